@@ -46,7 +46,9 @@ LIBCOMMON := $(B)/libapcommon.a
 # prr's pure data path, linked into unit tests and benchmarks too
 PRR_CORE_SRC := $(filter-out prr/main.c prr/nfq.c prr/ctl.c prr/rules.c,$(PRR_SRC))
 
-PROGS := $(BIN)prr/prr $(BIN)prr/prrctl $(BIN)smap/smap $(BIN)smap/portsurvey
+PROGS := $(BIN)prr/prr $(BIN)prr/prrctl
+# smap and portsurvey join the build when their sources exist
+PROGS += $(if $(SMAP_SRC),$(BIN)smap/smap) $(if $(SURVEY_SRC),$(BIN)smap/portsurvey)
 UNITS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(BENCH_SRC))
 

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/* Loading prr.conf: libconfig into struct prr_config, then validation. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+
+static const char *const top_keys[] = {
+	"softwire_addresses", "ipv4_address", "pools", "queues", "control_socket",
+	"install_rules", "ipv4_side", "ipv6_side", "hairpinning", "hop_limit",
+	"icmp_rate_limit", "bindings", NULL,
+};
+static const char *const side_keys[] = {
+	"mtu", "generate_icmp", "allow_incoming_icmp", "max_fragments", "unbound_icmp", NULL,
+};
+static const char *const queue_keys[] = { "first", "count", NULL };
+static const char *const binding_keys[] = {
+	"ipv6", "ipv4", "ports", "psid", "psid_length", "offset", "softwire_address", NULL,
+};
+
+static void
+load_side(struct conf_err *e, const config_setting_t *root, const char *name,
+	  struct prr_side_params *sp, uint8_t *unbound_code)
+{
+	const config_setting_t *g = config_setting_get_member(root, name);
+	const char *s;
+
+	if (!g)
+		return;
+	if (!config_setting_is_group(g)) {
+		conf_errf(e, g, NULL, "expected a group { ... }");
+		return;
+	}
+	conf_only_keys(e, g, side_keys);
+	conf_uint(e, g, "mtu", 576, 65535, &sp->mtu);
+	conf_bool(e, g, "generate_icmp", &sp->generate_icmp);
+	conf_bool(e, g, "allow_incoming_icmp", &sp->allow_incoming_icmp);
+	conf_uint(e, g, "max_fragments", 1, 1000, &sp->max_frags);
+	if (conf_str(e, g, "unbound_icmp", &s)) {
+		if (!unbound_code)
+			conf_errf(e, g, "unbound_icmp", "only for ipv4_side");
+		else if (strcmp(s, "none") == 0)
+			*unbound_code = 0;
+		else if (strcmp(s, "host-unreachable") == 0)
+			*unbound_code = 1;
+		else if (strcmp(s, "port-unreachable") == 0)
+			*unbound_code = 3;
+		else if (strcmp(s, "admin-prohibited") == 0)
+			*unbound_code = 13;
+		else
+			conf_errf(e, g, "unbound_icmp", "'%s' is not one of none, "
+				  "host-unreachable, port-unreachable, admin-prohibited", s);
+	}
+}
+
+static void
+load_binding(struct conf_err *e, struct prr_config *c, const config_setting_t *b)
+{
+	struct binding bd;
+	const char *ports;
+	unsigned psid = 0, k = 0, a = 0, br = 0;
+	bool has_psid;
+	char msg[256];
+
+	if (!config_setting_is_group(b)) {
+		conf_errf(e, b, NULL, "expected a group { ipv6 = ...; ipv4 = ...; ... }");
+		return;
+	}
+	conf_only_keys(e, b, binding_keys);
+	memset(&bd, 0, sizeof(bd));
+	if (!conf_ipv6(e, b, "ipv6", &bd.ipv6)) {
+		if (!config_setting_get_member(b, "ipv6"))
+			conf_errf(e, b, "ipv6", "missing");
+		return;
+	}
+	if (!conf_ipv4(e, b, "ipv4", &bd.ipv4)) {
+		if (!config_setting_get_member(b, "ipv4"))
+			conf_errf(e, b, "ipv4", "missing");
+		return;
+	}
+	if (conf_uint(e, b, "softwire_address", 0, PRR_MAX_BR - 1, &br)) {
+		if (br >= c->params.n_br) {
+			conf_errf(e, b, "softwire_address", "index %u, but only %u "
+				  "softwire_addresses are configured", br, c->params.n_br);
+			return;
+		}
+	}
+	bd.br = (uint8_t)br;
+	has_psid = config_setting_get_member(b, "psid") != NULL;
+	if (conf_str(e, b, "ports", &ports)) {
+		if (has_psid) {
+			conf_errf(e, b, "ports", "give either ports or psid, not both");
+			return;
+		}
+		if (!portset_parse(ports, &bd.ps, msg, sizeof(msg))) {
+			conf_errf(e, b, "ports", "%s", msg);
+			return;
+		}
+	} else if (has_psid) {
+		if (!conf_uint(e, b, "psid", 0, 65535, &psid))
+			return;
+		if (!conf_uint(e, b, "psid_length", 0, 16, &k)) {
+			if (!config_setting_get_member(b, "psid_length"))
+				conf_errf(e, b, "psid_length", "missing (psid needs it)");
+			return;
+		}
+		conf_uint(e, b, "offset", 0, 15, &a);
+		bd.ps = portset_psid(a, k, psid);
+	} else {
+		conf_errf(e, b, NULL, "needs ports = \"MIN-MAX\" or psid + psid_length");
+		return;
+	}
+	if (!portset_valid(&bd.ps, msg, sizeof(msg))) {
+		conf_errf(e, b, has_psid ? "psid" : "ports", "%s", msg);
+		return;
+	}
+	if (c->n_pools && !prr_config_in_pool(c, bd.ipv4)) {
+		conf_errf(e, b, "ipv4", "%s is in none of the pools",
+			  config_setting_get_string(config_setting_get_member(b, "ipv4")));
+		return;
+	}
+	if (btable_add(c->bt, &bd, msg, sizeof(msg)) < 0)
+		conf_errf(e, b, NULL, "%s", msg);
+}
+
+bool
+prr_config_in_pool(const struct prr_config *c, uint32_t ipv4)
+{
+	for (unsigned i = 0; i < c->n_pools; i++) {
+		uint32_t mask = c->pools[i].plen ? ~0u << (32 - c->pools[i].plen) : 0;
+		if ((ipv4 & mask) == c->pools[i].addr)
+			return true;
+	}
+	return false;
+}
+
+static void
+load_list_of_strings(struct conf_err *e, const config_setting_t *root, const char *key,
+		     void (*fn)(struct conf_err *, struct prr_config *,
+				const config_setting_t *, const char *),
+		     struct prr_config *c)
+{
+	const config_setting_t *l = config_setting_get_member(root, key);
+	int n;
+
+	if (!l) {
+		conf_errf(e, root, key, "missing");
+		return;
+	}
+	if (!config_setting_is_array(l) && !config_setting_is_list(l)) {
+		conf_errf(e, root, key, "expected a list [ \"...\", ... ]");
+		return;
+	}
+	n = config_setting_length(l);
+	if (n == 0)
+		conf_errf(e, root, key, "empty");
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *el = config_setting_get_elem(l, (unsigned)i);
+		if (config_setting_type(el) != CONFIG_TYPE_STRING)
+			conf_errf(e, el, NULL, "expected a string");
+		else
+			fn(e, c, el, config_setting_get_string(el));
+	}
+}
+
+static void
+add_br(struct conf_err *e, struct prr_config *c, const config_setting_t *el, const char *s)
+{
+	if (c->params.n_br >= PRR_MAX_BR) {
+		conf_errf(e, el, NULL, "more than %d softwire addresses", PRR_MAX_BR);
+		return;
+	}
+	if (inet_pton(AF_INET6, s, &c->params.br[c->params.n_br]) != 1) {
+		conf_errf(e, el, NULL, "'%s' is not an IPv6 address", s);
+		return;
+	}
+	c->params.n_br++;
+}
+
+static void
+add_pool(struct conf_err *e, struct prr_config *c, const config_setting_t *el, const char *s)
+{
+	struct prr_pool *p = &c->pools[c->n_pools];
+
+	if (c->n_pools >= PRR_MAX_POOLS) {
+		conf_errf(e, el, NULL, "more than %d pools", PRR_MAX_POOLS);
+		return;
+	}
+	if (!parse_prefix4(s, &p->addr, &p->plen)) {
+		conf_errf(e, el, NULL, "'%s' is not an IPv4 prefix like 192.0.2.0/28", s);
+		return;
+	}
+	c->n_pools++;
+}
+
+int
+prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
+{
+	config_t cf;
+	const config_setting_t *root, *g, *bl;
+	char msg[512];
+	unsigned hl = 64;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->file, sizeof(c->file), "%s", file);
+	prr_params_default(&c->params);
+	c->queue_count = 1;
+	c->install_rules = true;
+	snprintf(c->control_socket, sizeof(c->control_socket), "/run/prr.sock");
+	if (!conf_read(&cf, file, e)) {
+		config_destroy(&cf);
+		return -1;
+	}
+	root = config_root_setting(&cf);
+	conf_only_keys(e, root, top_keys);
+	load_list_of_strings(e, root, "softwire_addresses", add_br, c);
+	load_list_of_strings(e, root, "pools", add_pool, c);
+	conf_ipv4(e, root, "ipv4_address", &c->params.ipv4_addr);
+	if ((g = config_setting_get_member(root, "queues"))) {
+		conf_only_keys(e, g, queue_keys);
+		conf_uint(e, g, "first", 0, 65535 - PRR_MAX_QUEUES, &c->queue_first);
+		conf_uint(e, g, "count", 1, PRR_MAX_QUEUES, &c->queue_count);
+	}
+	{
+		const char *s;
+		if (conf_str(e, root, "control_socket", &s)) {
+			if (strlen(s) >= sizeof(c->control_socket))
+				conf_errf(e, root, "control_socket", "path too long");
+			else
+				snprintf(c->control_socket, sizeof(c->control_socket), "%s", s);
+		}
+	}
+	conf_bool(e, root, "install_rules", &c->install_rules);
+	load_side(e, root, "ipv4_side", &c->params.v4, &c->params.unbound_icmp_code);
+	load_side(e, root, "ipv6_side", &c->params.v6, NULL);
+	if (config_setting_get_member(root, "ipv6_side") &&
+	    c->params.v6.mtu < 1280)
+		conf_errf(e, root, "ipv6_side.mtu", "%u is below the IPv6 minimum 1280",
+			  c->params.v6.mtu);
+	conf_bool(e, root, "hairpinning", &c->params.hairpinning);
+	if (conf_uint(e, root, "hop_limit", 1, 255, &hl))
+		c->params.hop_limit = (uint8_t)hl;
+	conf_uint(e, root, "icmp_rate_limit", 0, 1000000000, &c->params.icmp_rate);
+
+	bl = config_setting_get_member(root, "bindings");
+	c->bt = btable_new(bl ? (size_t)config_setting_length(bl) : 16);
+	if (!c->bt)
+		fatal("btable_new");
+	if (bl) {
+		if (!config_setting_is_list(bl)) {
+			conf_errf(e, root, "bindings", "expected a list ( { ... }, ... )");
+		} else {
+			int n = config_setting_length(bl);
+			for (int i = 0; i < n; i++)
+				load_binding(e, c, config_setting_get_elem(bl, (unsigned)i));
+		}
+	}
+	if (e->count == 0 && btable_build(c->bt, msg, sizeof(msg)) < 0)
+		conf_errf(e, bl ? bl : root, bl ? NULL : "bindings", "%s", msg);
+	config_destroy(&cf);
+	if (e->count) {
+		prr_config_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+prr_config_free(struct prr_config *c)
+{
+	btable_free(c->bt);
+	c->bt = NULL;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* prr.conf: libconfig syntax; see etc/prr.conf and README "PRR configuration". */
+#ifndef PRR_CONFIG_H
+#define PRR_CONFIG_H
+
+#include <limits.h>
+
+#include "binding.h"
+#include "conf.h"
+#include "datapath.h"
+
+#define PRR_MAX_POOLS	64
+#define PRR_MAX_QUEUES	16
+
+struct prr_pool {
+	uint32_t addr;
+	unsigned plen;
+};
+
+struct prr_config {
+	char file[PATH_MAX];
+	struct prr_params params;
+	struct prr_pool pools[PRR_MAX_POOLS];
+	unsigned n_pools;
+	unsigned queue_first, queue_count;
+	bool install_rules;		/* add/remove our iptables rules */
+	char control_socket[108];
+	struct btable *bt;
+};
+
+/* 0, or -1 with every error in err->text ("file:line: key: message"). */
+int prr_config_load(const char *file, struct prr_config *, struct conf_err *err);
+void prr_config_free(struct prr_config *);
+/* Whether ipv4 lies in one of the pools. */
+bool prr_config_in_pool(const struct prr_config *, uint32_t ipv4);
+
+#endif

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+
+int
+ctl_open(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 16) < 0) {
+		close(fd);
+		return -1;
+	}
+	chmod(path, 0660);
+	return fd;
+}
+
+void
+ctl_close(int fd, const char *path)
+{
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+}
+
+static void
+reply_stats(struct prr *prr, FILE *f)
+{
+	for (int i = 0; i < PRR_STAT_MAX; i++)
+		fprintf(f, "%s\t%llu\t%s\n", prr_stat_desc[i].name,
+			(unsigned long long)prr_stat_sum(prr, (enum prr_stat)i),
+			prr_stat_desc[i].doc);
+}
+
+static void
+reply_list(struct prr *prr, FILE *f)
+{
+	struct prr_env *env = atomic_load(&prr->env);
+	const struct btable *bt = env->cfg.bt;
+	char a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN], br[INET6_ADDRSTRLEN], ps[64];
+
+	for (size_t i = 0; i < btable_count(bt); i++) {
+		const struct binding *b = btable_at(bt, i);
+		uint32_t n = htonl(b->ipv4);
+
+		inet_ntop(AF_INET6, &b->ipv6, a6, sizeof(a6));
+		inet_ntop(AF_INET, &n, a4, sizeof(a4));
+		inet_ntop(AF_INET6, &env->cfg.params.br[b->br], br, sizeof(br));
+		portset_format(&b->ps, ps, sizeof(ps));
+		fprintf(f, "%s\t%s\t%s\t%s\n", a6, a4, ps, br);
+	}
+}
+
+/* One client: read a line, answer, close. The reload waits meanwhile. */
+void
+ctl_serve(struct prr *prr, int lfd)
+{
+	char line[256];
+	ssize_t n;
+	FILE *f;
+	int fd;
+	struct timeval tv = { .tv_sec = 2 };
+
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	n = read(fd, line, sizeof(line) - 1);
+	if (n <= 0) {
+		close(fd);
+		return;
+	}
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return;
+	}
+	if (strcmp(line, "stats") == 0)
+		reply_stats(prr, f);
+	else if (strcmp(line, "list") == 0)
+		reply_list(prr, f);
+	else if (strcmp(line, "ping") == 0)
+		fprintf(f, "ok\n");
+	else
+		fprintf(f, "error\tunknown request '%.64s'\n", line);
+	fclose(f);
+}

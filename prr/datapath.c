@@ -1,0 +1,621 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The PRR data path (RFC 7596 lwAFTR, RFC 7597 BR with explicit bindings).
+ *
+ * Internet -> SMAP:  parse, reassemble, find the port (TCP/UDP port, ICMP
+ *                    echo identifier, or the port of the packet an ICMP
+ *                    error quotes), look up the binding, decrement TTL,
+ *                    encapsulate (RFC 2473), fragment as IPv6 if needed.
+ * SMAP -> Internet:  parse, reassemble, decapsulate, check that the outer
+ *                    source owns the inner (source address, source port),
+ *                    then send to the Internet or hairpin to another SMAP.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "csum.h"
+#include "datapath.h"
+#include "pkt.h"
+
+#define ICMP4_MAX	576	/* RFC 1812 4.3.2.3 */
+#define ICMP6_MAX	1280	/* RFC 4443 2.4(c) */
+#define IPV6_MIN_MTU	1280
+
+void
+prr_params_default(struct prr_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->v4.mtu = 1500;
+	p->v4.generate_icmp = true;
+	p->v4.allow_incoming_icmp = true;
+	p->v4.max_frags = 20;
+	p->v6 = p->v4;
+	p->hairpinning = true;
+	p->unbound_icmp_code = 0;
+	p->hop_limit = 64;
+	p->icmp_rate = 200;
+}
+
+int
+prr_ctx_init(struct prr_ctx *c, const struct prr_params *p, const struct btable *bt,
+	     struct pmtu_cache *pmtu, prr_emit_fn emit, void *arg)
+{
+	struct reasm_limits l4 = {
+		.max_bytes = 16u << 20, .max_frags = p->v4.max_frags,
+		.max_pending = 4096, .timeout_ms = 30000,
+	};
+	struct reasm_limits l6 = l4;
+
+	l6.max_frags = p->v6.max_frags;
+	memset(c->stats, 0, sizeof(c->stats));
+	c->p = p;
+	c->bt = bt;
+	c->pmtu = pmtu;
+	c->emit = emit;
+	c->emit_arg = arg;
+	c->rl_epoch_ms = 0;
+	c->rl_sent = 0;
+	c->frag6_id = 0x10000;
+	c->ip_id = 1;
+	c->reasm4 = reasm_new(&l4);
+	c->reasm6 = reasm_new(&l6);
+	if (!c->reasm4 || !c->reasm6) {
+		prr_ctx_fini(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+prr_ctx_fini(struct prr_ctx *c)
+{
+	reasm_free(c->reasm4);
+	reasm_free(c->reasm6);
+	c->reasm4 = c->reasm6 = NULL;
+}
+
+void
+prr_tick(struct prr_ctx *c, uint64_t now_ms)
+{
+	reasm_expire(c->reasm4, now_ms);
+	reasm_expire(c->reasm6, now_ms);
+}
+
+static enum prr_verdict
+drop(struct prr_ctx *c, enum prr_stat s)
+{
+	c->stats[s]++;
+	return PRR_CONSUMED;
+}
+
+/* Token bucket of icmp_rate errors per two seconds (the peer lwAFTR's unit). */
+static bool
+icmp_rate_ok(struct prr_ctx *c, uint64_t now_ms)
+{
+	if (c->p->icmp_rate == 0)
+		return true;
+	if (now_ms - c->rl_epoch_ms >= 2000) {
+		c->rl_epoch_ms = now_ms;
+		c->rl_sent = 0;
+	}
+	if (c->rl_sent >= c->p->icmp_rate) {
+		c->stats[PRR_STAT_ICMP_RATELIMITED]++;
+		return false;
+	}
+	c->rl_sent++;
+	return true;
+}
+
+static int
+br_index(const struct prr_params *p, const struct in6_addr *a)
+{
+	for (unsigned i = 0; i < p->n_br; i++)
+		if (memcmp(&p->br[i], a, 16) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The header of a packet quoted by an ICMP error: at least the IPv4
+ * header and 8 bytes of what follows. Its total length may exceed what
+ * was quoted, so ipv4_parse's length check does not apply.
+ */
+static bool
+quoted_parse(const uint8_t *q, size_t qlen, struct ipv4_info *ip, struct l4_info *l4)
+{
+	uint8_t hl;
+
+	if (qlen < IPV4_HDR_MIN || q[0] >> 4 != 4)
+		return false;
+	hl = (uint8_t)((q[0] & 0x0f) * 4);
+	if (hl < IPV4_HDR_MIN || (size_t)hl + 8 > qlen)
+		return false;
+	memset(ip, 0, sizeof(*ip));
+	ip->hlen = hl;
+	ip->proto = q[9];
+	ip->src = get32(q + 12);
+	ip->dst = get32(q + 16);
+	ip->frag_off = (uint16_t)((get16(q + 6) & 0x1fff) * 8);
+	if (ip->frag_off != 0)
+		return false;	/* no ports in a later fragment */
+	memset(l4, 0, sizeof(*l4));
+	l4->proto = ip->proto;
+	switch (ip->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		l4->sport = get16(q + hl);
+		l4->dport = get16(q + hl + 2);
+		return true;
+	case IPPROTO_ICMP:
+		l4->type = q[hl];
+		l4->icmp_echo = l4->type == 8 || l4->type == 0;
+		l4->sport = l4->dport = get16(q + hl + 4);
+		return l4->icmp_echo;
+	}
+	return false;
+}
+
+/* Whether an ICMP error may be sent about this IPv4 packet (RFC 1812 4.3.2.7). */
+static bool
+icmp4_may_answer(const uint8_t *pkt, const struct ipv4_info *ip)
+{
+	if (ip->frag_off != 0)
+		return false;
+	if (ip->proto == IPPROTO_ICMP && ip->tot_len >= ip->hlen + 1u) {
+		uint8_t t = pkt[ip->hlen];
+		if (t != 0 && t != 8 && t != 13 && t != 14 && t != 15 && t != 16)
+			return false;	/* an error or unknown: never answer */
+	}
+	return ip->src != 0 && ip->src != 0xffffffff && (ip->src >> 28) != 0xe;
+}
+
+static enum prr_verdict inbound(struct prr_ctx *, const uint8_t *, size_t, uint64_t, bool);
+
+/*
+ * Send an ICMPv4 error about pkt back to its source. The source may be
+ * a host behind a SMAP (a shared address): then it goes back through
+ * the softwire like any inbound packet.
+ */
+static void
+icmp4_send(struct prr_ctx *c, const uint8_t *pkt, size_t len,
+	   uint8_t type, uint8_t code, uint32_t rest, uint64_t now_ms)
+{
+	struct ipv4_info ip;
+	size_t n;
+
+	if (ipv4_parse(pkt, len, false, &ip) != PKT_OK || !icmp4_may_answer(pkt, &ip))
+		return;
+	if (!icmp_rate_ok(c, now_ms))
+		return;
+	n = icmp4_error_build(c->icmp, sizeof(c->icmp), c->p->ipv4_addr, ip.src,
+			      type, code, rest, pkt, ip.tot_len, ICMP4_MAX);
+	if (n == 0)
+		return;
+	c->stats[PRR_STAT_ICMP4_SENT]++;
+	if (btable_has_ipv4(c->bt, ip.src)) {
+		/* copy: inbound() may build into c->icmp again */
+		uint8_t tmp[ICMP4_MAX];
+		memcpy(tmp, c->icmp, n);
+		inbound(c, tmp, n, now_ms, false);
+	} else {
+		c->emit(c->emit_arg, PRR_SIDE_V4, c->icmp, n);
+	}
+}
+
+static void
+icmp6_send(struct prr_ctx *c, const uint8_t *pkt, size_t len, const struct in6_addr *src,
+	   const struct in6_addr *dst, uint8_t type, uint8_t code, uint64_t now_ms)
+{
+	size_t n;
+
+	if (!icmp_rate_ok(c, now_ms))
+		return;
+	n = icmp6_error_build(c->icmp, sizeof(c->icmp), src, dst, type, code, 0,
+			      pkt, len, ICMP6_MAX);
+	if (n == 0)
+		return;
+	c->stats[PRR_STAT_ICMP6_SENT]++;
+	c->emit(c->emit_arg, PRR_SIDE_V6, c->icmp, n);
+}
+
+static void
+emit_frag6(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct prr_ctx *c = arg;
+
+	c->stats[PRR_STAT_OUT_FRAG6]++;
+	c->emit(c->emit_arg, PRR_SIDE_V6, pkt, len);
+}
+
+static void
+emit_frag4(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct prr_ctx *c = arg;
+
+	c->stats[PRR_STAT_OUT_FRAG4]++;
+	c->emit(c->emit_arg, PRR_SIDE_V4, pkt, len);
+}
+
+/*
+ * The port that selects the SMAP for an IPv4 packet arriving for a
+ * shared address: TCP/UDP destination port, ICMP echo identifier, or for
+ * an ICMP error the source port of the quoted packet, which our SMAP sent.
+ */
+static bool
+inbound_port(struct prr_ctx *c, const uint8_t *pkt, const struct ipv4_info *ip,
+	     uint16_t *port, enum prr_stat *why)
+{
+	const uint8_t *l4p = pkt + ip->hlen;
+	size_t l4len = ip->tot_len - ip->hlen;
+	struct l4_info l4, ql4;
+	struct ipv4_info qip;
+
+	switch (ip->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		if (l4_parse(ip->proto, l4p, l4len, &l4) != PKT_OK) {
+			*why = PRR_STAT_IN4_DROP_L4;
+			return false;
+		}
+		*port = l4.dport;
+		return true;
+	case IPPROTO_ICMP:
+		if (!c->p->v4.allow_incoming_icmp) {
+			*why = PRR_STAT_IN4_DROP_ICMP_POLICY;
+			return false;
+		}
+		if (l4_parse(ip->proto, l4p, l4len, &l4) != PKT_OK ||
+		    csum_fold(csum_partial(l4p, l4len, 0)) != 0xffff) {
+			*why = PRR_STAT_IN4_DROP_L4;
+			return false;
+		}
+		if (l4.icmp_echo) {
+			*port = l4.dport;
+			return true;
+		}
+		if (!l4.icmp_error) {
+			*why = PRR_STAT_IN4_DROP_ICMP_TYPE;
+			return false;
+		}
+		if (!quoted_parse(l4p + 8, l4len - 8, &qip, &ql4) || qip.src != ip->dst) {
+			*why = PRR_STAT_IN4_DROP_ICMP_QUOTE;
+			return false;
+		}
+		*port = ql4.sport;
+		return true;
+	}
+	*why = PRR_STAT_IN4_DROP_NO_PORT;
+	return false;
+}
+
+/* Encapsulate the whole IPv4 packet pkt toward binding b (RFC 2473). */
+static enum prr_verdict
+encapsulate(struct prr_ctx *c, const uint8_t *pkt, size_t len, const struct ipv4_info *ip,
+	    const struct binding *b, bool hairpin, uint64_t now_ms)
+{
+	const struct prr_params *p = c->p;
+	const struct in6_addr *br = &p->br[b->br < p->n_br ? b->br : 0];
+	size_t total = IPV6_HDR_LEN + len;
+	unsigned mtu = p->v6.mtu;
+
+	/* learnt path MTUs are >= 1280: small packets need no look-up */
+	if (total > IPV6_MIN_MTU)
+		mtu = pmtu_get(c->pmtu, &b->ipv6, mtu, now_ms);
+	if (total > mtu && ip->df) {
+		/* RFC 2473 7.1: tell the source the tunnel MTU */
+		if (p->v4.generate_icmp || hairpin)
+			icmp4_send(c, pkt, len, 3, 4, mtu - IPV6_HDR_LEN, now_ms);
+		return drop(c, hairpin ? PRR_STAT_IN6_DROP_TOO_BIG : PRR_STAT_IN4_DROP_TOO_BIG);
+	}
+	ipv6_build(c->out, ip->tos, 0, (uint16_t)len, IPPROTO_IPIP_, p->hop_limit, br, &b->ipv6);
+	memcpy(c->out + IPV6_HDR_LEN, pkt, len);
+	ipv4_dec_ttl(c->out + IPV6_HDR_LEN);
+	c->stats[hairpin ? PRR_STAT_IN6_HAIRPINNED : PRR_STAT_IN4_ENCAPSULATED]++;
+	if (total <= mtu) {
+		c->emit(c->emit_arg, PRR_SIDE_V6, c->out, total);
+		return PRR_CONSUMED;
+	}
+	if (frag6_split(c->out, total, mtu, c->frag6_id++, emit_frag6, c) < 0)
+		c->stats[PRR_STAT_TX_ERRORS]++;
+	return PRR_CONSUMED;
+}
+
+/*
+ * An IPv4 packet for a shared address: from the Internet, or from a SMAP
+ * toward another SMAP (hairpin). Takes the TTL down by one either way.
+ */
+static enum prr_verdict
+inbound(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms, bool hairpin)
+{
+	struct ipv4_info ip;
+	const struct binding *b;
+	enum prr_stat why;
+	uint16_t port;
+	enum pkt_err e;
+
+	e = ipv4_parse(pkt, len, true, &ip);
+	if (e != PKT_OK)
+		return drop(c, PRR_STAT_IN4_DROP_MALFORMED);
+	if (ipv4_is_fragment(&ip)) {
+		enum reasm_result r;
+		size_t wlen;
+
+		if (!btable_has_ipv4(c->bt, ip.dst))
+			goto unbound;
+		c->stats[PRR_STAT_IN4_FRAGMENTS]++;
+		r = reasm4_add(c->reasm4, pkt, ip.tot_len, now_ms, c->whole, sizeof(c->whole), &wlen);
+		if (r == REASM_PENDING)
+			return PRR_CONSUMED;
+		if (r != REASM_DONE)
+			return drop(c, PRR_STAT_IN4_DROP_FRAG);
+		c->stats[PRR_STAT_IN4_REASSEMBLED]++;
+		pkt = c->whole;
+		len = wlen;
+		if (ipv4_parse(pkt, len, false, &ip) != PKT_OK)
+			return drop(c, PRR_STAT_IN4_DROP_FRAG);
+	}
+	if (!inbound_port(c, pkt, &ip, &port, &why))
+		return drop(c, why);
+	b = btable_lookup(c->bt, ip.dst, port);
+	if (!b)
+		goto unbound;
+	if (ip.ttl <= 1) {
+		/* RFC 1812 5.3.1 */
+		if (c->p->v4.generate_icmp || hairpin)
+			icmp4_send(c, pkt, ip.tot_len, 11, 0, 0, now_ms);
+		return drop(c, hairpin ? PRR_STAT_IN6_DROP_TTL : PRR_STAT_IN4_DROP_TTL);
+	}
+	return encapsulate(c, pkt, ip.tot_len, &ip, b, hairpin, now_ms);
+
+unbound:
+	if (!hairpin && c->p->unbound_icmp_code && c->p->v4.generate_icmp)
+		icmp4_send(c, pkt, ip.tot_len, 3, c->p->unbound_icmp_code, 0, now_ms);
+	return drop(c, hairpin ? PRR_STAT_IN6_DROP_HAIRPIN : PRR_STAT_IN4_DROP_UNBOUND);
+}
+
+enum prr_verdict
+prr_from_inet(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms)
+{
+	c->stats[PRR_STAT_IN4_PACKETS]++;
+	return inbound(c, pkt, len, now_ms, false);
+}
+
+/*
+ * The port that an IPv4 packet from a SMAP is sent from: TCP/UDP source
+ * port, ICMP echo identifier, or for an ICMP error the destination port
+ * of the quoted packet (which was sent to the SMAP).
+ */
+static bool
+outbound_port(struct prr_ctx *c, const uint8_t *pkt, const struct ipv4_info *ip,
+	      uint16_t *port, enum prr_stat *why)
+{
+	const uint8_t *l4p = pkt + ip->hlen;
+	size_t l4len = ip->tot_len - ip->hlen;
+	struct l4_info l4, ql4;
+	struct ipv4_info qip;
+
+	if (l4_parse(ip->proto, l4p, l4len, &l4) != PKT_OK) {
+		*why = PRR_STAT_IN6_DROP_L4;
+		return false;
+	}
+	switch (ip->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		*port = l4.sport;
+		return true;
+	case IPPROTO_ICMP:
+		if (!c->p->v6.allow_incoming_icmp) {
+			*why = PRR_STAT_IN6_DROP_ICMP;
+			return false;
+		}
+		if (l4.icmp_echo) {
+			*port = l4.sport;
+			return true;
+		}
+		if (l4.icmp_error && quoted_parse(l4p + 8, l4len - 8, &qip, &ql4) &&
+		    qip.dst == ip->src) {
+			*port = ql4.dport;
+			return true;
+		}
+		*why = PRR_STAT_IN6_DROP_L4;
+		return false;
+	}
+	*why = PRR_STAT_IN6_DROP_NO_PORT;
+	return false;
+}
+
+/* ICMPv6 code -> ICMPv4 3/code for errors about packets we tunnelled. */
+static bool
+icmp6_to_icmp4(uint8_t type, uint8_t code, uint8_t *t4, uint8_t *c4)
+{
+	switch (type) {
+	case 1:		/* destination unreachable */
+	case 4:		/* parameter problem */
+		*t4 = 3;
+		*c4 = 1;	/* host unreachable: the SMAP cannot be reached */
+		return true;
+	case 3:		/* time exceeded */
+		if (code != 0)
+			return false;	/* reassembly timeout: nothing to tell */
+		*t4 = 3;
+		*c4 = 1;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * ICMPv6 from the access network about a packet we sent to a SMAP:
+ * learn the path MTU from packet too big, and relay errors to the
+ * IPv4 host whose packet it was (RFC 2473 8).
+ */
+static enum prr_verdict
+from_smap_icmp6(struct prr_ctx *c, const uint8_t *pkt, size_t len,
+		const struct ipv6_info *ip6, uint64_t now_ms)
+{
+	const uint8_t *l4p = pkt + ip6->l4_off;
+	size_t l4len = IPV6_HDR_LEN + ip6->plen - ip6->l4_off;
+	struct in6_addr qsrc, qdst;
+	const uint8_t *q = l4p + 8, *inner;
+	size_t qlen, ilen;
+	uint8_t type, code, t4 = 0, c4 = 0;
+	uint32_t mtu = 0;
+
+	if (l4len < 8)
+		return drop(c, PRR_STAT_IN6_DROP_ICMP);
+	type = l4p[0];
+	code = l4p[1];
+	if (type >= 128)
+		return PRR_PASS;	/* informational (echo to the PRR): the kernel's */
+	if (!c->p->v6.allow_incoming_icmp)
+		return drop(c, PRR_STAT_IN6_DROP_ICMP);
+	if (csum_fold(csum_partial(l4p, l4len, csum_pseudo6(&ip6->src, &ip6->dst,
+	    IPPROTO_ICMPV6, (uint32_t)l4len))) != 0xffff)
+		return drop(c, PRR_STAT_IN6_DROP_ICMP);
+	/* the quoted packet: our IPv6 header, then the inner IPv4 header */
+	qlen = l4len - 8;
+	if (qlen < IPV6_HDR_LEN + IPV4_HDR_MIN || q[0] >> 4 != 6)
+		return drop(c, PRR_STAT_IN6_DROP_ICMP);
+	memcpy(&qsrc, q + 8, 16);
+	memcpy(&qdst, q + 24, 16);
+	if (br_index(c->p, &qsrc) < 0)
+		return drop(c, PRR_STAT_IN6_DROP_ICMP);
+	if (type == 2) {
+		mtu = get32(l4p + 4);
+		if (mtu < IPV6_MIN_MTU)
+			mtu = IPV6_MIN_MTU;	/* RFC 8201 4 */
+		pmtu_set(c->pmtu, &qdst, mtu, now_ms);
+		c->stats[PRR_STAT_IN6_PTB]++;
+		t4 = 3;
+		c4 = 4;
+	} else if (!icmp6_to_icmp4(type, code, &t4, &c4)) {
+		return drop(c, PRR_STAT_IN6_DROP_ICMP);
+	}
+	if (q[6] != IPPROTO_IPIP_)
+		return drop(c, PRR_STAT_IN6_DROP_ICMP);
+	inner = q + IPV6_HDR_LEN;
+	ilen = qlen - IPV6_HDR_LEN;
+	if (inner[0] >> 4 != 4 || (size_t)(inner[0] & 0xf) * 4 > ilen)
+		return drop(c, PRR_STAT_IN6_DROP_ICMP);
+	/* the quote may be cut short: tell icmp4_send how much there is */
+	{
+		uint8_t tmp[ICMP6_MAX];
+		size_t n = ilen < sizeof(tmp) ? ilen : sizeof(tmp);
+		memcpy(tmp, inner, n);
+		if (get16(tmp + 2) > n) {
+			put16(tmp + 2, (uint16_t)n);
+			ipv4_set_csum(tmp);
+		}
+		if (c4 == 4 && !(get16(tmp + 6) & IPV4_DF))
+			return PRR_CONSUMED;	/* we fragment those: nothing to tell */
+		c->stats[PRR_STAT_IN6_ICMP_TRANSLATED]++;
+		if (c->p->v4.generate_icmp)
+			icmp4_send(c, tmp, n, t4, c4,
+				   c4 == 4 ? mtu - IPV6_HDR_LEN : 0, now_ms);
+	}
+	return PRR_CONSUMED;
+}
+
+/* Send a decapsulated packet to the Internet, fragmenting it if it must. */
+static enum prr_verdict
+to_inet(struct prr_ctx *c, const uint8_t *pkt, size_t len, const struct ipv4_info *ip,
+	uint64_t now_ms)
+{
+	if (len > c->p->v4.mtu) {
+		if (ip->df) {
+			if (c->p->v6.generate_icmp)
+				icmp4_send(c, pkt, len, 3, 4, c->p->v4.mtu, now_ms);
+			return drop(c, PRR_STAT_IN6_DROP_TOO_BIG);
+		}
+		c->stats[PRR_STAT_IN6_DECAPSULATED]++;
+		if (frag4_split(pkt, len, c->p->v4.mtu, emit_frag4, c) < 0)
+			c->stats[PRR_STAT_TX_ERRORS]++;
+		return PRR_CONSUMED;
+	}
+	c->stats[PRR_STAT_IN6_DECAPSULATED]++;
+	c->emit(c->emit_arg, PRR_SIDE_V4, pkt, len);
+	return PRR_CONSUMED;
+}
+
+enum prr_verdict
+prr_from_smap(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms)
+{
+	struct ipv6_info ip6;
+	struct ipv4_info ip;
+	const struct binding *b;
+	const uint8_t *in4;
+	size_t in4len, plen6;
+	enum prr_stat why;
+	uint16_t port;
+	int br;
+
+	c->stats[PRR_STAT_IN6_PACKETS]++;
+	if (ipv6_parse(pkt, len, &ip6) != PKT_OK)
+		return drop(c, PRR_STAT_IN6_DROP_MALFORMED);
+	br = br_index(c->p, &ip6.dst);
+	if (br < 0)
+		return drop(c, PRR_STAT_IN6_DROP_NOT_BR);
+	if (ip6.proto == IPPROTO_ICMPV6 && !ipv6_is_fragment(&ip6))
+		return from_smap_icmp6(c, pkt, len, &ip6, now_ms);
+	if (ip6.proto != IPPROTO_IPIP_)
+		return drop(c, PRR_STAT_IN6_DROP_NOT_IPIP);
+	plen6 = IPV6_HDR_LEN + ip6.plen;
+	if (ipv6_is_fragment(&ip6)) {
+		enum reasm_result r;
+		size_t wlen;
+
+		c->stats[PRR_STAT_IN6_FRAGMENTS]++;
+		r = reasm6_add(c->reasm6, pkt, plen6, ip6.frag_hdr, now_ms,
+			       c->out, sizeof(c->out), &wlen);
+		if (r == REASM_PENDING)
+			return PRR_CONSUMED;
+		if (r != REASM_DONE)
+			return drop(c, PRR_STAT_IN6_DROP_FRAG);
+		c->stats[PRR_STAT_IN6_REASSEMBLED]++;
+		/* c->out is free again only after we are done with it: copy */
+		memcpy(c->whole, c->out, wlen);
+		pkt = c->whole;
+		if (ipv6_parse(pkt, wlen, &ip6) != PKT_OK || ip6.proto != IPPROTO_IPIP_)
+			return drop(c, PRR_STAT_IN6_DROP_FRAG);
+		plen6 = IPV6_HDR_LEN + ip6.plen;
+	}
+	in4 = pkt + ip6.l4_off;
+	in4len = plen6 - ip6.l4_off;
+	if (ipv4_parse(in4, in4len, true, &ip) != PKT_OK)
+		return drop(c, PRR_STAT_IN6_DROP_INNER_MALFORMED);
+	in4len = ip.tot_len;
+	if (ipv4_is_fragment(&ip)) {
+		enum reasm_result r;
+		size_t wlen;
+
+		/* inner IPv4 fragments from a SMAP: reassemble to see the port */
+		if (pkt == c->whole) {
+			memcpy(c->out, in4, in4len);
+			in4 = c->out;
+		}
+		c->stats[PRR_STAT_IN6_FRAGMENTS]++;
+		r = reasm4_add(c->reasm4, in4, in4len, now_ms, c->whole, sizeof(c->whole), &wlen);
+		if (r == REASM_PENDING)
+			return PRR_CONSUMED;
+		if (r != REASM_DONE)
+			return drop(c, PRR_STAT_IN6_DROP_FRAG);
+		c->stats[PRR_STAT_IN6_REASSEMBLED]++;
+		in4 = c->whole;
+		if (ipv4_parse(in4, wlen, false, &ip) != PKT_OK)
+			return drop(c, PRR_STAT_IN6_DROP_FRAG);
+		in4len = ip.tot_len;
+	}
+	if (!outbound_port(c, in4, &ip, &port, &why))
+		return drop(c, why);
+	b = btable_lookup(c->bt, ip.src, port);
+	if (!b || memcmp(&b->ipv6, &ip6.src, 16) != 0 || b->br != br) {
+		/* RFC 7596 6.2: source address failed ingress/egress policy */
+		if (c->p->v6.generate_icmp)
+			icmp6_send(c, pkt, plen6, &ip6.dst, &ip6.src, 1, 5, now_ms);
+		return drop(c, PRR_STAT_IN6_DROP_SPOOFED);
+	}
+	/* in4 lies in pkt or c->whole, never in c->out, which inbound() writes */
+	if (btable_has_ipv4(c->bt, ip.dst) && c->p->hairpinning)
+		return inbound(c, in4, in4len, now_ms, true);
+	return to_inet(c, in4, in4len, &ip, now_ms);
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * prr: the port range router. Loads prr.conf, starts one worker per
+ * NFQUEUE queue, installs its iptables rules, serves the control socket,
+ * reloads on SIGHUP, cleans up on SIGTERM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "prr.h"
+#include "rules.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: prr [-fnv] [-c FILE]\n"
+		"  -c FILE  configuration (default /etc/prr.conf)\n"
+		"  -f       stay in the foreground, log to stderr\n"
+		"  -n       check the configuration and exit\n"
+		"  -v       verbose\n");
+	exit(2);
+}
+
+static struct prr_env *
+env_load(const char *file)
+{
+	struct prr_env *env = calloc(1, sizeof(*env));
+	struct conf_err err;
+
+	if (!env)
+		fatal("calloc");
+	if (prr_config_load(file, &env->cfg, &err) < 0) {
+		/* every error on its own line: file:line: key: message */
+		fputs(err.text, stderr);
+		if (!isatty(2))
+			log_warnx("%s: %d configuration error(s)", file, err.count);
+		free(env);
+		return NULL;
+	}
+	return env;
+}
+
+static void
+env_free(struct prr_env *env)
+{
+	prr_config_free(&env->cfg);
+	free(env);
+}
+
+/* Wait until every worker has finished the batch it had (grace period). */
+static void
+wait_grace(struct prr *prr)
+{
+	uint64_t seq[PRR_MAX_QUEUES];
+
+	for (unsigned i = 0; i < prr->n_workers; i++)
+		seq[i] = atomic_load(&prr->workers[i].seq);
+	for (unsigned i = 0; i < prr->n_workers; i++)
+		while (atomic_load(&prr->workers[i].busy) &&
+		       atomic_load(&prr->workers[i].seq) == seq[i])
+			usleep(100);
+}
+
+static void
+reload(struct prr *prr, const char *file)
+{
+	struct prr_env *old = atomic_load(&prr->env), *env;
+
+	log_info("reloading %s", file);
+	env = env_load(file);
+	if (!env) {
+		log_warnx("reload failed; keeping the running configuration");
+		return;
+	}
+	if (env->cfg.queue_first != old->cfg.queue_first ||
+	    env->cfg.queue_count != old->cfg.queue_count)
+		log_warnx("queue changes take effect at restart");
+	env->cfg.queue_first = old->cfg.queue_first;
+	env->cfg.queue_count = old->cfg.queue_count;
+	if (old->cfg.install_rules)
+		rules_remove(&old->cfg);
+	/* new tables first, then the rules that send traffic to them */
+	atomic_store(&prr->env, env);
+	if (env->cfg.install_rules && rules_install(&env->cfg) < 0)
+		log_warnx("reload: rules not installed");
+	wait_grace(prr);
+	env_free(old);
+	log_info("reloaded: %zu bindings", btable_count(env->cfg.bt));
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *file = "/etc/prr.conf";
+	int fg = 0, check = 0, verbose = 0, ch, sfd, lfd;
+	struct prr *prr;
+	struct prr_env *env;
+	sigset_t set;
+
+	while ((ch = getopt(argc, argv, "c:fnvh")) != -1) {
+		switch (ch) {
+		case 'c': file = optarg; break;
+		case 'f': fg = 1; break;
+		case 'n': check = 1; break;
+		case 'v': verbose++; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init(1, "prr");
+	log_setverbose(verbose);
+	env = env_load(file);
+	if (!env)
+		return 1;
+	if (check) {
+		printf("configuration OK: %zu bindings\n", btable_count(env->cfg.bt));
+		env_free(env);
+		return 0;
+	}
+	if (!fg) {
+		if (daemon(0, 0) < 0)
+			fatal("daemon");
+		log_init(0, "prr");
+	}
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* workers inherit the mask */
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		fatal("signalfd");
+
+	prr = calloc(1, sizeof(*prr));
+	if (!prr)
+		fatal("calloc");
+	atomic_store(&prr->env, env);
+	prr->pmtu = pmtu_new(65536);
+	prr->started_ms = prr_now_ms();
+	for (unsigned i = 0; i < env->cfg.queue_count; i++) {
+		if (nfq_worker_start(prr, &prr->workers[i], env->cfg.queue_first + i) < 0)
+			fatalx("cannot start the worker of queue %u", env->cfg.queue_first + i);
+		prr->n_workers++;
+	}
+	lfd = ctl_open(env->cfg.control_socket);
+	if (lfd < 0)
+		fatal("control socket %s", env->cfg.control_socket);
+	/* bound queues first, so no packet meets an empty queue */
+	if (env->cfg.install_rules && rules_install(&env->cfg) < 0) {
+		ctl_close(lfd, env->cfg.control_socket);
+		fatalx("cannot install NFQUEUE rules");
+	}
+	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->cfg.bt),
+		 env->cfg.queue_count, env->cfg.queue_first);
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = lfd, .events = POLLIN } };
+		struct signalfd_siginfo si;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (p[1].revents & POLLIN)
+			ctl_serve(prr, lfd);
+		if (!(p[0].revents & POLLIN))
+			continue;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP)
+			reload(prr, file);
+		else
+			break;
+	}
+
+	log_info("stopping");
+	env = atomic_load(&prr->env);
+	if (env->cfg.install_rules)
+		rules_remove(&env->cfg);
+	atomic_store(&prr->stop, 1);
+	for (unsigned i = 0; i < prr->n_workers; i++)
+		nfq_worker_join(&prr->workers[i]);
+	ctl_close(lfd, env->cfg.control_socket);
+	env_free(env);
+	pmtu_free(prr->pmtu);
+	free(prr);
+	return 0;
+}

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * NFQUEUE glue: one worker thread per queue. Each receives a batch of
+ * queued packets (recvmmsg), runs them through the data path, sends what
+ * it emits through raw sockets in batches (sendmmsg), and drops the
+ * queued originals with one batch verdict.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+
+#include "log.h"
+#include "pkt.h"
+#include "prr.h"
+
+#define RX_BATCH	64
+#define RX_BUFSZ	(0xffff + 512)
+#define TX_BATCH	128
+#define TX_SLOT		2048
+
+struct txq {
+	int fd;
+	int family;
+	unsigned n;
+	struct mmsghdr msg[TX_BATCH];
+	struct iovec iov[TX_BATCH];
+	union {
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} dst[TX_BATCH];
+	uint8_t buf[TX_BATCH][TX_SLOT];
+};
+
+struct io {
+	struct prr_worker *w;
+	struct mnl_socket *nl;
+	unsigned portid;
+	struct txq tx4, tx6;
+	uint8_t *rxbuf[RX_BATCH];
+	struct mmsghdr rxmsg[RX_BATCH];
+	struct iovec rxiov[RX_BATCH];
+	uint32_t pass_ids[RX_BATCH];
+	unsigned n_pass;
+};
+
+uint64_t
+prr_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+txq_flush(struct txq *q, uint64_t *errors)
+{
+	unsigned done = 0;
+
+	while (done < q->n) {
+		int r = sendmmsg(q->fd, q->msg + done, q->n - done, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			/* skip the one that failed (EMSGSIZE, ENETUNREACH...) */
+			(*errors)++;
+			done++;
+			continue;
+		}
+		done += (unsigned)r;
+	}
+	q->n = 0;
+}
+
+static void
+set_dst(struct txq *q, unsigned i, const uint8_t *pkt)
+{
+	memset(&q->dst[i], 0, sizeof(q->dst[i]));
+	if (q->family == AF_INET) {
+		q->dst[i].v4.sin_family = AF_INET;
+		memcpy(&q->dst[i].v4.sin_addr, pkt + 16, 4);
+	} else {
+		q->dst[i].v6.sin6_family = AF_INET6;
+		memcpy(&q->dst[i].v6.sin6_addr, pkt + 24, 16);
+	}
+}
+
+/* The data path's emit callback: queue for sendmmsg, or send a jumbo alone. */
+static void
+io_emit(void *arg, enum prr_side side, const uint8_t *pkt, size_t len)
+{
+	struct io *io = arg;
+	struct txq *q = side == PRR_SIDE_V4 ? &io->tx4 : &io->tx6;
+	uint64_t *errs = &io->w->ctx->stats[PRR_STAT_TX_ERRORS];
+	unsigned i;
+
+	if (len > TX_SLOT) {
+		union { struct sockaddr_in v4; struct sockaddr_in6 v6; } d;
+		memset(&d, 0, sizeof(d));
+		if (q->family == AF_INET) {
+			d.v4.sin_family = AF_INET;
+			memcpy(&d.v4.sin_addr, pkt + 16, 4);
+		} else {
+			d.v6.sin6_family = AF_INET6;
+			memcpy(&d.v6.sin6_addr, pkt + 24, 16);
+		}
+		if (sendto(q->fd, pkt, len, 0, (struct sockaddr *)&d,
+			   q->family == AF_INET ? sizeof(d.v4) : sizeof(d.v6)) < 0)
+			(*errs)++;
+		return;
+	}
+	if (q->n == TX_BATCH)
+		txq_flush(q, errs);
+	i = q->n++;
+	memcpy(q->buf[i], pkt, len);
+	set_dst(q, i, pkt);
+	q->iov[i].iov_base = q->buf[i];
+	q->iov[i].iov_len = len;
+	memset(&q->msg[i], 0, sizeof(q->msg[i]));
+	q->msg[i].msg_hdr.msg_iov = &q->iov[i];
+	q->msg[i].msg_hdr.msg_iovlen = 1;
+	q->msg[i].msg_hdr.msg_name = &q->dst[i];
+	q->msg[i].msg_hdr.msg_namelen = q->family == AF_INET ?
+	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+}
+
+static int
+nl_send_cfg(struct io *io, unsigned queue, uint8_t cmd, uint16_t pf)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
+
+	nfq_nlmsg_cfg_put_cmd(nlh, pf, cmd);
+	return mnl_socket_sendto(io->nl, nlh, nlh->nlmsg_len) < 0 ? -1 : 0;
+}
+
+static int
+io_open(struct io *io, unsigned queue)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int one = 1, sz = 16 << 20;
+
+	io->nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!io->nl || mnl_socket_bind(io->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		log_warn("queue %u: netlink", queue);
+		return -1;
+	}
+	io->portid = mnl_socket_get_portid(io->nl);
+	if (nl_send_cfg(io, queue, NFQNL_CFG_CMD_BIND, AF_UNSPEC) < 0) {
+		log_warn("queue %u: bind", queue);
+		return -1;
+	}
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, 8192);
+	if (mnl_socket_sendto(io->nl, nlh, nlh->nlmsg_len) < 0) {
+		log_warn("queue %u: params", queue);
+		return -1;
+	}
+	setsockopt(mnl_socket_get_fd(io->nl), SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	setsockopt(mnl_socket_get_fd(io->nl), SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	io->tx4.family = AF_INET;
+	io->tx6.family = AF_INET6;
+	io->tx4.fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	io->tx6.fd = socket(AF_INET6, SOCK_RAW, IPPROTO_RAW);
+	if (io->tx4.fd < 0 || io->tx6.fd < 0) {
+		log_warn("queue %u: raw sockets", queue);
+		return -1;
+	}
+	sz = 4 << 20;
+	setsockopt(io->tx4.fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
+	setsockopt(io->tx6.fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
+	for (int i = 0; i < RX_BATCH; i++) {
+		io->rxbuf[i] = malloc(RX_BUFSZ);
+		if (!io->rxbuf[i])
+			return -1;
+		io->rxiov[i].iov_base = io->rxbuf[i];
+		io->rxiov[i].iov_len = RX_BUFSZ;
+		memset(&io->rxmsg[i], 0, sizeof(io->rxmsg[i]));
+		io->rxmsg[i].msg_hdr.msg_iov = &io->rxiov[i];
+		io->rxmsg[i].msg_hdr.msg_iovlen = 1;
+	}
+	return 0;
+}
+
+static void
+io_close(struct io *io)
+{
+	if (io->nl)
+		mnl_socket_close(io->nl);
+	if (io->tx4.fd > 0)
+		close(io->tx4.fd);
+	if (io->tx6.fd > 0)
+		close(io->tx6.fd);
+	for (int i = 0; i < RX_BATCH; i++)
+		free(io->rxbuf[i]);
+}
+
+static void
+send_verdict(struct io *io, unsigned queue, uint32_t id, int verdict, bool batch)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, batch ? NFQNL_MSG_VERDICT_BATCH :
+					     NFQNL_MSG_VERDICT, queue);
+
+	nfq_nlmsg_verdict_put(nlh, (int)id, verdict);
+	mnl_socket_sendto(io->nl, nlh, nlh->nlmsg_len);
+}
+
+struct cb_state {
+	struct io *io;
+	uint32_t max_id;
+	bool any;
+	uint64_t now;
+};
+
+static int
+queue_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct cb_state *st = data;
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	struct nfqnl_msg_packet_hdr *ph;
+	const uint8_t *pkt;
+	uint16_t len;
+	uint32_t id;
+	enum prr_verdict v;
+	struct prr_ctx *c = st->io->w->ctx;
+
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
+		return MNL_CB_OK;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	id = ntohl(ph->packet_id);
+	if (!st->any || id > st->max_id)
+		st->max_id = id;
+	st->any = true;
+	if (!attr[NFQA_PAYLOAD])
+		return MNL_CB_OK;
+	pkt = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
+	len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	if (len >= 1 && pkt[0] >> 4 == 6)
+		v = prr_from_smap(c, pkt, len, st->now);
+	else
+		v = prr_from_inet(c, pkt, len, st->now);
+	if (v == PRR_PASS && st->io->n_pass < RX_BATCH)
+		st->io->pass_ids[st->io->n_pass++] = id;
+	return MNL_CB_OK;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct prr_worker *w = arg;
+	struct prr *prr = w->prr;
+	struct io *io = calloc(1, sizeof(*io));
+	uint64_t last_tick = prr_now_ms();
+	int fd;
+
+	if (!io || io_open(io, w->queue) < 0) {
+		__atomic_store_n(&w->ready, -1, __ATOMIC_RELEASE);
+		if (io)
+			io_close(io);
+		free(io);
+		return NULL;
+	}
+	io->w = w;
+	w->ctx->emit_arg = io;
+	__atomic_store_n(&w->ready, 1, __ATOMIC_RELEASE);
+	fd = mnl_socket_get_fd(io->nl);
+	while (!atomic_load(&prr->stop)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct prr_env *env;
+		struct cb_state st = { .io = io };
+		int n;
+
+		if (poll(&p, 1, 200) <= 0) {
+			goto tick;
+		}
+		atomic_store(&w->busy, 1);
+		env = atomic_load(&prr->env);
+		w->ctx->p = &env->cfg.params;
+		w->ctx->bt = env->cfg.bt;
+		n = recvmmsg(fd, io->rxmsg, RX_BATCH, MSG_DONTWAIT, NULL);
+		st.now = prr_now_ms();
+		io->n_pass = 0;
+		for (int i = 0; i < n; i++)
+			mnl_cb_run(io->rxbuf[i], io->rxmsg[i].msg_len, 0, io->portid,
+				   queue_cb, &st);
+		txq_flush(&io->tx4, &w->ctx->stats[PRR_STAT_TX_ERRORS]);
+		txq_flush(&io->tx6, &w->ctx->stats[PRR_STAT_TX_ERRORS]);
+		/* accept the few the kernel must see, then drop the rest at once */
+		for (unsigned i = 0; i < io->n_pass; i++)
+			send_verdict(io, w->queue, io->pass_ids[i], NF_ACCEPT, false);
+		if (st.any)
+			send_verdict(io, w->queue, st.max_id, NF_DROP, true);
+		atomic_fetch_add(&w->seq, 1);
+		atomic_store(&w->busy, 0);
+tick:
+		if (prr_now_ms() - last_tick >= 1000) {
+			last_tick = prr_now_ms();
+			prr_tick(w->ctx, last_tick);
+		}
+	}
+	nl_send_cfg(io, w->queue, NFQNL_CFG_CMD_UNBIND, AF_UNSPEC);
+	io_close(io);
+	free(io);
+	return NULL;
+}
+
+static void
+noop_emit(void *arg, enum prr_side s, const uint8_t *p, size_t l)
+{
+	(void)arg; (void)s; (void)p; (void)l;
+}
+
+int
+nfq_worker_start(struct prr *prr, struct prr_worker *w, unsigned queue)
+{
+	struct prr_env *env = atomic_load(&prr->env);
+
+	w->prr = prr;
+	w->queue = queue;
+	w->ready = 0;
+	w->ctx = malloc(sizeof(*w->ctx));
+	if (!w->ctx)
+		return -1;
+	if (prr_ctx_init(w->ctx, &env->cfg.params, env->cfg.bt, prr->pmtu, noop_emit, NULL) < 0)
+		return -1;
+	w->ctx->emit = io_emit;
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+		return -1;
+	while (__atomic_load_n(&w->ready, __ATOMIC_ACQUIRE) == 0)
+		usleep(1000);
+	return __atomic_load_n(&w->ready, __ATOMIC_ACQUIRE) == 1 ? 0 : -1;
+}
+
+void
+nfq_worker_join(struct prr_worker *w)
+{
+	pthread_join(w->thread, NULL);
+	prr_ctx_fini(w->ctx);
+	free(w->ctx);
+	w->ctx = NULL;
+}
+
+uint64_t
+prr_stat_sum(const struct prr *prr, enum prr_stat s)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < prr->n_workers; i++)
+		if (prr->workers[i].ctx)
+			sum += __atomic_load_n(&prr->workers[i].ctx->stats[s], __ATOMIC_RELAXED);
+	return sum;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* The running daemon: configuration in force, workers, shared tables. */
+#ifndef PRR_PRR_H
+#define PRR_PRR_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "config.h"
+#include "datapath.h"
+
+/* What the workers read; replaced whole on reload (RCU-like, see main.c). */
+struct prr_env {
+	struct prr_config cfg;
+};
+
+struct prr_worker {
+	pthread_t thread;
+	unsigned queue;
+	struct prr *prr;
+	struct prr_ctx *ctx;
+	atomic_uint_fast64_t seq;	/* batches done: a grace period has passed when it moves */
+	atomic_int busy;
+	int ready;			/* 1 bound, -1 failed */
+};
+
+struct prr {
+	_Atomic(struct prr_env *) env;
+	struct pmtu_cache *pmtu;
+	struct prr_worker workers[PRR_MAX_QUEUES];
+	unsigned n_workers;
+	atomic_int stop;
+	uint64_t started_ms;
+};
+
+uint64_t prr_now_ms(void);
+int nfq_worker_start(struct prr *, struct prr_worker *, unsigned queue);
+void nfq_worker_join(struct prr_worker *);
+/* Sum of one counter over all workers. */
+uint64_t prr_stat_sum(const struct prr *, enum prr_stat);
+
+#endif

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* The PRR's own iptables/ip6tables NFQUEUE rules: added at start, removed at stop. */
+#ifndef PRR_RULES_H
+#define PRR_RULES_H
+
+#include "config.h"
+
+int rules_install(const struct prr_config *);
+void rules_remove(const struct prr_config *);
+
+#endif
