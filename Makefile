@@ -85,6 +85,9 @@ $(B)/tests/unit/%: $(B)/tests/unit/%.o $(call obj,$(PRR_CORE_SRC)) $(LIBCOMMON)
 $(B)/tests/bench/%: $(B)/tests/bench/%.o $(call obj,$(PRR_CORE_SRC)) $(LIBCOMMON)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS) -lm
 
+# tests reach into prr/ for the data path
+$(B)/tests/%.o: CFLAGS += -Iprr
+
 units: $(UNITS)
 benches: $(BENCHES)
 

@@ -83,12 +83,21 @@ ctl_serve(struct prr *prr, int lfd)
 		return;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	n = read(fd, line, sizeof(line) - 1);
-	if (n <= 0) {
-		close(fd);
-		return;
+	/* read up to the newline: closing with unread bytes would reset the reply */
+	for (size_t got = 0;;) {
+		n = read(fd, line + got, sizeof(line) - 1 - got);
+		if (n <= 0) {
+			if (got == 0) {
+				close(fd);
+				return;
+			}
+			break;
+		}
+		got += (size_t)n;
+		line[got] = '\0';
+		if (strchr(line, '\n') || got == sizeof(line) - 1)
+			break;
 	}
-	line[n] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
 	f = fdopen(fd, "w");
 	if (!f) {

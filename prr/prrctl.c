@@ -42,7 +42,10 @@ request(const char *req)
 		fprintf(stderr, "prrctl: cannot reach prr at %s: %m\n", sock_path);
 		exit(1);
 	}
-	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) < 0) {
+	/* one write: a request line the server reads whole */
+	char line[256];
+	snprintf(line, sizeof(line), "%s\n", req);
+	if (write(fd, line, strlen(line)) < 0) {
 		fprintf(stderr, "prrctl: %s: %m\n", sock_path);
 		exit(1);
 	}
