@@ -86,12 +86,15 @@ reload(struct prr *prr, const char *file)
 		log_warnx("queue changes take effect at restart");
 	env->cfg.queue_first = old->cfg.queue_first;
 	env->cfg.queue_count = old->cfg.queue_count;
-	if (old->cfg.install_rules)
-		rules_remove(&old->cfg);
 	/* new tables first, then the rules that send traffic to them */
 	atomic_store(&prr->env, env);
-	if (env->cfg.install_rules && rules_install(&env->cfg) < 0)
-		log_warnx("reload: rules not installed");
+	if (!rules_same(&old->cfg, &env->cfg) || old->cfg.install_rules != env->cfg.install_rules) {
+		/* add the new rules before the old ones go: no gap that loses packets */
+		if (env->cfg.install_rules && rules_add(&env->cfg) < 0)
+			log_warnx("reload: rules not installed");
+		if (old->cfg.install_rules)
+			rules_remove_once(&old->cfg);
+	}
 	wait_grace(prr);
 	env_free(old);
 	log_info("reloaded: %zu bindings", btable_count(env->cfg.bt));

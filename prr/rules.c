@@ -128,6 +128,27 @@ each_rule(const struct prr_config *c, const char *op, bool stop_on_err)
 }
 
 void
+rules_remove_once(const struct prr_config *c)
+{
+	each_rule(c, "-D", false);
+}
+
+int
+rules_add(const struct prr_config *c)
+{
+	return each_rule(c, "-A", true);
+}
+
+bool
+rules_same(const struct prr_config *a, const struct prr_config *b)
+{
+	return a->n_pools == b->n_pools && a->params.n_br == b->params.n_br &&
+	       a->queue_first == b->queue_first && a->queue_count == b->queue_count &&
+	       memcmp(a->pools, b->pools, a->n_pools * sizeof(a->pools[0])) == 0 &&
+	       memcmp(a->params.br, b->params.br, a->params.n_br * sizeof(a->params.br[0])) == 0;
+}
+
+void
 rules_remove(const struct prr_config *c)
 {
 	/* a crashed run may have left copies: delete until none is left */
