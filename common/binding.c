@@ -271,7 +271,7 @@ sort_key(const struct binding *b)
 static int
 sort_bindings(struct btable *t)
 {
-	struct sortrec *r;
+	struct sortrec *r = NULL;
 	struct binding *nb;
 	size_t i;
 	bool sorted = true;
@@ -285,24 +285,26 @@ sort_bindings(struct btable *t)
 			r[i].key = sort_key(&t->b[i]);
 			r[i].idx = (uint32_t)i;
 		}
-		if (radix_sort(r, t->n) == -1 ||
-		    (nb = malloc(t->n * sizeof(*nb))) == NULL) {
+		if (radix_sort(r, t->n) == -1) {
 			free(r);
 			return -1;
 		}
-		for (i = 0; i < t->n; i++)
-			nb[i] = t->b[r[i].idx];
-		free(r);
-		free(t->b);
-		t->b = nb;
-		t->cap = t->n;
-	} else if (t->cap > t->n) {
-		/* give back the slack of the doubling in btable_add() */
-		if ((nb = realloc(t->b, t->n * sizeof(*nb))) != NULL) {
-			t->b = nb;
-			t->cap = t->n;
-		}
 	}
+	/*
+	 * A fresh, exact-size array: no slack from btable_add()'s doubling,
+	 * and aligned so that no 32-byte binding straddles a cache line.
+	 */
+	if (posix_memalign((void **)&nb, 64,
+	    (t->n ? t->n : 1) * sizeof(*nb)) != 0) {
+		free(r);
+		return -1;
+	}
+	for (i = 0; i < t->n; i++)
+		nb[i] = t->b[r ? r[i].idx : i];
+	free(r);
+	free(t->b);
+	t->b = nb;
+	t->cap = t->n ? t->n : 1;
 	for (i = 0; i < t->n; i++)
 		t->keys[i] = bind_key(&t->b[i]);
 	return 0;
@@ -520,30 +522,44 @@ search_le(const uint16_t *k, uint32_t n, uint16_t key)
 	return (uint32_t)(base - k);
 }
 
-static inline const struct binding *
-lookup_in(const struct btable *t, const struct addr_ent *e, uint16_t port)
+/*
+ * First half of a lookup: the index of the only binding of this address
+ * that can hold the port, or IDX_END.
+ */
+static inline uint32_t
+lookup_idx(const struct btable *t, const struct addr_ent *e, uint16_t port)
 {
-	const struct binding *b;
 	uint32_t meta = e->meta, n = meta & COUNT_MASK, i = e->first;
 	unsigned a = (meta >> META_A_SHIFT) & 0xf;
 	unsigned k = (meta >> META_K_SHIFT) & 0x1f;
-	uint16_t key;
+	uint16_t key = port;
 
 	if (a > 0) {
 		/* RFC 7597 5.1: block 0 is nobody's */
 		if ((port >> (16 - a)) == 0)
-			return NULL;
+			return IDX_END;
 		key = psid_of_port(port, a, k);
-	} else
-		key = port;
+	}
 	if (n > 1)
 		i += search_le(t->keys + i, n, key);
+	return i;
+}
+
+/* Second half: whether binding i really holds the port. */
+static inline const struct binding *
+lookup_check(const struct btable *t, uint32_t i, uint16_t port)
+{
+	const struct binding *b;
+
+	if (i == IDX_END)
+		return NULL;
 	b = &t->b[i];
-	if (a > 0)
-		return b->ps.psid == key ? b : NULL;
 	if (b->ps.kind == PORTSET_RANGE)
 		return port >= b->ps.min && port <= b->ps.max ? b : NULL;
-	/* PSID set with offset 0: the block of 2^(16-k) ports at key */
+	if (b->ps.offset > 0)
+		return psid_of_port(port, b->ps.offset, b->ps.psid_len) ==
+		    b->ps.psid ? b : NULL;
+	/* PSID set with offset 0: one block of 2^(16-k) ports */
 	return port >= bind_key(b) && port <= bind_max(b) ? b : NULL;
 }
 
@@ -554,15 +570,18 @@ btable_lookup(const struct btable *t, uint32_t ipv4, uint16_t port)
 
 	if (!t->built || (e = addr_find(t, ipv4)) == NULL)
 		return NULL;
-	return lookup_in(t, e, port);
+	return lookup_check(t, lookup_idx(t, e, port), port);
 }
+
+#define BURST_MAX	16
 
 void
 btable_lookup_burst(const struct btable *t, size_t n, const uint32_t *ipv4,
     const uint16_t *port, const struct binding **out)
 {
-	size_t i, j, s;
 	const struct addr_ent *e;
+	uint32_t idx[BURST_MAX];
+	size_t i, j, s, m;
 
 	if (!t->built) {
 		for (i = 0; i < n; i++)
@@ -570,29 +589,34 @@ btable_lookup_burst(const struct btable *t, size_t n, const uint32_t *ipv4,
 		return;
 	}
 	/*
-	 * Overlap the cache misses of up to 16 packets: prefetch every
-	 * hash slot first, then each address's keys, then resolve.
+	 * Overlap the cache misses of up to 16 packets, one stage at a
+	 * time: hash slots, then each address's keys, then the bindings.
 	 */
-	for (s = 0; s < n; s += 16) {
-		const struct addr_ent *ents[16];
-		size_t m = n - s < 16 ? n - s : 16;
-
+	for (s = 0; s < n; s += BURST_MAX) {
+		m = n - s < BURST_MAX ? n - s : BURST_MAX;
 		for (j = 0; j < m; j++)
 			__builtin_prefetch(&t->slots[reduce(hash32(ipv4[s + j]),
 			    t->nslots)]);
 		for (j = 0; j < m; j++) {
-			ents[j] = e = addr_find(t, ipv4[s + j]);
-			if (e == NULL)
+			idx[j] = IDX_END;
+			if ((e = addr_find(t, ipv4[s + j])) == NULL)
 				continue;
+			idx[j] = (uint32_t)(e - t->slots);
 			if ((e->meta & COUNT_MASK) > 1)
 				__builtin_prefetch(&t->keys[e->first +
 				    (e->meta & COUNT_MASK) / 2]);
 			else
 				__builtin_prefetch(&t->b[e->first]);
 		}
+		for (j = 0; j < m; j++) {
+			if (idx[j] == IDX_END)
+				continue;
+			idx[j] = lookup_idx(t, &t->slots[idx[j]], port[s + j]);
+			if (idx[j] != IDX_END)
+				__builtin_prefetch(&t->b[idx[j]]);
+		}
 		for (j = 0; j < m; j++)
-			out[s + j] = ents[j] == NULL ? NULL :
-			    lookup_in(t, ents[j], port[s + j]);
+			out[s + j] = lookup_check(t, idx[j], port[s + j]);
 	}
 }
 

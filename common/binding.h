@@ -39,8 +39,18 @@ int btable_build(struct btable *, char *err, size_t errlen);
 
 /* The binding that owns (ipv4, port), or NULL. O(1) hash + short search. */
 const struct binding *btable_lookup(const struct btable *, uint32_t ipv4, uint16_t port);
+/*
+ * The same for a burst of n packets: out[i] = btable_lookup(ipv4[i],
+ * port[i]), with the memory loads of several packets overlapped.
+ */
+void btable_lookup_burst(const struct btable *, size_t n, const uint32_t *ipv4,
+			 const uint16_t *port, const struct binding **out);
 /* Whether any binding uses this IPv4 address. */
 bool btable_has_ipv4(const struct btable *, uint32_t ipv4);
+/*
+ * After btable_build(), indexes (btable_at, first6/next6) follow
+ * (ipv4, first port) order, not the order of btable_add().
+ */
 /* Bindings of one SMAP: index of the first, then btable_next6(); -1 ends. */
 long btable_first6(const struct btable *, const struct in6_addr *);
 long btable_next6(const struct btable *, long idx);

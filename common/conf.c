@@ -235,7 +235,8 @@ parse_prefix4(const char *s, uint32_t *addr, unsigned *plen)
 	}
 	if (!parse_ipv4(buf, addr))
 		return false;
-	if (*plen < 32 && (*addr & ((1u << (32 - *plen)) - 1)))
+	/* 64-bit shift: /0 would shift a 32-bit 1 by 32 (undefined) */
+	if (*plen < 32 && (*addr & (uint32_t)((1ull << (32 - *plen)) - 1)))
 		return false;	/* host bits set: almost surely a typo */
 	return true;
 }

@@ -235,9 +235,9 @@ prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
 	conf_bool(e, root, "install_rules", &c->install_rules);
 	load_side(e, root, "ipv4_side", &c->params.v4, &c->params.unbound_icmp_code);
 	load_side(e, root, "ipv6_side", &c->params.v6, NULL);
-	if (config_setting_get_member(root, "ipv6_side") &&
-	    c->params.v6.mtu < 1280)
-		conf_errf(e, root, "ipv6_side.mtu", "%u is below the IPv6 minimum 1280",
+	/* name the mtu setting itself, so the message carries its line */
+	if ((g = config_setting_get_member(root, "ipv6_side")) && c->params.v6.mtu < 1280)
+		conf_errf(e, g, "mtu", "%u is below the IPv6 minimum 1280",
 			  c->params.v6.mtu);
 	conf_bool(e, root, "hairpinning", &c->params.hairpinning);
 	if (conf_uint(e, root, "hop_limit", 1, 255, &hl))

@@ -320,6 +320,32 @@ encapsulate(struct prr_ctx *c, const uint8_t *pkt, size_t len, const struct ipv4
 	return PRR_CONSUMED;
 }
 
+/* No binding: drop, and answer if configured. */
+static enum prr_verdict
+inbound_unbound(struct prr_ctx *c, const uint8_t *pkt, const struct ipv4_info *ip,
+		bool hairpin, uint64_t now_ms)
+{
+	if (!hairpin && c->p->unbound_icmp_code && c->p->v4.generate_icmp)
+		icmp4_send(c, pkt, ip->tot_len, 3, c->p->unbound_icmp_code, 0, now_ms);
+	return drop(c, hairpin ? PRR_STAT_IN6_DROP_HAIRPIN : PRR_STAT_IN4_DROP_UNBOUND);
+}
+
+/* The binding is known (or NULL): TTL, then encapsulation. */
+static enum prr_verdict
+inbound_bound(struct prr_ctx *c, const uint8_t *pkt, const struct ipv4_info *ip,
+	      const struct binding *b, bool hairpin, uint64_t now_ms)
+{
+	if (!b)
+		return inbound_unbound(c, pkt, ip, hairpin, now_ms);
+	if (ip->ttl <= 1) {
+		/* RFC 1812 5.3.1 */
+		if (c->p->v4.generate_icmp || hairpin)
+			icmp4_send(c, pkt, ip->tot_len, 11, 0, 0, now_ms);
+		return drop(c, hairpin ? PRR_STAT_IN6_DROP_TTL : PRR_STAT_IN4_DROP_TTL);
+	}
+	return encapsulate(c, pkt, ip->tot_len, ip, b, hairpin, now_ms);
+}
+
 /*
  * An IPv4 packet for a shared address: from the Internet, or from a SMAP
  * toward another SMAP (hairpin). Takes the TTL down by one either way.
@@ -328,20 +354,17 @@ static enum prr_verdict
 inbound(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms, bool hairpin)
 {
 	struct ipv4_info ip;
-	const struct binding *b;
 	enum prr_stat why;
 	uint16_t port;
-	enum pkt_err e;
 
-	e = ipv4_parse(pkt, len, true, &ip);
-	if (e != PKT_OK)
+	if (ipv4_parse(pkt, len, true, &ip) != PKT_OK)
 		return drop(c, PRR_STAT_IN4_DROP_MALFORMED);
 	if (ipv4_is_fragment(&ip)) {
 		enum reasm_result r;
 		size_t wlen;
 
 		if (!btable_has_ipv4(c->bt, ip.dst))
-			goto unbound;
+			return inbound_unbound(c, pkt, &ip, hairpin, now_ms);
 		c->stats[PRR_STAT_IN4_FRAGMENTS]++;
 		r = reasm4_add(c->reasm4, pkt, ip.tot_len, now_ms, c->whole, sizeof(c->whole), &wlen);
 		if (r == REASM_PENDING)
@@ -356,21 +379,7 @@ inbound(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms, bool
 	}
 	if (!inbound_port(c, pkt, &ip, &port, &why))
 		return drop(c, why);
-	b = btable_lookup(c->bt, ip.dst, port);
-	if (!b)
-		goto unbound;
-	if (ip.ttl <= 1) {
-		/* RFC 1812 5.3.1 */
-		if (c->p->v4.generate_icmp || hairpin)
-			icmp4_send(c, pkt, ip.tot_len, 11, 0, 0, now_ms);
-		return drop(c, hairpin ? PRR_STAT_IN6_DROP_TTL : PRR_STAT_IN4_DROP_TTL);
-	}
-	return encapsulate(c, pkt, ip.tot_len, &ip, b, hairpin, now_ms);
-
-unbound:
-	if (!hairpin && c->p->unbound_icmp_code && c->p->v4.generate_icmp)
-		icmp4_send(c, pkt, ip.tot_len, 3, c->p->unbound_icmp_code, 0, now_ms);
-	return drop(c, hairpin ? PRR_STAT_IN6_DROP_HAIRPIN : PRR_STAT_IN4_DROP_UNBOUND);
+	return inbound_bound(c, pkt, &ip, btable_lookup(c->bt, ip.dst, port), hairpin, now_ms);
 }
 
 enum prr_verdict
@@ -537,12 +546,32 @@ to_inet(struct prr_ctx *c, const uint8_t *pkt, size_t len, const struct ipv4_inf
 	return PRR_CONSUMED;
 }
 
+/*
+ * The binding of the inner source is known (or NULL): check that the
+ * SMAP owns it, then hairpin or send to the Internet. in4 lies in pkt or
+ * c->whole, never in c->out, which inbound() writes.
+ */
+static enum prr_verdict
+outbound_bound(struct prr_ctx *c, const uint8_t *pkt, size_t plen6,
+	       const struct ipv6_info *ip6, int br, const uint8_t *in4,
+	       const struct ipv4_info *ip, const struct binding *b, uint64_t now_ms)
+{
+	if (!b || memcmp(&b->ipv6, &ip6->src, 16) != 0 || b->br != br) {
+		/* RFC 7596 6.2: source address failed ingress/egress policy */
+		if (c->p->v6.generate_icmp)
+			icmp6_send(c, pkt, plen6, &ip6->dst, &ip6->src, 1, 5, now_ms);
+		return drop(c, PRR_STAT_IN6_DROP_SPOOFED);
+	}
+	if (c->p->hairpinning && btable_has_ipv4(c->bt, ip->dst))
+		return inbound(c, in4, ip->tot_len, now_ms, true);
+	return to_inet(c, in4, ip->tot_len, ip, now_ms);
+}
+
 enum prr_verdict
 prr_from_smap(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms)
 {
 	struct ipv6_info ip6;
 	struct ipv4_info ip;
-	const struct binding *b;
 	const uint8_t *in4;
 	size_t in4len, plen6;
 	enum prr_stat why;
@@ -607,15 +636,113 @@ prr_from_smap(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms
 	}
 	if (!outbound_port(c, in4, &ip, &port, &why))
 		return drop(c, why);
-	b = btable_lookup(c->bt, ip.src, port);
-	if (!b || memcmp(&b->ipv6, &ip6.src, 16) != 0 || b->br != br) {
-		/* RFC 7596 6.2: source address failed ingress/egress policy */
-		if (c->p->v6.generate_icmp)
-			icmp6_send(c, pkt, plen6, &ip6.dst, &ip6.src, 1, 5, now_ms);
-		return drop(c, PRR_STAT_IN6_DROP_SPOOFED);
+	return outbound_bound(c, pkt, plen6, &ip6, br, in4, &ip,
+			      btable_lookup(c->bt, ip.src, port), now_ms);
+}
+
+/*
+ * Bursts: the same as one packet at a time, but the binding look-ups of
+ * the whole burst are made together so that their cache misses overlap
+ * (btable_lookup_burst). Packets that need more than the common path
+ * (fragments, ICMPv6) take the one-at-a-time path, in order.
+ */
+enum { B_DONE, B_SLOW, B_FAST };
+
+void
+prr_from_inet_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *len,
+		    size_t n, uint64_t now_ms)
+{
+	struct ipv4_info ip[PRR_BURST];
+	uint32_t key[PRR_BURST];
+	uint16_t port[PRR_BURST];
+	const struct binding *b[PRR_BURST];
+	uint8_t st[PRR_BURST];
+
+	for (size_t s = 0; s < n; s += PRR_BURST) {
+		size_t m = n - s < PRR_BURST ? n - s : PRR_BURST, nf = 0;
+		enum prr_stat why;
+
+		for (size_t i = 0; i < m; i++) {
+			const uint8_t *p = pkt[s + i];
+
+			c->stats[PRR_STAT_IN4_PACKETS]++;
+			st[i] = B_DONE;
+			if (ipv4_parse(p, len[s + i], true, &ip[i]) != PKT_OK) {
+				drop(c, PRR_STAT_IN4_DROP_MALFORMED);
+			} else if (ipv4_is_fragment(&ip[i])) {
+				st[i] = B_SLOW;
+			} else if (!inbound_port(c, p, &ip[i], &port[nf], &why)) {
+				drop(c, why);
+			} else {
+				st[i] = B_FAST;
+				key[nf++] = ip[i].dst;
+			}
+		}
+		btable_lookup_burst(c->bt, nf, key, port, b);
+		nf = 0;
+		for (size_t i = 0; i < m; i++) {
+			if (st[i] == B_SLOW)
+				inbound(c, pkt[s + i], len[s + i], now_ms, false);
+			else if (st[i] == B_FAST)
+				inbound_bound(c, pkt[s + i], &ip[i], b[nf++], false, now_ms);
+		}
 	}
-	/* in4 lies in pkt or c->whole, never in c->out, which inbound() writes */
-	if (btable_has_ipv4(c->bt, ip.dst) && c->p->hairpinning)
-		return inbound(c, in4, in4len, now_ms, true);
-	return to_inet(c, in4, in4len, &ip, now_ms);
+}
+
+void
+prr_from_smap_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *len,
+		    size_t n, uint64_t now_ms)
+{
+	struct ipv6_info ip6[PRR_BURST];
+	struct ipv4_info ip[PRR_BURST];
+	uint32_t key[PRR_BURST];
+	uint16_t port[PRR_BURST];
+	const struct binding *b[PRR_BURST];
+	uint8_t st[PRR_BURST];
+	int br[PRR_BURST];
+
+	for (size_t s = 0; s < n; s += PRR_BURST) {
+		size_t m = n - s < PRR_BURST ? n - s : PRR_BURST, nf = 0;
+		enum prr_stat why;
+
+		for (size_t i = 0; i < m; i++) {
+			const uint8_t *p = pkt[s + i];
+
+			st[i] = B_DONE;
+			if (ipv6_parse(p, len[s + i], &ip6[i]) != PKT_OK ||
+			    ip6[i].proto != IPPROTO_IPIP_ || ipv6_is_fragment(&ip6[i])) {
+				st[i] = B_SLOW;	/* errors are counted there too */
+				continue;
+			}
+			c->stats[PRR_STAT_IN6_PACKETS]++;
+			br[i] = br_index(c->p, &ip6[i].dst);
+			if (br[i] < 0) {
+				drop(c, PRR_STAT_IN6_DROP_NOT_BR);
+				continue;
+			}
+			if (ipv4_parse(p + ip6[i].l4_off, IPV6_HDR_LEN + ip6[i].plen - ip6[i].l4_off,
+				       true, &ip[i]) != PKT_OK) {
+				drop(c, PRR_STAT_IN6_DROP_INNER_MALFORMED);
+			} else if (ipv4_is_fragment(&ip[i])) {
+				c->stats[PRR_STAT_IN6_PACKETS]--;	/* counted again there */
+				st[i] = B_SLOW;
+			} else if (!outbound_port(c, p + ip6[i].l4_off, &ip[i], &port[nf], &why)) {
+				drop(c, why);
+			} else {
+				st[i] = B_FAST;
+				key[nf++] = ip[i].src;
+			}
+		}
+		btable_lookup_burst(c->bt, nf, key, port, b);
+		nf = 0;
+		for (size_t i = 0; i < m; i++) {
+			const uint8_t *p = pkt[s + i];
+
+			if (st[i] == B_SLOW)
+				prr_from_smap(c, p, len[s + i], now_ms);
+			else if (st[i] == B_FAST)
+				outbound_bound(c, p, IPV6_HDR_LEN + ip6[i].plen, &ip6[i], br[i],
+					       p + ip6[i].l4_off, &ip[i], b[nf++], now_ms);
+		}
+	}
 }

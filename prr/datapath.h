@@ -85,6 +85,15 @@ void prr_ctx_fini(struct prr_ctx *);
 
 enum prr_verdict prr_from_inet(struct prr_ctx *, const uint8_t *pkt, size_t len, uint64_t now_ms);
 enum prr_verdict prr_from_smap(struct prr_ctx *, const uint8_t *pkt, size_t len, uint64_t now_ms);
+/*
+ * The same for a burst of packets from one side, in order, with the
+ * binding look-ups of the burst overlapped. The fast path for routers.
+ */
+#define PRR_BURST	64
+void prr_from_inet_burst(struct prr_ctx *, const uint8_t *const *pkt, const size_t *len,
+			 size_t n, uint64_t now_ms);
+void prr_from_smap_burst(struct prr_ctx *, const uint8_t *const *pkt, const size_t *len,
+			 size_t n, uint64_t now_ms);
 /* Expire stale reassembly state; call about once a second. */
 void prr_tick(struct prr_ctx *, uint64_t now_ms);
 

@@ -51,6 +51,10 @@ struct io {
 	struct iovec rxiov[RX_BATCH];
 	uint32_t pass_ids[RX_BATCH];
 	unsigned n_pass;
+	/* the batch, split by direction for the burst data path */
+	const uint8_t *pkt4[RX_BATCH], *pkt6[RX_BATCH];
+	size_t len4[RX_BATCH], len6[RX_BATCH];
+	unsigned n4, n6;
 };
 
 uint64_t
@@ -248,12 +252,18 @@ queue_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	pkt = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
 	len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
-	if (len >= 1 && pkt[0] >> 4 == 6)
+	if (len >= 40 && pkt[0] >> 4 == 6 && pkt[6] == IPPROTO_ICMPV6) {
+		/* ICMPv6 alone: it may be for the kernel (PRR_PASS) */
 		v = prr_from_smap(c, pkt, len, st->now);
-	else
-		v = prr_from_inet(c, pkt, len, st->now);
-	if (v == PRR_PASS && st->io->n_pass < RX_BATCH)
-		st->io->pass_ids[st->io->n_pass++] = id;
+		if (v == PRR_PASS && st->io->n_pass < RX_BATCH)
+			st->io->pass_ids[st->io->n_pass++] = id;
+	} else if (len >= 1 && pkt[0] >> 4 == 6 && st->io->n6 < RX_BATCH) {
+		st->io->pkt6[st->io->n6] = pkt;
+		st->io->len6[st->io->n6++] = len;
+	} else if (st->io->n4 < RX_BATCH) {
+		st->io->pkt4[st->io->n4] = pkt;
+		st->io->len4[st->io->n4++] = len;
+	}
 	return MNL_CB_OK;
 }
 
@@ -292,10 +302,13 @@ worker_main(void *arg)
 		w->ctx->bt = env->cfg.bt;
 		n = recvmmsg(fd, io->rxmsg, RX_BATCH, MSG_DONTWAIT, NULL);
 		st.now = prr_now_ms();
-		io->n_pass = 0;
+		io->n_pass = io->n4 = io->n6 = 0;
 		for (int i = 0; i < n; i++)
 			mnl_cb_run(io->rxbuf[i], io->rxmsg[i].msg_len, 0, io->portid,
 				   queue_cb, &st);
+		/* the packets still lie in rxbuf: run them as two bursts */
+		prr_from_inet_burst(w->ctx, io->pkt4, io->len4, io->n4, st.now);
+		prr_from_smap_burst(w->ctx, io->pkt6, io->len6, io->n6, st.now);
 		txq_flush(&io->tx4, &w->ctx->stats[PRR_STAT_TX_ERRORS]);
 		txq_flush(&io->tx6, &w->ctx->stats[PRR_STAT_TX_ERRORS]);
 		/* accept the few the kernel must see, then drop the rest at once */

@@ -481,6 +481,74 @@ START_TEST(malformed_input_counted)
 }
 END_TEST
 
+/* A burst must give what the packets one at a time give, in order. */
+START_TEST(burst_equals_single)
+{
+	static uint8_t p[16][1600], frags[4][1600];
+	static struct out single[128];
+	const uint8_t *ptr[16];
+	size_t len[16], flen[4], n = 0, n_single;
+	static uint8_t in4[4000];
+	size_t n4;
+
+	/* Internet side: bound, unbound, TTL 1, fragments, garbage */
+	len[n] = udp4(p[n], INET, 1, SHARED, 10500, 20, 64, false); n++;
+	len[n] = udp4(p[n], INET, 1, SHARED, 15000, 20, 64, false); n++;
+	len[n] = udp4(p[n], INET, 1, SHARED, 11500, 20, 1, false); n++;
+	n4 = udp4(in4, INET, 1, SHARED, 10501, 2000, 64, false);
+	split4(in4, n4, 1024, frags, flen);
+	memcpy(p[n], frags[1], flen[1]); len[n++] = flen[1];
+	memcpy(p[n], frags[0], flen[0]); len[n++] = flen[0];
+	memcpy(p[n], "\x45garbage", 8); len[n++] = 8;
+	len[n] = udp4(p[n], INET, 1, SHARED, 11501, 20, 64, false); n++;
+	for (size_t i = 0; i < n; i++) {
+		ptr[i] = p[i];
+		prr_from_inet(ctx, p[i], len[i], 0);
+	}
+	n_single = n_out;
+	memcpy(single, outs, sizeof(single));
+	teardown();
+	setup();
+	prr_from_inet_burst(ctx, ptr, len, n, 0);
+	ck_assert_uint_eq(n_out, n_single);
+	for (unsigned i = 0; i < n_out; i++) {
+		ck_assert_uint_eq(outs[i].len, single[i].len);
+		/* fragment identifications may differ: compare up to them */
+		ck_assert(memcmp(outs[i].pkt, single[i].pkt, 40) == 0);
+	}
+	assert_stat(PRR_STAT_IN4_PACKETS, n);
+
+	/* SMAP side: owned, spoofed, hairpin, inner garbage */
+	teardown();
+	setup();
+	n = 0;
+	n4 = udp4(in4, SHARED, 10001, INET, 80, 50, 64, false);
+	len[n] = encap(p[n], &smap1, &br, in4, n4); n++;
+	len[n] = encap(p[n], &smap2, &br, in4, n4); n++;
+	n4 = udp4(in4, SHARED, 11001, SHARED, 10001, 50, 64, false);
+	len[n] = encap(p[n], &smap2, &br, in4, n4); n++;
+	len[n] = encap(p[n], &smap1, &br, (const uint8_t *)"\x46xxxxxxxxxxxxxxxxxxxxxxx", 24); n++;
+	for (size_t i = 0; i < n; i++) {
+		ptr[i] = p[i];
+		prr_from_smap(ctx, p[i], len[i], 0);
+	}
+	n_single = n_out;
+	memcpy(single, outs, sizeof(single));
+	teardown();
+	setup();
+	prr_from_smap_burst(ctx, ptr, len, n, 0);
+	ck_assert_uint_eq(n_out, n_single);
+	ck_assert_uint_eq(n_out, 3);	/* decapsulated, ICMPv6 1/5, hairpinned */
+	for (unsigned i = 0; i < n_out; i++) {
+		ck_assert_uint_eq(outs[i].len, single[i].len);
+		ck_assert(memcmp(outs[i].pkt, single[i].pkt, outs[i].len) == 0);
+	}
+	assert_stat(PRR_STAT_IN6_PACKETS, n);
+	assert_stat(PRR_STAT_IN6_DROP_SPOOFED, 1);
+	assert_stat(PRR_STAT_IN6_DROP_INNER_MALFORMED, 1);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -501,6 +569,7 @@ suite(void)
 	tcase_add_test(tc, hairpin_between_smaps);
 	tcase_add_test(tc, decap_inner_fragments);
 	tcase_add_test(tc, malformed_input_counted);
+	tcase_add_test(tc, burst_equals_single);
 	suite_add_tcase(s, tc);
 	return s;
 }
