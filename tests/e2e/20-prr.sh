@@ -94,6 +94,15 @@ expect "nothing of smap2's range at smap1" 0 "$F1" "$IN and p['proto'] in (6, 17
 expect "nothing of smap1's range at smap2" 0 "$F2" "$IN and p['proto'] in (6, 17) and 10000 <= p['dport'] <= 10999"
 expect "inner TTL decremented once" 1 "$F1" "$IN and p['dport'] == 10500 and p['ttl'] == 63"
 
+# --- what the issue's "done" says, literally: seen on ap-smap1's WAN interface
+CAP=$(tmpfile)
+bg ap-smap1 tcpdump -l -n -i wan0 -c 1 'ip6 and ip6[6] == 4 and ip6[40+16:4] == 0xc0000201 and ip6[40+22:2] == 10500' >"$CAP" 2>/dev/null
+sleep 1
+inet udp --dst 192.0.2.1 --dport 10500 >/dev/null
+wait_for -t 5 grep -q '2001:db8:100::1 > 2001:db8:1::2' "$CAP" &&
+	pass "UDP to 192.0.2.1:10500 shows up encapsulated on ap-smap1's wan0 (tcpdump)" ||
+	fail "UDP to 192.0.2.1:10500 shows up encapsulated on ap-smap1's wan0 (tcpdump)" "$(cat "$CAP")"
+
 # --- an unbound port is dropped and counted -------------------------------
 before=$(stat in4_drop_unbound)
 collect ap-smap1; F1=$COLLECTED
