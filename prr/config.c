@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Loading prr.conf: libconfig into struct prr_config, then validation. */
 #include <arpa/inet.h>
+#include <grp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,12 @@
 static const char *const top_keys[] = {
 	"softwire_addresses", "ipv4_address", "pools", "queues", "control_socket",
 	"install_rules", "ipv4_side", "ipv6_side", "hairpinning", "hop_limit",
-	"icmp_rate_limit", "bindings", NULL,
+	"icmp_rate_limit", "bindings", "state_file", "allocation_log", "control_group",
+	"registration", NULL,
+};
+static const char *const reg_keys[] = {
+	"authorized", "addresses", "port_set_size", "first_port", "psid_length",
+	"psid_offset", "lifetime", "hold_time", "rate_limit", NULL,
 };
 static const char *const side_keys[] = {
 	"mtu", "generate_icmp", "allow_incoming_icmp", "max_fragments", "unbound_icmp", NULL,
@@ -195,6 +201,108 @@ add_pool(struct conf_err *e, struct prr_config *c, const config_setting_t *el, c
 	c->n_pools++;
 }
 
+bool
+prefix6_contains(const struct prefix6 *p, const struct in6_addr *a)
+{
+	unsigned full = p->plen / 8, rest = p->plen % 8;
+
+	if (memcmp(&p->addr, a, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((p->addr.s6_addr[full] ^ a->s6_addr[full]) & (0xff << (8 - rest))) == 0;
+}
+
+static void
+load_registration(struct conf_err *e, struct prr_config *c, const config_setting_t *root)
+{
+	const config_setting_t *g = config_setting_get_member(root, "registration"), *l;
+	struct prr_registration *r = &c->reg;
+	unsigned k = 0, a = 6;
+	int n;
+
+	r->ap.size = 1000;
+	r->ap.first_port = 1024;	/* well-known ports stay unless the operator says */
+	r->ap.lifetime = 7200;
+	r->ap.hold_time = 600;
+	r->rate_limit = 10;
+	if (!g)
+		return;
+	if (!config_setting_is_group(g)) {
+		conf_errf(e, g, NULL, "expected a group { ... }");
+		return;
+	}
+	r->enabled = true;
+	conf_only_keys(e, g, reg_keys);
+	if (!(l = config_setting_get_member(g, "authorized"))) {
+		conf_errf(e, g, "authorized", "missing: which IPv6 prefixes may register");
+	} else if (!config_setting_is_array(l) && !config_setting_is_list(l)) {
+		conf_errf(e, g, "authorized", "expected a list [ \"2001:db8::/32\", ... ]");
+	} else {
+		n = config_setting_length(l);
+		for (int i = 0; i < n && r->n_authorized < PRR_MAX_AUTH; i++) {
+			const config_setting_t *el = config_setting_get_elem(l, (unsigned)i);
+			const char *s = config_setting_get_string(el);
+			struct prefix6 *p = &r->authorized[r->n_authorized];
+			if (!s || !parse_prefix6(s, &p->addr, &p->plen))
+				conf_errf(e, el, NULL, "'%s' is not an IPv6 prefix", s ? s : "?");
+			else
+				r->n_authorized++;
+		}
+	}
+	if (!(l = config_setting_get_member(g, "addresses"))) {
+		conf_errf(e, g, "addresses", "missing: the shared IPv4 addresses to hand out");
+	} else if (!config_setting_is_array(l) && !config_setting_is_list(l)) {
+		conf_errf(e, g, "addresses", "expected a list [ \"192.0.2.1\", ... ]");
+	} else {
+		n = config_setting_length(l);
+		for (int i = 0; i < n; i++) {
+			const config_setting_t *el = config_setting_get_elem(l, (unsigned)i);
+			const char *s = config_setting_get_string(el);
+			uint32_t v4;
+			if (r->ap.n_addrs >= ALLOC_MAX_ADDRS)
+				conf_errf(e, el, NULL, "more than %d addresses", ALLOC_MAX_ADDRS);
+			else if (!s || !parse_ipv4(s, &v4))
+				conf_errf(e, el, NULL, "'%s' is not an IPv4 address", s ? s : "?");
+			else if (c->n_pools && !prr_config_in_pool(c, v4))
+				conf_errf(e, el, NULL, "%s is in none of the pools", s);
+			else
+				r->ap.addrs[r->ap.n_addrs++] = v4;
+		}
+	}
+	conf_uint(e, g, "port_set_size", 1, 65536, &r->ap.size);
+	conf_uint(e, g, "first_port", 0, 65535, &r->ap.first_port);
+	if (conf_uint(e, g, "psid_length", 0, 16, &k)) {
+		r->ap.psid = true;
+		r->ap.psid_len = k;
+		conf_uint(e, g, "psid_offset", 0, 15, &a);
+		r->ap.offset = a;
+		if (a + k > 16)
+			conf_errf(e, g, "psid_length", "offset %u + length %u exceeds 16 bits", a, k);
+		if (config_setting_get_member(g, "port_set_size"))
+			conf_errf(e, g, "port_set_size", "give either port_set_size or psid_length");
+	} else if (r->ap.first_port + r->ap.size > 65536) {
+		conf_errf(e, g, "port_set_size", "%u ports from %u run past 65535",
+			  r->ap.size, r->ap.first_port);
+	}
+	conf_uint(e, g, "lifetime", 60, 86400 * 30, &r->ap.lifetime);
+	conf_uint(e, g, "hold_time", 0, 86400 * 30, &r->ap.hold_time);
+	conf_uint(e, g, "rate_limit", 1, 100000, &r->rate_limit);
+}
+
+static void
+load_path(struct conf_err *e, const config_setting_t *root, const char *key, char *out, size_t len)
+{
+	const char *s;
+
+	if (!conf_str(e, root, key, &s))
+		return;
+	if (strlen(s) >= len)
+		conf_errf(e, root, key, "path too long");
+	else
+		snprintf(out, len, "%s", s);
+}
+
 int
 prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
 {
@@ -233,6 +341,21 @@ prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
 		}
 	}
 	conf_bool(e, root, "install_rules", &c->install_rules);
+	load_path(e, root, "state_file", c->state_file, sizeof(c->state_file));
+	load_path(e, root, "allocation_log", c->alloc_log, sizeof(c->alloc_log));
+	{
+		const char *s;
+		if (conf_str(e, root, "control_group", &s)) {
+			struct group *gr = getgrnam(s);
+			if (!gr)
+				conf_errf(e, root, "control_group", "no group '%s'", s);
+			else {
+				c->has_control_group = true;
+				c->control_gid = gr->gr_gid;
+			}
+		}
+	}
+	load_registration(e, c, root);
 	load_side(e, root, "ipv4_side", &c->params.v4, &c->params.unbound_icmp_code);
 	load_side(e, root, "ipv6_side", &c->params.v6, NULL);
 	/* name the mtu setting itself, so the message carries its line */

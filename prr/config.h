@@ -5,9 +5,12 @@
 
 #include <limits.h>
 
+#include <sys/types.h>
+
 #include "binding.h"
 #include "conf.h"
 #include "datapath.h"
+#include "registry.h"
 
 #define PRR_MAX_POOLS	64
 #define PRR_MAX_QUEUES	16
@@ -15,6 +18,22 @@
 struct prr_pool {
 	uint32_t addr;
 	unsigned plen;
+};
+
+#define PRR_MAX_AUTH	32
+
+struct prefix6 {
+	struct in6_addr addr;
+	unsigned plen;
+};
+
+/* SMAP registration over PCP (RFC 6887 + RFC 7753 PORT_SET). */
+struct prr_registration {
+	bool enabled;
+	struct prefix6 authorized[PRR_MAX_AUTH];	/* who may register */
+	unsigned n_authorized;
+	struct alloc_params ap;		/* pool, set size, lifetime, hold time */
+	unsigned rate_limit;		/* requests per second per source */
 };
 
 struct prr_config {
@@ -25,7 +44,12 @@ struct prr_config {
 	unsigned queue_first, queue_count;
 	bool install_rules;		/* add/remove our iptables rules */
 	char control_socket[108];
-	struct btable *bt;
+	bool has_control_group;
+	gid_t control_gid;		/* may use the control socket besides root */
+	char state_file[PATH_MAX];	/* registry persistence; "" = none */
+	char alloc_log[PATH_MAX];	/* port-block allocation log; "" = syslog only */
+	struct prr_registration reg;
+	struct btable *bt;		/* the config's static bindings */
 };
 
 /* 0, or -1 with every error in err->text ("file:line: key: message"). */
@@ -33,5 +57,6 @@ int prr_config_load(const char *file, struct prr_config *, struct conf_err *err)
 void prr_config_free(struct prr_config *);
 /* Whether ipv4 lies in one of the pools. */
 bool prr_config_in_pool(const struct prr_config *, uint32_t ipv4);
+bool prefix6_contains(const struct prefix6 *, const struct in6_addr *);
 
 #endif

@@ -9,10 +9,11 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "provision.h"
 #include "log.h"
 
 int
-ctl_open(const char *path)
+ctl_open(const char *path, bool has_gid, gid_t gid)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd;
@@ -28,7 +29,11 @@ ctl_open(const char *path)
 		close(fd);
 		return -1;
 	}
-	chmod(path, 0660);
+	/* root only, or root and the configured group */
+	if (has_gid && chown(path, 0, gid) == 0)
+		chmod(path, 0660);
+	else
+		chmod(path, 0600);
 	return fd;
 }
 
@@ -47,25 +52,6 @@ reply_stats(struct prr *prr, FILE *f)
 		fprintf(f, "%s\t%llu\t%s\n", prr_stat_desc[i].name,
 			(unsigned long long)prr_stat_sum(prr, (enum prr_stat)i),
 			prr_stat_desc[i].doc);
-}
-
-static void
-reply_list(struct prr *prr, FILE *f)
-{
-	struct prr_env *env = atomic_load(&prr->env);
-	const struct btable *bt = env->cfg.bt;
-	char a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN], br[INET6_ADDRSTRLEN], ps[64];
-
-	for (size_t i = 0; i < btable_count(bt); i++) {
-		const struct binding *b = btable_at(bt, i);
-		uint32_t n = htonl(b->ipv4);
-
-		inet_ntop(AF_INET6, &b->ipv6, a6, sizeof(a6));
-		inet_ntop(AF_INET, &n, a4, sizeof(a4));
-		inet_ntop(AF_INET6, &env->cfg.params.br[b->br], br, sizeof(br));
-		portset_format(&b->ps, ps, sizeof(ps));
-		fprintf(f, "%s\t%s\t%s\t%s\n", a6, a4, ps, br);
-	}
 }
 
 /* One client: read a line, answer, close. The reload waits meanwhile. */
@@ -106,8 +92,8 @@ ctl_serve(struct prr *prr, int lfd)
 	}
 	if (strcmp(line, "stats") == 0)
 		reply_stats(prr, f);
-	else if (strcmp(line, "list") == 0)
-		reply_list(prr, f);
+	else if (provision_ctl(prr, line, f))
+		;
 	else if (strcmp(line, "ping") == 0)
 		fprintf(f, "ok\n");
 	else

@@ -2,7 +2,9 @@
 /*
  * Control socket (unix stream). One request line, a reply, then close:
  *   stats    -> "name<TAB>value<TAB>doc" per counter
- *   list     -> "ipv6<TAB>ipv4<TAB>portset<TAB>softwire-address" per binding
+ *   list     -> "ipv6 ipv4 portset softwire origin expires state" per binding (tabs)
+ *   show ADDR, assign IPV6 IPV4 PORTS [BR], release IPV6, whois IPV4:PORT [TIME]
+ *            -> rows as for list, or "ok"; see provision.c
  *   ping     -> "ok"
  * An unknown request gets "error<TAB>message".
  */
@@ -11,7 +13,7 @@
 
 #include "prr.h"
 
-int ctl_open(const char *path);
+int ctl_open(const char *path, bool has_gid, gid_t gid);
 void ctl_serve(struct prr *, int listen_fd);
 void ctl_close(int fd, const char *path);
 

@@ -16,17 +16,23 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "provision.h"
 #include "prr.h"
+#include "replay.h"
 #include "rules.h"
+#include "state.h"
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: prr [-fnv] [-c FILE]\n"
+		"       prr replay -c FILE [--in4 PCAP] [--in6 PCAP] [--out4 PCAP] [--out6 PCAP]\n"
 		"  -c FILE  configuration (default /etc/prr.conf)\n"
 		"  -f       stay in the foreground, log to stderr\n"
 		"  -n       check the configuration and exit\n"
-		"  -v       verbose\n");
+		"  -v       verbose\n"
+		"  replay   run captured packets through the data path offline\n"
+		"           (prr replay --help)\n");
 	exit(2);
 }
 
@@ -56,24 +62,11 @@ env_free(struct prr_env *env)
 	free(env);
 }
 
-/* Wait until every worker has finished the batch it had (grace period). */
-static void
-wait_grace(struct prr *prr)
-{
-	uint64_t seq[PRR_MAX_QUEUES];
-
-	for (unsigned i = 0; i < prr->n_workers; i++)
-		seq[i] = atomic_load(&prr->workers[i].seq);
-	for (unsigned i = 0; i < prr->n_workers; i++)
-		while (atomic_load(&prr->workers[i].busy) &&
-		       atomic_load(&prr->workers[i].seq) == seq[i])
-			usleep(100);
-}
-
 static void
 reload(struct prr *prr, const char *file)
 {
 	struct prr_env *old = atomic_load(&prr->env), *env;
+	char err[512];
 
 	log_info("reloading %s", file);
 	env = env_load(file);
@@ -86,8 +79,12 @@ reload(struct prr *prr, const char *file)
 		log_warnx("queue changes take effect at restart");
 	env->cfg.queue_first = old->cfg.queue_first;
 	env->cfg.queue_count = old->cfg.queue_count;
-	/* new tables first, then the rules that send traffic to them */
-	atomic_store(&prr->env, env);
+	/* the registry keeps operator and dynamic bindings; the config's are replaced */
+	if (provision_reload(prr, env, err, sizeof(err)) < 0) {
+		log_warnx("reload failed: %s; keeping the running configuration", err);
+		env_free(env);
+		return;
+	}
 	if (!rules_same(&old->cfg, &env->cfg) || old->cfg.install_rules != env->cfg.install_rules) {
 		/* add the new rules before the old ones go: no gap that loses packets */
 		if (env->cfg.install_rules && rules_add(&env->cfg) < 0)
@@ -95,8 +92,8 @@ reload(struct prr *prr, const char *file)
 		if (old->cfg.install_rules)
 			rules_remove_once(&old->cfg);
 	}
-	wait_grace(prr);
-	env_free(old);
+	/* new tables first; the old ones go once no worker reads them */
+	env_swap(prr, env);
 	log_info("reloaded: %zu bindings", btable_count(env->cfg.bt));
 }
 
@@ -109,6 +106,8 @@ main(int argc, char **argv)
 	struct prr_env *env;
 	sigset_t set;
 
+	if (argc > 1 && strcmp(argv[1], "replay") == 0)
+		return replay_main(argc - 1, argv + 1);
 	while ((ch = getopt(argc, argv, "c:fnvh")) != -1) {
 		switch (ch) {
 		case 'c': file = optarg; break;
@@ -149,6 +148,11 @@ main(int argc, char **argv)
 	prr = calloc(1, sizeof(*prr));
 	if (!prr)
 		fatal("calloc");
+	{
+		char err[512];
+		if (provision_init(prr, env, err, sizeof(err)) < 0)
+			fatalx("%s", err);
+	}
 	atomic_store(&prr->env, env);
 	prr->pmtu = pmtu_new(65536);
 	prr->started_ms = prr_now_ms();
@@ -157,7 +161,7 @@ main(int argc, char **argv)
 			fatalx("cannot start the worker of queue %u", env->cfg.queue_first + i);
 		prr->n_workers++;
 	}
-	lfd = ctl_open(env->cfg.control_socket);
+	lfd = ctl_open(env->cfg.control_socket, env->cfg.has_control_group, env->cfg.control_gid);
 	if (lfd < 0)
 		fatal("control socket %s", env->cfg.control_socket);
 	/* bound queues first, so no packet meets an empty queue */
@@ -173,11 +177,12 @@ main(int argc, char **argv)
 				       { .fd = lfd, .events = POLLIN } };
 		struct signalfd_siginfo si;
 
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 2, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
+		provision_tick(prr);
 		if (p[1].revents & POLLIN)
 			ctl_serve(prr, lfd);
 		if (!(p[0].revents & POLLIN))
@@ -199,6 +204,8 @@ main(int argc, char **argv)
 		nfq_worker_join(&prr->workers[i]);
 	ctl_close(lfd, env->cfg.control_socket);
 	env_free(env);
+	registry_free(&prr->reg);
+	alloclog_close();
 	pmtu_free(prr->pmtu);
 	free(prr);
 	return 0;

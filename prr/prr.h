@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "datapath.h"
+#include "registry.h"
 
 /* What the workers read; replaced whole on reload (RCU-like, see main.c). */
 struct prr_env {
@@ -31,6 +32,7 @@ struct prr {
 	unsigned n_workers;
 	atomic_int stop;
 	uint64_t started_ms;
+	struct registry reg;		/* main thread only: see provision.c */
 };
 
 uint64_t prr_now_ms(void);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * prrctl: operator CLI over the prr control socket.
- *   prrctl [-s SOCKET] [--json] stats|list
- * Human tables by default; --json for machines.
+ *   prrctl [-s SOCKET] [--json] list|show|assign|release|whois|stats ...
+ * Human tables by default; --json for machines. A refused request prints
+ * the PRR's reason and exits 1.
  */
 #include <getopt.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +22,15 @@ static int json;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: prrctl [-s SOCKET] [--json] stats|list\n"
-		"  stats   counters: packets, and every drop by reason\n"
-		"  list    bindings: SMAP IPv6, shared IPv4, port set\n");
+	fprintf(stderr, "usage: prrctl [-s SOCKET] [--json] COMMAND\n"
+		"  list                          every binding\n"
+		"  show IPV6|IPV4[:PORT]         the bindings of a SMAP, address or port\n"
+		"  assign IPV6 IPV4 PORTS [BR]   give a SMAP a port set, live (PORTS: MIN-MAX\n"
+		"                                or psid=N[/LEN[,offset=A]]; BR: softwire index)\n"
+		"  release IPV6                  take a SMAP's port sets away\n"
+		"  whois IPV4:PORT [--at TIME]   who held that port then (TIME: unix seconds\n"
+		"                                or YYYY-MM-DDTHH:MM:SSZ; default now)\n"
+		"  stats                         counters: packets, and every drop by reason\n");
 	exit(2);
 }
 
@@ -111,24 +119,34 @@ cmd_stats(void)
 	return 0;
 }
 
+/* Rows of bindings: ipv6 ipv4 portset softwire origin expires state. */
 static int
-cmd_list(void)
+print_bindings(FILE *f)
 {
-	FILE *f = request("list");
 	char line[512], *fl[MAXF];
-	int first = 1;
+	int first = 1, rows = 0;
 
 	if (json)
 		putchar('[');
-	else
-		printf("%-40s %-15s %-24s %s\n", "SMAP IPv6", "IPv4", "PORTS", "SOFTWIRE ADDRESS");
 	while (fgets(line, sizeof(line), f)) {
 		unsigned a, b, psid, k, off;
+		int n = split(line, fl);
 
-		if (split(line, fl) < 4)
+		if (n >= 2 && strcmp(fl[0], "error") == 0) {
+			if (json)
+				printf("]\n");
+			fprintf(stderr, "prrctl: %s\n", fl[1]);
+			return 1;
+		}
+		if (n < 7)
 			continue;
 		if (!json) {
-			printf("%-40s %-15s %-24s %s\n", fl[0], fl[1], fl[2], fl[3]);
+			if (rows == 0)
+				printf("%-28s %-15s %-22s %-20s %-8s %s\n", "SMAP IPv6", "IPv4",
+				       "PORTS", "SOFTWIRE ADDRESS", "ORIGIN", "STATE");
+			printf("%-28s %-15s %-22s %-20s %-8s %s\n", fl[0], fl[1], fl[2], fl[3],
+			       fl[4], fl[6]);
+			rows++;
 			continue;
 		}
 		printf("%s{\"ipv6\":", first ? "" : ",");
@@ -143,13 +161,122 @@ cmd_list(void)
 		json_str(fl[2]);
 		printf(",\"softwire_address\":");
 		json_str(fl[3]);
+		printf(",\"origin\":");
+		json_str(fl[4]);
+		printf(",\"expires\":%s,\"state\":", fl[5]);
+		json_str(fl[6]);
 		putchar('}');
 		first = 0;
+		rows++;
+	}
+	if (json)
+		printf("]\n");
+	return 0;
+}
+
+/* A request answered by "ok" or "error<TAB>reason". */
+static int
+simple(const char *req)
+{
+	FILE *f = request(req);
+	char line[512], *fl[MAXF];
+	int rc = 1;
+
+	while (fgets(line, sizeof(line), f)) {
+		int n = split(line, fl);
+		if (n >= 1 && strcmp(fl[0], "ok") == 0)
+			rc = 0;
+		else if (n >= 2 && strcmp(fl[0], "error") == 0)
+			fprintf(stderr, "prrctl: %s\n", fl[1]);
+	}
+	fclose(f);
+	if (json)
+		printf("{\"ok\":%s}\n", rc == 0 ? "true" : "false");
+	return rc;
+}
+
+static int
+cmd_rows(const char *req)
+{
+	FILE *f = request(req);
+	int rc = print_bindings(f);
+
+	fclose(f);
+	return rc;
+}
+
+/* "2026-11-23T14:02:00Z" or unix seconds */
+static long long
+parse_time(const char *s)
+{
+	struct tm tm;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (*end == '\0')
+		return v;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end || (*end && strcmp(end, "Z") != 0))
+		return -1;
+	return (long long)timegm(&tm);
+}
+
+static int
+cmd_whois(int argc, char **argv)
+{
+	char req[256], line[512], *fl[MAXF];
+	long long at = -1;
+	FILE *f;
+	int rc = 1, first = 1;
+
+	if (argc < 1)
+		usage();
+	if (argc >= 3 && strcmp(argv[1], "--at") == 0) {
+		at = parse_time(argv[2]);
+		if (at < 0) {
+			fprintf(stderr, "prrctl: bad time '%s'\n", argv[2]);
+			return 1;
+		}
+	}
+	if (at >= 0)
+		snprintf(req, sizeof(req), "whois %s %lld", argv[0], at);
+	else
+		snprintf(req, sizeof(req), "whois %s", argv[0]);
+	f = request(req);
+	if (json)
+		putchar('[');
+	while (fgets(line, sizeof(line), f)) {
+		int n = split(line, fl);
+		if (n >= 2 && strcmp(fl[0], "error") == 0) {
+			fprintf(stderr, "prrctl: %s\n", fl[1]);
+			break;
+		}
+		if (n < 5)
+			continue;
+		rc = 0;
+		if (json) {
+			printf("%s{\"ipv6\":", first ? "" : ",");
+			json_str(fl[0]);
+			printf(",\"ipv4\":");
+			json_str(fl[1]);
+			printf(",\"ports\":");
+			json_str(fl[2]);
+			printf(",\"event\":");
+			json_str(fl[3]);
+			printf(",\"since\":%s}", fl[4]);
+			first = 0;
+		} else {
+			time_t t = (time_t)strtoll(fl[4], NULL, 10);
+			char iso[32];
+			strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+			printf("%s holds %s ports %s (%s since %s)\n", fl[0], fl[1], fl[2], fl[3], iso);
+		}
 	}
 	if (json)
 		printf("]\n");
 	fclose(f);
-	return 0;
+	return rc;
 }
 
 int
@@ -165,7 +292,7 @@ main(int argc, char **argv)
 
 	if (getenv("PRR_SOCKET"))
 		sock_path = getenv("PRR_SOCKET");
-	while ((ch = getopt_long(argc, argv, "s:jh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's': sock_path = optarg; break;
 		case 'j': json = 1; break;
@@ -174,10 +301,30 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage();
-	if (strcmp(argv[optind], "stats") == 0)
+	const char *cmd = argv[optind];
+	int nargs = argc - optind - 1;
+	char **args = argv + optind + 1;
+	char req[256];
+
+	if (strcmp(cmd, "stats") == 0)
 		return cmd_stats();
-	if (strcmp(argv[optind], "list") == 0)
-		return cmd_list();
+	if (strcmp(cmd, "list") == 0)
+		return cmd_rows("list");
+	if (strcmp(cmd, "show") == 0 && nargs == 1) {
+		snprintf(req, sizeof(req), "show %s", args[0]);
+		return cmd_rows(req);
+	}
+	if (strcmp(cmd, "assign") == 0 && (nargs == 3 || nargs == 4)) {
+		snprintf(req, sizeof(req), "assign %s %s %s %s", args[0], args[1], args[2],
+			 nargs == 4 ? args[3] : "");
+		return simple(req);
+	}
+	if (strcmp(cmd, "release") == 0 && nargs == 1) {
+		snprintf(req, sizeof(req), "release %s", args[0]);
+		return simple(req);
+	}
+	if (strcmp(cmd, "whois") == 0)
+		return cmd_whois(nargs, args);
 	fprintf(stderr, "prrctl: unknown command '%s'\n", argv[optind]);
 	usage();
 }

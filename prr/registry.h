@@ -52,6 +52,7 @@ struct registry {
 	struct reg_entry *e;
 	size_t n, cap;
 	struct alloc_params ap;
+	uint64_t epoch_start;	/* unix time this PRR's state began: PCP epoch base */
 };
 
 enum reg_result {

@@ -26,6 +26,7 @@ state_save(const struct registry *r, const char *path)
 	if (!f)
 		return -1;
 	fprintf(f, "# prr state: ipv6 ipv4 portset origin expires held_until softwire\n");
+	fprintf(f, "# epoch %" PRIu64 "\n", r->epoch_start);
 	for (size_t i = 0; i < r->n; i++) {
 		if (r->e[i].origin == REG_CONFIG)
 			continue;
@@ -69,6 +70,10 @@ state_load(struct registry *r, const char *path, char *err, size_t errlen)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
+		if (strncmp(line, "# epoch ", 8) == 0) {
+			r->epoch_start = strtoull(line + 8, NULL, 10);
+			continue;
+		}
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
 		if (!reg_entry_parse(line, &e, msg, sizeof(msg))) {
