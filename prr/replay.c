@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * prr replay -c CONF [--in4 FILE] [--in6 FILE] [--out4 FILE] [--out6 FILE]
+ *
+ * Feeds captured packets through the data path exactly as the NFQUEUE
+ * workers do (bursts of one kind, ICMPv6 one at a time), with the
+ * configuration's binding table and policies, and writes what the PRR
+ * would send toward the Internet (out4) and toward the SMAPs (out6).
+ * No sockets, no privileges: for operators checking a configuration
+ * against captured traffic, and for the conformance tests.
+ *
+ * Input: classic pcap (either byte order, micro- or nanoseconds) of
+ * Ethernet (802.1Q/802.1ad tags skipped), raw IP, Linux cooked (SLL,
+ * SLL2) or BSD loopback frames; frames that are not IPv4/IPv6 are
+ * skipped. Each packet goes to the data path by its IP version, as
+ * NFQUEUE would hand it over: IPv4 from the Internet, IPv6 from SMAPs.
+ * The two inputs are merged by capture time (IPv4 first on ties).
+ * Output: pcap, LINKTYPE_RAW (bare IP packets).
+ *
+ * Time: a fixed clock that starts at 1 ms and advances 1 ms per packet,
+ * so a replay is the same every time; --capture-time uses the capture's
+ * timestamps instead (reassembly timeouts, ICMP rate limits as captured).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "datapath.h"
+#include "pkt.h"
+#include "replay.h"
+
+#define LINKTYPE_NULL		0
+#define LINKTYPE_ETHERNET	1
+#define LINKTYPE_RAW		101
+#define LINKTYPE_LINUX_SLL	113
+#define LINKTYPE_IPV4		228
+#define LINKTYPE_IPV6		229
+#define LINKTYPE_LINUX_SLL2	276
+#define PCAP_SNAPLEN		262144
+
+struct pcap_in {
+	FILE *f;
+	const char *path;
+	bool swap, nsec;
+	unsigned linktype;
+	/* the record read ahead */
+	bool have;
+	uint64_t ts_ns;
+	uint32_t caplen, origlen;
+	uint8_t *buf;
+	unsigned long frames, skipped, truncated;
+};
+
+struct pcap_out {
+	FILE *f;
+	const char *path;
+	unsigned long packets;
+};
+
+struct replay {
+	struct prr_ctx *ctx;
+	struct pcap_out out[2];		/* by enum prr_side */
+	uint64_t now_ms, last_tick;
+	bool capture_time, burst;
+	uint64_t t0_ns;
+	bool have_t0;
+	/* a burst of packets of one kind, as a worker collects them */
+	int kind;			/* 4, 6 or 0 (empty) */
+	size_t n;
+	uint8_t *slot[PRR_BURST];
+	const uint8_t *ptr[PRR_BURST];
+	size_t len[PRR_BURST];
+	unsigned long in[2], passed;
+};
+
+static uint32_t
+rd32(const uint8_t *p, bool swap)
+{
+	return swap ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+		    : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* Read the next record into in->buf; false at the end (or on an error, reported). */
+static bool
+pcap_in_next(struct pcap_in *in)
+{
+	uint8_t h[16];
+	size_t got;
+
+	in->have = false;
+	got = fread(h, 1, sizeof(h), in->f);
+	if (got == 0 && feof(in->f))
+		return false;
+	if (got != sizeof(h)) {
+		fprintf(stderr, "prr replay: %s: capture ends inside a record header\n", in->path);
+		return false;
+	}
+	in->caplen = rd32(h + 8, in->swap);
+	in->origlen = rd32(h + 12, in->swap);
+	if (in->caplen > PCAP_SNAPLEN) {
+		fprintf(stderr, "prr replay: %s: record %lu claims %u bytes: corrupt capture\n",
+			in->path, in->frames + 1, in->caplen);
+		return false;
+	}
+	if (fread(in->buf, 1, in->caplen, in->f) != in->caplen) {
+		fprintf(stderr, "prr replay: %s: capture ends inside record %lu\n",
+			in->path, in->frames + 1);
+		return false;
+	}
+	in->ts_ns = (uint64_t)rd32(h, in->swap) * 1000000000u +
+		    (uint64_t)rd32(h + 4, in->swap) * (in->nsec ? 1 : 1000);
+	in->frames++;
+	in->have = true;
+	return true;
+}
+
+static int
+pcap_in_open(struct pcap_in *in, const char *path)
+{
+	uint8_t h[24];
+	uint32_t magic;
+
+	memset(in, 0, sizeof(*in));
+	in->path = path;
+	in->f = fopen(path, "rb");
+	if (!in->f) {
+		fprintf(stderr, "prr replay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fread(h, 1, sizeof(h), in->f) != sizeof(h)) {
+		fprintf(stderr, "prr replay: %s: too short for a pcap file\n", path);
+		return -1;
+	}
+	magic = rd32(h, false);
+	switch (magic) {
+	case 0xa1b2c3d4: break;
+	case 0xa1b23c4d: in->nsec = true; break;
+	case 0xd4c3b2a1: in->swap = true; break;
+	case 0x4d3cb2a1: in->swap = in->nsec = true; break;
+	case 0x0a0d0d0a:
+		fprintf(stderr, "prr replay: %s: pcapng is not supported; "
+			"convert it with `editcap -F pcap'\n", path);
+		return -1;
+	default:
+		fprintf(stderr, "prr replay: %s: not a pcap file (magic 0x%08x)\n", path, magic);
+		return -1;
+	}
+	in->linktype = rd32(h + 20, in->swap) & 0x0fffffff;
+	switch (in->linktype) {
+	case LINKTYPE_NULL: case LINKTYPE_ETHERNET: case 12: case 14: case LINKTYPE_RAW:
+	case LINKTYPE_LINUX_SLL: case LINKTYPE_IPV4: case LINKTYPE_IPV6:
+	case LINKTYPE_LINUX_SLL2:
+		break;
+	default:
+		fprintf(stderr, "prr replay: %s: link type %u is not supported "
+			"(Ethernet, raw IP, Linux cooked, loopback are)\n", path, in->linktype);
+		return -1;
+	}
+	in->buf = malloc(PCAP_SNAPLEN);
+	if (!in->buf) {
+		fprintf(stderr, "prr replay: out of memory\n");
+		return -1;
+	}
+	pcap_in_next(in);
+	return 0;
+}
+
+static void
+pcap_in_close(struct pcap_in *in)
+{
+	if (in->f)
+		fclose(in->f);
+	free(in->buf);
+	in->f = NULL;
+	in->buf = NULL;
+}
+
+/*
+ * The IP packet in a frame: offset and length (trimmed to the IP
+ * header's own length, so Ethernet padding goes). -1 if not IP.
+ */
+static long
+frame_ip(unsigned linktype, const uint8_t *f, size_t len, size_t *iplen)
+{
+	size_t off = 0;
+	uint16_t et = 0;
+
+	switch (linktype) {
+	case LINKTYPE_NULL:
+		off = 4;
+		break;
+	case LINKTYPE_ETHERNET:
+		off = 12;
+		for (;;) {
+			if (len < off + 2)
+				return -1;
+			et = get16(f + off);
+			if (et != 0x8100 && et != 0x88a8 && et != 0x9100)
+				break;
+			off += 4;
+		}
+		off += 2;
+		if (et != 0x0800 && et != 0x86dd)
+			return -1;
+		break;
+	case LINKTYPE_LINUX_SLL:
+		if (len < 16)
+			return -1;
+		et = get16(f + 14);
+		off = 16;
+		if (et != 0x0800 && et != 0x86dd)
+			return -1;
+		break;
+	case LINKTYPE_LINUX_SLL2:
+		if (len < 20)
+			return -1;
+		et = get16(f);
+		off = 20;
+		if (et != 0x0800 && et != 0x86dd)
+			return -1;
+		break;
+	default:	/* raw */
+		break;
+	}
+	if (len <= off)
+		return -1;
+	len -= off;
+	f += off;
+	if (f[0] >> 4 == 4 && len >= IPV4_HDR_MIN && get16(f + 2) <= len && get16(f + 2) >= IPV4_HDR_MIN)
+		len = get16(f + 2);
+	else if (f[0] >> 4 == 6 && len >= IPV6_HDR_LEN && IPV6_HDR_LEN + (size_t)get16(f + 4) <= len)
+		len = IPV6_HDR_LEN + get16(f + 4);
+	else if (f[0] >> 4 != 4 && f[0] >> 4 != 6)
+		return -1;
+	*iplen = len;
+	return (long)off;
+}
+
+static int
+pcap_out_open(struct pcap_out *o, const char *path)
+{
+	uint8_t h[24] = { 0 };
+
+	o->path = path;
+	o->f = fopen(path, "wb");
+	if (!o->f) {
+		fprintf(stderr, "prr replay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	/* host byte order, as readers expect: the magic tells them which */
+	*(uint32_t *)(void *)h = 0xa1b2c3d4;
+	*(uint16_t *)(void *)(h + 4) = 2;
+	*(uint16_t *)(void *)(h + 6) = 4;
+	*(uint32_t *)(void *)(h + 16) = PCAP_SNAPLEN;
+	*(uint32_t *)(void *)(h + 20) = LINKTYPE_RAW;
+	if (fwrite(h, 1, sizeof(h), o->f) != sizeof(h)) {
+		fprintf(stderr, "prr replay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+replay_emit(void *arg, enum prr_side side, const uint8_t *pkt, size_t len)
+{
+	struct replay *r = arg;
+	struct pcap_out *o = &r->out[side];
+	uint32_t h[4];
+
+	o->packets++;
+	if (!o->f)
+		return;
+	h[0] = (uint32_t)(r->now_ms / 1000);
+	h[1] = (uint32_t)(r->now_ms % 1000 * 1000);
+	h[2] = h[3] = (uint32_t)len;
+	if (fwrite(h, 1, sizeof(h), o->f) != sizeof(h) || fwrite(pkt, 1, len, o->f) != len)
+		r->ctx->stats[PRR_STAT_TX_ERRORS]++;
+}
+
+/* Run the packets collected so far, as a worker runs one batch. */
+static void
+flush(struct replay *r)
+{
+	if (r->n == 0)
+		return;
+	if (r->kind == 4)
+		prr_from_inet_burst(r->ctx, r->ptr, r->len, r->n, r->now_ms);
+	else
+		prr_from_smap_burst(r->ctx, r->ptr, r->len, r->n, r->now_ms);
+	r->n = 0;
+	r->kind = 0;
+}
+
+static void
+tick(struct replay *r)
+{
+	if (r->now_ms - r->last_tick >= 1000) {
+		r->last_tick = r->now_ms;
+		prr_tick(r->ctx, r->now_ms);
+	}
+}
+
+static void
+feed(struct replay *r, const uint8_t *pkt, size_t len, uint64_t ts_ns)
+{
+	int kind = pkt[0] >> 4;
+	enum prr_verdict v;
+
+	r->in[kind == 6]++;
+	if (r->capture_time) {
+		uint64_t t;
+
+		if (!r->have_t0) {
+			r->t0_ns = ts_ns;
+			r->have_t0 = true;
+		}
+		t = 1 + (ts_ns > r->t0_ns ? (ts_ns - r->t0_ns) / 1000000 : 0);
+		if (t > r->now_ms) {
+			flush(r);	/* a batch has one time */
+			r->now_ms = t;
+		}
+	} else {
+		r->now_ms++;
+	}
+	/* like nfq.c: ICMPv6 alone (it may be the kernel's), the rest in bursts */
+	if (!r->burst || (kind == 6 && len >= IPV6_HDR_LEN && pkt[6] == IPPROTO_ICMPV6)) {
+		flush(r);
+		v = kind == 6 ? prr_from_smap(r->ctx, pkt, len, r->now_ms)
+			      : prr_from_inet(r->ctx, pkt, len, r->now_ms);
+		if (v == PRR_PASS)
+			r->passed++;
+	} else {
+		if (r->kind != kind || r->n == PRR_BURST)
+			flush(r);
+		r->kind = kind;
+		memcpy(r->slot[r->n], pkt, len);
+		r->ptr[r->n] = r->slot[r->n];
+		r->len[r->n] = len;
+		r->n++;
+	}
+	if (r->n == 0)
+		tick(r);
+}
+
+static void
+replay_usage(void)
+{
+	fprintf(stderr, "usage: prr replay -c FILE [--in4 PCAP] [--in6 PCAP] "
+		"[--out4 PCAP] [--out6 PCAP] [--capture-time] [--no-burst] [-v]\n"
+		"  -c FILE         configuration to run (prr.conf)\n"
+		"  --in4 PCAP      packets arriving from the Internet (IPv4 side)\n"
+		"  --in6 PCAP      packets arriving from the SMAPs (IPv6 side)\n"
+		"  --out4 PCAP     write what the PRR sends toward the Internet\n"
+		"  --out6 PCAP     write what the PRR sends toward the SMAPs\n"
+		"  --capture-time  clock from the capture timestamps (default: 1 ms a packet)\n"
+		"  --no-burst      one packet at a time instead of bursts as the workers do\n"
+		"  -v              print every non-zero counter\n");
+	exit(2);
+}
+
+int
+replay_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "in4", required_argument, NULL, '4' },
+		{ "in6", required_argument, NULL, '6' },
+		{ "out4", required_argument, NULL, 'o' },
+		{ "out6", required_argument, NULL, 'O' },
+		{ "capture-time", no_argument, NULL, 't' },
+		{ "no-burst", no_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf = NULL, *in_path[2] = { NULL, NULL }, *out_path[2] = { NULL, NULL };
+	struct pcap_in in[2];
+	struct prr_config cfg;
+	struct conf_err err;
+	struct pmtu_cache *pmtu = NULL;
+	struct replay r;
+	int ch, verbose = 0, rc = 1;
+
+	memset(&r, 0, sizeof(r));
+	memset(in, 0, sizeof(in));
+	r.burst = true;
+	while ((ch = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case '4': in_path[0] = optarg; break;
+		case '6': in_path[1] = optarg; break;
+		case 'o': out_path[PRR_SIDE_V4] = optarg; break;
+		case 'O': out_path[PRR_SIDE_V6] = optarg; break;
+		case 't': r.capture_time = true; break;
+		case 'B': r.burst = false; break;
+		case 'v': verbose++; break;
+		default: replay_usage();
+		}
+	}
+	if (optind != argc || !conf || (!in_path[0] && !in_path[1]))
+		replay_usage();
+	if (prr_config_load(conf, &cfg, &err) < 0) {
+		fputs(err.text, stderr);
+		return 1;
+	}
+	pmtu = pmtu_new(65536);
+	r.ctx = malloc(sizeof(*r.ctx));
+	for (size_t i = 0; i < PRR_BURST; i++)
+		if (!(r.slot[i] = malloc(PRR_PKT_MAX)))
+			goto nomem;
+	if (!pmtu || !r.ctx)
+		goto nomem;
+	if (prr_ctx_init(r.ctx, &cfg.params, cfg.bt, pmtu, replay_emit, &r) < 0) {
+		free(r.ctx);
+		r.ctx = NULL;
+		goto nomem;
+	}
+	for (int s = 0; s < 2; s++) {
+		if (in_path[s] && pcap_in_open(&in[s], in_path[s]) < 0)
+			goto out;
+		if (out_path[s] && pcap_out_open(&r.out[s], out_path[s]) < 0)
+			goto out;
+	}
+
+	/* merge the two captures by time; the IPv4 side first on a tie */
+	for (;;) {
+		struct pcap_in *p;
+		size_t iplen;
+		long off;
+
+		if (in[0].have && (!in[1].have || in[0].ts_ns <= in[1].ts_ns))
+			p = &in[0];
+		else if (in[1].have)
+			p = &in[1];
+		else
+			break;
+		if (p->caplen < p->origlen) {
+			p->truncated++;		/* cut by the capture's snap length */
+		} else if ((off = frame_ip(p->linktype, p->buf, p->caplen, &iplen)) < 0 ||
+			   iplen > PRR_PKT_MAX) {
+			p->skipped++;
+		} else {
+			feed(&r, p->buf + off, iplen, p->ts_ns);
+		}
+		pcap_in_next(p);
+	}
+	flush(&r);
+	rc = 0;
+	for (int s = 0; s < 2; s++) {
+		if (in[s].f && ferror(in[s].f)) {
+			fprintf(stderr, "prr replay: %s: read error\n", in[s].path);
+			rc = 1;
+		}
+		if (in[s].skipped)
+			fprintf(stderr, "prr replay: %s: %lu frame(s) not IP, skipped\n",
+				in[s].path, in[s].skipped);
+		if (in[s].truncated)
+			fprintf(stderr, "prr replay: %s: %lu frame(s) cut short by the "
+				"capture's snap length, skipped\n", in[s].path, in[s].truncated);
+	}
+	fprintf(stderr, "prr replay: in %lu IPv4, %lu IPv6; out %lu IPv4 side, %lu IPv6 side; "
+		"%lu left to the host\n", r.in[0], r.in[1], r.out[PRR_SIDE_V4].packets,
+		r.out[PRR_SIDE_V6].packets, r.passed);
+	if (verbose)
+		for (int i = 0; i < PRR_STAT_MAX; i++)
+			if (r.ctx->stats[i])
+				fprintf(stderr, "  %-26s %llu\n", prr_stat_desc[i].name,
+					(unsigned long long)r.ctx->stats[i]);
+	goto out;
+nomem:
+	fprintf(stderr, "prr replay: out of memory\n");
+out:
+	for (int s = 0; s < 2; s++) {
+		pcap_in_close(&in[s]);
+		if (r.out[s].f && fclose(r.out[s].f) != 0) {
+			fprintf(stderr, "prr replay: %s: %s\n", r.out[s].path, strerror(errno));
+			rc = 1;
+		}
+	}
+	if (r.ctx) {
+		prr_ctx_fini(r.ctx);
+		free(r.ctx);
+	}
+	for (size_t i = 0; i < PRR_BURST; i++)
+		free(r.slot[i]);
+	pmtu_free(pmtu);
+	prr_config_free(&cfg);
+	return rc;
+}
