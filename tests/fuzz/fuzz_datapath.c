@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer target for the PRR data path. See tests/fuzz/README.md.
+ *
+ * Input: byte 0 is a control byte, the rest is packet data.
+ *   bit 0  direction: 0 = from the Internet (prr_from_inet),
+ *                     1 = from a SMAP (prr_from_smap)
+ *   bit 1  strict parameters: ICMP for unbound ports, no rate limit,
+ *          MTUs 576/1280, 4 fragments per datagram
+ *   bit 2  the rest is a sequence of packets, each [dir][len hi][len lo]
+ *          [len bytes], so fragments can meet in reassembly
+ *   bit 3  fix IPv4 header, ICMP and ICMPv6 checksums before sending,
+ *          so that mutations get past the checksum checks
+ * Every input starts from fresh state, so a crash reproduces alone.
+ */
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csum.h"
+#include "datapath.h"
+#include "pkt.h"
+
+#define SHARED	0xc0000201u	/* 192.0.2.1, as in etc/testbed/prr.conf */
+#define PRR4	0xc6336401u
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct btable *bt;
+static struct prr_ctx *ctx;
+static struct in6_addr br;
+
+static void
+init_once(void)
+{
+	struct binding b = { 0 };
+	char err[256];
+
+	inet_pton(AF_INET6, "2001:db8:100::1", &br);
+	bt = btable_new(4);
+	b.ipv4 = SHARED;
+	inet_pton(AF_INET6, "2001:db8:1::2", &b.ipv6);
+	b.ps = portset_range(10000, 10999);
+	if (!bt || btable_add(bt, &b, err, sizeof(err)) < 0)
+		abort();
+	inet_pton(AF_INET6, "2001:db8:2::2", &b.ipv6);
+	b.ps = portset_range(11000, 11999);
+	if (btable_add(bt, &b, err, sizeof(err)) < 0 || btable_build(bt, err, sizeof(err)) < 0)
+		abort();
+	ctx = malloc(sizeof(*ctx));
+	if (!ctx)
+		abort();
+}
+
+/* Emits nothing, but what would go out must be a sound packet. */
+static void
+check_emit(void *arg, enum prr_side side, const uint8_t *pkt, size_t len)
+{
+	const struct prr_params *p = arg;
+	struct ipv6_info ip6;
+	struct ipv4_info ip;
+
+	if (side == PRR_SIDE_V6) {
+		if (len > p->v6.mtu || ipv6_parse(pkt, len, &ip6) != PKT_OK ||
+		    memcmp(&ip6.src, &br, 16) != 0)
+			abort();
+	} else {
+		if (len > p->v4.mtu || ipv4_parse(pkt, len, true, &ip) != PKT_OK ||
+		    (ip.src != PRR4 && !btable_has_ipv4(bt, ip.src)))
+			abort();
+	}
+}
+
+static void
+fix_icmp6(uint8_t *p, size_t off, size_t end)
+{
+	uint16_t c;
+
+	p[off + 2] = p[off + 3] = 0;
+	c = (uint16_t)~csum_fold(csum_partial(p + off, end - off,
+	    csum_pseudo6(p + 8, p + 24, IPPROTO_ICMPV6, (uint32_t)(end - off))));
+	memcpy(p + off + 2, &c, 2);
+}
+
+static void
+fix4(uint8_t *p, size_t len)
+{
+	struct ipv4_info ip;
+	uint16_t c;
+
+	if (len < IPV4_HDR_MIN || p[0] >> 4 != 4 || (p[0] & 0xf) < 5 ||
+	    (size_t)(p[0] & 0xf) * 4 > len)
+		return;
+	ipv4_set_csum(p);
+	if (ipv4_parse(p, len, true, &ip) != PKT_OK || ipv4_is_fragment(&ip) ||
+	    ip.proto != IPPROTO_ICMP || ip.tot_len - ip.hlen < 8)
+		return;
+	p[ip.hlen + 2] = p[ip.hlen + 3] = 0;
+	c = csum_buf(p + ip.hlen, ip.tot_len - ip.hlen);
+	memcpy(p + ip.hlen + 2, &c, 2);
+}
+
+static void
+fix(uint8_t *p, size_t len, bool v6)
+{
+	struct ipv6_info ip6;
+
+	if (!v6) {
+		fix4(p, len);
+		return;
+	}
+	if (ipv6_parse(p, len, &ip6) != PKT_OK || ipv6_is_fragment(&ip6))
+		return;
+	if (ip6.proto == IPPROTO_ICMPV6 && IPV6_HDR_LEN + ip6.plen - ip6.l4_off >= 8)
+		fix_icmp6(p, ip6.l4_off, IPV6_HDR_LEN + ip6.plen);
+	else if (ip6.proto == IPPROTO_IPIP_)
+		fix4(p + ip6.l4_off, IPV6_HDR_LEN + ip6.plen - ip6.l4_off);
+}
+
+static void
+one(const uint8_t *data, size_t len, bool v6, bool fixsum, uint64_t now)
+{
+	/* a heap copy of exactly len bytes: ASan catches overreads */
+	uint8_t *p = malloc(len ? len : 1);
+
+	if (!p)
+		abort();
+	memcpy(p, data, len);
+	if (fixsum)
+		fix(p, len, v6);
+	if (v6)
+		prr_from_smap(ctx, p, len, now);
+	else
+		prr_from_inet(ctx, p, len, now);
+	free(p);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct prr_params params;
+	struct pmtu_cache *pmtu;
+	uint64_t now = 1000, received;
+	unsigned sent = 0;
+	uint8_t ctl;
+
+	if (size < 1)
+		return 0;
+	if (!bt)
+		init_once();
+	ctl = data[0];
+	data++;
+	size--;
+
+	prr_params_default(&params);
+	params.br[0] = br;
+	params.n_br = 1;
+	params.ipv4_addr = PRR4;
+	if (ctl & 2) {
+		params.unbound_icmp_code = 13;
+		params.icmp_rate = 0;
+		params.v4.mtu = 576;
+		params.v6.mtu = 1280;
+		params.v4.max_frags = params.v6.max_frags = 4;
+	}
+	pmtu = pmtu_new(16);
+	if (!pmtu || prr_ctx_init(ctx, &params, bt, pmtu, check_emit, &params) < 0)
+		abort();
+
+	if (!(ctl & 4)) {
+		one(data, size, ctl & 1, ctl & 8, now);
+		sent++;
+	} else {
+		while (size >= 3) {
+			bool v6 = data[0] & 1;
+			size_t n = (size_t)data[1] << 8 | data[2];
+
+			data += 3;
+			size -= 3;
+			if (n > size)
+				n = size;
+			one(data, n, v6, ctl & 8, now);
+			sent++;
+			data += n;
+			size -= n;
+			now += 10;
+		}
+		prr_tick(ctx, now + 60000);
+	}
+	/* every packet is counted as received */
+	received = ctx->stats[PRR_STAT_IN4_PACKETS] + ctx->stats[PRR_STAT_IN6_PACKETS];
+	if (received != sent)
+		abort();
+	prr_ctx_fini(ctx);
+	pmtu_free(pmtu);
+	return 0;
+}
