@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* smap.conf: libconfig syntax; see etc/smap.conf and README "SMAP". */
+#ifndef SMAP_CONFIG_H
+#define SMAP_CONFIG_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "smap_path.h"
+
+struct smap_config {
+	char file[PATH_MAX];
+	char wan_if[IF_NAMESIZE];
+	struct in6_addr wan_addr;	/* :: when not given: the kernel picks */
+	bool has_wan_addr;
+	char lan_if[IF_NAMESIZE];
+	uint32_t lan_prefix;		/* host order */
+	unsigned lan_plen;
+	char tun_name[IF_NAMESIZE];
+	struct smap_params params;	/* prr, peers, ipv4, ps; mtu at run time */
+	unsigned tun_mtu;		/* 0: follow the path MTU (mtu.tun = "auto") */
+	bool follow_ptb;		/* lower the MTU on ICMPv6 packet too big */
+	bool mss_clamp;
+	bool default_route;
+	bool ftp_alg;			/* FTP proxy for LAN clients, PORT/EPRT into the set */
+	unsigned hop_limit;
+	char control_socket[108];
+};
+
+/* 0, or -1 with every error in err->text ("file:line: key: message"). */
+int smap_config_load(const char *file, struct smap_config *, struct conf_err *err);
+/* The normalized configuration, in smap.conf syntax (smap -nv). */
+void smap_config_print(const struct smap_config *, FILE *);
+
+#endif

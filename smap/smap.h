@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* smap: the CPE softwire gateway. Shared state of its modules. */
+#ifndef SMAP_H
+#define SMAP_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "frag.h"
+#include "smap_path.h"
+
+struct ftp_alg;
+
+struct smap {
+	struct smap_config cfg;
+	int tun_fd;
+	int raw_fd;		/* AF_INET6 SOCK_RAW, next header 4 */
+	int tun_ifindex;
+	unsigned tun_mtu;	/* as set on the TUN */
+	int saved_ip_forward;	/* -1: not changed */
+	bool nat_installed;
+	uint64_t stats[SMAP_STAT_MAX];
+	struct reasm *reasm;
+	struct ftp_alg *ftp;
+	uint64_t started_ms;
+};
+
+uint64_t smap_now_ms(void);
+
+/* tun.c: the TUN device, its address and the IPv4 default route */
+int tun_open(struct smap *);
+int tun_set_mtu(struct smap *, unsigned mtu);
+void tun_close(struct smap *);
+/* sysctl net.ipv4.ip_forward on, the old value kept for tun_restore_forward */
+void tun_enable_forward(struct smap *);
+void tun_restore_forward(struct smap *);
+
+/* softwire.c: the raw IPv6 socket and the packet loop's handlers */
+int softwire_open(struct smap *);
+void softwire_close(struct smap *);
+void softwire_from_tun(struct smap *);
+void softwire_from_wan(struct smap *);
+void softwire_errqueue(struct smap *);
+/* Query the path MTU toward the PRR and follow it (TUN MTU, MSS rule). */
+void softwire_check_mtu(struct smap *);
+void softwire_tick(struct smap *);
+
+/* nat.c: the nft table "ip smap" */
+int nat_install(struct smap *);
+void nat_remove(struct smap *);
+int nat_update_mss(struct smap *);
+/* Delete the conntrack entries NATed to the shared address. */
+void nat_flush_conntrack(struct smap *);
+/* Packets counted by the "unmapped" counter, or -1. */
+long long nat_unmapped(struct smap *);
+
+/* ftp.c: the FTP ALG (a transparent proxy of the control connection) */
+struct pollfd;
+int ftp_alg_start(struct smap *, uint16_t port);
+void ftp_alg_stop(struct smap *);
+/* Fill poll entries (at most max), returning how many. */
+unsigned ftp_alg_pollfds(struct smap *, struct pollfd *, unsigned max);
+void ftp_alg_handle(struct smap *, const struct pollfd *, unsigned n);
+
+#define SMAP_FTP_PORT	2121	/* where LAN FTP control connections are redirected */
+
+#endif

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The softwire: IPv4 read from the TUN goes to the PRR in IPv6 with next
+ * header 4 through a raw socket (the kernel writes the outer header), and
+ * IPv4 received on that socket goes into the TUN, each after the checks
+ * of smap_path.c. Reads come in batches (recvmmsg, TUN reads until
+ * EAGAIN), sends go out in batches (sendmmsg).
+ *
+ * MTU: the kernel never fragments our IPv6 (IPV6_PMTUDISC_DO). The TUN
+ * MTU is the path MTU toward the PRR minus 40, so the kernel's IPv4
+ * forwarding answers DF packets that are too big and fragments the rest
+ * before they reach us; a packet that still does not fit (the MTU just
+ * dropped) gets the same treatment here: ICMPv4 fragmentation needed, or
+ * IPv4 fragmentation before encapsulation.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/errqueue.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pkt.h"
+#include "smap.h"
+
+#define BATCH		32
+#define PKT_MAX		65536
+
+static uint8_t rxbuf[BATCH][PKT_MAX];
+static uint8_t txbuf[BATCH][PKT_MAX];
+static size_t txlen[BATCH];
+static unsigned ntx;
+static uint8_t scratch[PKT_MAX];
+static uint64_t last_tick_ms, last_mtu_ms;
+
+uint64_t
+smap_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int
+setopt(int fd, int level, int name, int v)
+{
+	return setsockopt(fd, level, name, &v, sizeof(v));
+}
+
+int
+softwire_open(struct smap *s)
+{
+	const struct smap_config *c = &s->cfg;
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+	struct reasm_limits rl = {
+		.max_bytes = 4u << 20, .max_frags = 64, .max_pending = 256, .timeout_ms = 30000,
+	};
+
+	s->raw_fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_IPIP_);
+	if (s->raw_fd < 0) {
+		log_warn("raw IPv6 socket, next header 4");
+		return -1;
+	}
+	if (setsockopt(s->raw_fd, SOL_SOCKET, SO_BINDTODEVICE, c->wan_if,
+		       (socklen_t)strlen(c->wan_if)) < 0) {
+		log_warn("SO_BINDTODEVICE %s", c->wan_if);
+		return -1;
+	}
+	if (c->has_wan_addr) {
+		sa.sin6_addr = c->wan_addr;
+		if (bind(s->raw_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			log_warn("bind to the WAN address");
+			return -1;
+		}
+	}
+	if (setopt(s->raw_fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO) < 0 ||
+	    setopt(s->raw_fd, IPPROTO_IPV6, IPV6_RECVERR, 1) < 0 ||
+	    setopt(s->raw_fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, (int)c->hop_limit) < 0) {
+		log_warn("raw socket options");
+		return -1;
+	}
+	setopt(s->raw_fd, SOL_SOCKET, SO_RCVBUF, 4 << 20);
+	setopt(s->raw_fd, SOL_SOCKET, SO_SNDBUF, 4 << 20);
+	s->reasm = reasm_new(&rl);
+	if (!s->reasm)
+		fatal("reasm_new");
+	return 0;
+}
+
+void
+softwire_close(struct smap *s)
+{
+	if (s->raw_fd >= 0)
+		close(s->raw_fd);
+	s->raw_fd = -1;
+	reasm_free(s->reasm);
+	s->reasm = NULL;
+}
+
+/* The kernel's path MTU toward the PRR: a UDP socket connected afresh. */
+static int
+query_path_mtu(const struct smap *s)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
+	int fd, mtu = -1;
+	socklen_t len = sizeof(mtu);
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	sa.sin6_addr = s->cfg.params.prr;
+	setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s->cfg.wan_if, (socklen_t)strlen(s->cfg.wan_if));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &len) < 0)
+		mtu = -1;
+	close(fd);
+	return mtu;
+}
+
+/* Follow a new path MTU: the TUN MTU and the MSS rule. */
+static void
+set_path_mtu(struct smap *s, unsigned mtu, const char *why)
+{
+	unsigned tun;
+
+	if (mtu < SMAP_IPV6_MIN_MTU)
+		mtu = SMAP_IPV6_MIN_MTU;
+	if (s->cfg.tun_mtu) {
+		/* a fixed TUN MTU, lowered only by the path */
+		if (mtu >= s->cfg.tun_mtu + 40)
+			mtu = s->cfg.tun_mtu + 40;
+		else if (!s->cfg.follow_ptb)
+			return;
+	}
+	if (mtu == s->cfg.params.mtu)
+		return;
+	log_info("path MTU toward the PRR %u -> %u (%s)", s->cfg.params.mtu, mtu, why);
+	s->cfg.params.mtu = mtu;
+	tun = smap_tun_mtu(mtu);
+	if (s->tun_fd >= 0 && tun != s->tun_mtu) {
+		tun_set_mtu(s, tun);
+		nat_update_mss(s);
+	}
+}
+
+void
+softwire_check_mtu(struct smap *s)
+{
+	int mtu = query_path_mtu(s);
+
+	last_mtu_ms = smap_now_ms();
+	if (mtu <= 0)
+		return;
+	/* without follow_ptb only the WAN link's MTU counts */
+	if (!s->cfg.follow_ptb && (unsigned)mtu < s->cfg.params.mtu && s->tun_mtu)
+		return;
+	set_path_mtu(s, (unsigned)mtu, "kernel path MTU");
+}
+
+static void
+tx_flush(struct smap *s)
+{
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
+	struct sockaddr_in6 dst = { .sin6_family = AF_INET6 };
+	unsigned done = 0;
+
+	if (!ntx)
+		return;
+	dst.sin6_addr = s->cfg.params.prr;
+	memset(msgs, 0, sizeof(msgs));
+	for (unsigned i = 0; i < ntx; i++) {
+		iov[i].iov_base = txbuf[i];
+		iov[i].iov_len = txlen[i];
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &dst;
+		msgs[i].msg_hdr.msg_namelen = sizeof(dst);
+	}
+	while (done < ntx) {
+		int n = sendmmsg(s->raw_fd, msgs + done, ntx - done, 0);
+
+		if (n > 0) {
+			s->stats[SMAP_STAT_OUT_ENCAPSULATED] += (unsigned)n;
+			done += (unsigned)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* this one packet failed: count it, go on with the next */
+		if (n < 0 && errno == EMSGSIZE)
+			softwire_check_mtu(s);
+		s->stats[SMAP_STAT_TX_ERRORS]++;
+		done++;
+	}
+	ntx = 0;
+}
+
+static void
+tx_queue(struct smap *s, const uint8_t *pkt, size_t len)
+{
+	if (ntx == BATCH)
+		tx_flush(s);
+	memcpy(txbuf[ntx], pkt, len);
+	txlen[ntx++] = len;
+}
+
+static void
+emit_frag(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct smap *s = arg;
+
+	s->stats[SMAP_STAT_OUT_FRAGMENTS]++;
+	tx_queue(s, pkt, len);
+}
+
+void
+softwire_from_tun(struct smap *s)
+{
+	uint8_t reply[576];
+	size_t rlen;
+
+	for (unsigned i = 0; i < 4 * BATCH; i++) {
+		ssize_t n = read(s->tun_fd, scratch, sizeof(scratch));
+
+		if (n <= 0)
+			break;
+		s->stats[SMAP_STAT_OUT_PACKETS]++;
+		switch (smap_outbound(&s->cfg.params, scratch, (size_t)n, reply, sizeof(reply),
+				      &rlen, s->stats)) {
+		case SMAP_PASS:
+			tx_queue(s, scratch, (size_t)n);
+			break;
+		case SMAP_FRAGMENT:
+			if (frag4_split(scratch, (size_t)n, smap_tun_mtu(s->cfg.params.mtu),
+					emit_frag, s) < 0)
+				s->stats[SMAP_STAT_TX_ERRORS]++;
+			break;
+		case SMAP_ICMP:
+			if (write(s->tun_fd, reply, rlen) < 0)
+				s->stats[SMAP_STAT_TX_ERRORS]++;
+			break;
+		case SMAP_DROP:
+			break;
+		}
+	}
+	tx_flush(s);
+}
+
+static void
+deliver(struct smap *s, const uint8_t *pkt, size_t len)
+{
+	if (write(s->tun_fd, pkt, len) < 0)
+		s->stats[SMAP_STAT_TX_ERRORS]++;
+	else
+		s->stats[SMAP_STAT_IN_DELIVERED]++;
+}
+
+void
+softwire_from_wan(struct smap *s)
+{
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
+	struct sockaddr_in6 src[BATCH];
+	int n;
+
+	memset(msgs, 0, sizeof(msgs));
+	for (unsigned i = 0; i < BATCH; i++) {
+		iov[i].iov_base = rxbuf[i];
+		iov[i].iov_len = PKT_MAX;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &src[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(src[i]);
+	}
+	n = recvmmsg(s->raw_fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++) {
+		const uint8_t *pkt = rxbuf[i];
+		size_t len = msgs[i].msg_len, outlen;
+		enum smap_verdict v;
+
+		s->stats[SMAP_STAT_IN_PACKETS]++;
+		v = smap_inbound(&s->cfg.params, &src[i].sin6_addr, pkt, len, s->stats);
+		if (v == SMAP_FRAGMENT) {
+			s->stats[SMAP_STAT_IN_FRAGMENTS]++;
+			if (reasm4_add(s->reasm, pkt, len, smap_now_ms(), scratch,
+				       sizeof(scratch), &outlen) != REASM_DONE)
+				continue;	/* pending or refused (counted below) */
+			s->stats[SMAP_STAT_IN_REASSEMBLED]++;
+			pkt = scratch;
+			len = outlen;
+			v = smap_inbound(&s->cfg.params, &src[i].sin6_addr, pkt, len, s->stats);
+			if (v == SMAP_FRAGMENT)
+				v = SMAP_DROP;
+		}
+		if (v == SMAP_PASS)
+			deliver(s, pkt, len);
+	}
+}
+
+/* ICMPv6 errors about our packets (IPV6_RECVERR): packet too big. */
+void
+softwire_errqueue(struct smap *s)
+{
+	uint8_t data[256];
+	char cbuf[512];
+
+	for (int i = 0; i < 64; i++) {
+		struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+		struct msghdr mh = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		struct cmsghdr *cm;
+
+		if (recvmsg(s->raw_fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			struct sock_extended_err ee;
+
+			if (cm->cmsg_level != IPPROTO_IPV6 || cm->cmsg_type != IPV6_RECVERR)
+				continue;
+			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+			if (ee.ee_origin == SO_EE_ORIGIN_ICMP6 && ee.ee_type == 2) {
+				s->stats[SMAP_STAT_PTB_RECEIVED]++;
+				if (s->cfg.follow_ptb)
+					set_path_mtu(s, ee.ee_info, "ICMPv6 packet too big");
+			} else if (ee.ee_origin == SO_EE_ORIGIN_ICMP6) {
+				s->stats[SMAP_STAT_ICMP6_ERRORS]++;
+			} else if (ee.ee_errno == EMSGSIZE) {
+				softwire_check_mtu(s);
+			}
+		}
+	}
+}
+
+void
+softwire_tick(struct smap *s)
+{
+	uint64_t now = smap_now_ms();
+
+	if (now - last_tick_ms >= 1000) {
+		last_tick_ms = now;
+		reasm_expire(s->reasm, now);
+	}
+	if (now - last_mtu_ms >= 2000)
+		softwire_check_mtu(s);
+}

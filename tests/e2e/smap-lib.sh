@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# smap-lib.sh: helpers for the SMAP end-to-end tests, sourced after lib.sh.
+#
+#   smapctl N ARGS...         smap stats|status ARGS on smapN's control socket
+#   smap_stat N NAME          one counter of smapN (stats --json)
+#   smap_status N KEY         one status value of smapN (tun_mtu, ports, ...)
+#   smap_running N            smapN of the testbed is alive
+#   smap_stop N               SIGTERM smapN (by its pid file) and wait for it
+#   smap_start N CONF         start smapN in ap-smapN as the testbed does (pid
+#                             and log files under $RUN), wait for its socket
+#   start_server NAME NS CMD...  a server in NS for the rest of the test; waits
+#                             for $E2E_TMP/NAME.ready if CMD creates it
+#   $SMAP $TOOL               the smap binary, tests/e2e/smap-tool
+
+SMAP=${AP_BIN:-$ROOT}/smap/smap
+TOOL=$E2E_DIR/smap-tool
+INET=198.51.100.10
+
+smapctl() { local n=$1; shift; "$SMAP" "$@" -s "$RUN/smap$n.sock"; }
+
+smap_stat() {
+	smapctl "$1" stats --json | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['$2'])"
+}
+
+smap_status() {
+	smapctl "$1" status --json | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['$2'])"
+}
+
+smap_pid() { cat "$RUN/smap$1.pid" 2>/dev/null; }
+
+smap_running() {
+	local pid
+	pid=$(smap_pid "$1") && [ -n "$pid" ] && [ -e "/proc/$pid" ] &&
+		! grep -q '^[0-9]* (.*) Z' "/proc/$pid/stat" 2>/dev/null
+}
+
+smap_stop() {
+	local pid
+	pid=$(smap_pid "$1") || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	wait_for -t 5 sh -c "! [ -e /proc/$pid ] || grep -q '^[0-9]* (.*) Z' /proc/$pid/stat"
+}
+
+smap_start() {
+	local n=$1 conf=$2
+	rm -f "$RUN/smap$n.pid" "$RUN/smap$n.sock"
+	# shellcheck disable=SC2016 # $$ and $@ are for the inner sh
+	(cd "$ROOT" && exec setsid sh -c 'echo $$ >"$0"; exec "$@"' "$RUN/smap$n.pid" \
+		ip netns exec "ap-smap$n" "$SMAP" -f -c "$conf" \
+		</dev/null >>"$RUN/smap$n.log" 2>&1 &)
+	wait_for -t 10 test -S "$RUN/smap$n.sock"
+}
+
+start_server() {
+	local name=$1 ns=$2; shift 2
+	bg "$ns" "$@"
+	wait_for -t 10 test -e "$E2E_TMP/$name.ready"
+}
+
+# in_range PORTS_JSON LO HI: every port of the JSON list lies in [LO, HI]
+in_range() {
+	"$PYTHON" -c 'import json,sys; p=json.loads(sys.argv[1]); lo,hi=int(sys.argv[2]),int(sys.argv[3]); sys.exit(0 if p and all(lo <= x <= hi for x in p) else 1)' "$@"
+}
+
+# jget JSON KEY: one field of a JSON object
+jget() { "$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2]))' "$1" "$2"; }
