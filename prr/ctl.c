@@ -52,6 +52,12 @@ reply_stats(struct prr *prr, FILE *f)
 		fprintf(f, "%s\t%llu\t%s\n", prr_stat_desc[i].name,
 			(unsigned long long)prr_stat_sum(prr, (enum prr_stat)i),
 			prr_stat_desc[i].doc);
+	fprintf(f, "pcp_requests\t%llu\tregistration requests (PCP) received\n",
+		(unsigned long long)prr->pcp_requests);
+	fprintf(f, "pcp_drop_ratelimited\t%llu\tregistration requests over the per-source rate limit\n",
+		(unsigned long long)prr->pcp_ratelimited);
+	fprintf(f, "bindings\t%zu\tbindings in the data path\n",
+		btable_count(atomic_load(&prr->env)->cfg.bt));
 }
 
 /* One client: read a line, answer, close. The reload waits meanwhile. */

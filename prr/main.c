@@ -16,6 +16,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "pcp_server.h"
 #include "provision.h"
 #include "prr.h"
 #include "replay.h"
@@ -101,7 +102,8 @@ int
 main(int argc, char **argv)
 {
 	const char *file = "/etc/prr.conf";
-	int fg = 0, check = 0, verbose = 0, ch, sfd, lfd;
+	int fg = 0, check = 0, verbose = 0, ch, sfd, lfd, n_pcp;
+	int pcp_fds[PCP_SERVER_MAX_FDS];
 	struct prr *prr;
 	struct prr_env *env;
 	sigset_t set;
@@ -164,6 +166,9 @@ main(int argc, char **argv)
 	lfd = ctl_open(env->cfg.control_socket, env->cfg.has_control_group, env->cfg.control_gid);
 	if (lfd < 0)
 		fatal("control socket %s", env->cfg.control_socket);
+	n_pcp = pcp_server_open(&env->cfg, pcp_fds, PCP_SERVER_MAX_FDS);
+	if (n_pcp < 0)
+		fatalx("cannot open the PCP registration server");
 	/* bound queues first, so no packet meets an empty queue */
 	if (env->cfg.install_rules && rules_install(&env->cfg) < 0) {
 		ctl_close(lfd, env->cfg.control_socket);
@@ -173,11 +178,13 @@ main(int argc, char **argv)
 		 env->cfg.queue_count, env->cfg.queue_first);
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
-				       { .fd = lfd, .events = POLLIN } };
+		struct pollfd p[2 + PCP_SERVER_MAX_FDS] = { { .fd = sfd, .events = POLLIN },
+							    { .fd = lfd, .events = POLLIN } };
 		struct signalfd_siginfo si;
 
-		if (poll(p, 2, 1000) < 0) {
+		for (int i = 0; i < n_pcp; i++)
+			p[2 + i] = (struct pollfd){ .fd = pcp_fds[i], .events = POLLIN };
+		if (poll(p, 2 + (nfds_t)n_pcp, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -185,6 +192,9 @@ main(int argc, char **argv)
 		provision_tick(prr);
 		if (p[1].revents & POLLIN)
 			ctl_serve(prr, lfd);
+		for (int i = 0; i < n_pcp; i++)
+			if (p[2 + i].revents & POLLIN)
+				pcp_server_handle(prr, pcp_fds[i]);
 		if (!(p[0].revents & POLLIN))
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -203,6 +213,8 @@ main(int argc, char **argv)
 	for (unsigned i = 0; i < prr->n_workers; i++)
 		nfq_worker_join(&prr->workers[i]);
 	ctl_close(lfd, env->cfg.control_socket);
+	for (int i = 0; i < n_pcp; i++)
+		close(pcp_fds[i]);
 	env_free(env);
 	registry_free(&prr->reg);
 	alloclog_close();

@@ -217,6 +217,18 @@ provision_register(struct prr *prr, const struct in6_addr *smap, struct reg_entr
 	return REG_OK;
 }
 
+void
+provision_unregister(struct prr *prr, const struct in6_addr *a)
+{
+	long i = registry_find(&prr->reg, a);
+
+	/* only what it got by registering; the operator's sets stay */
+	if (i >= 0 && prr->reg.e[i].origin == REG_DYNAMIC) {
+		prr->reg.e[i].expires = wall_now();
+		provision_tick(prr);
+	}
+}
+
 static void
 expired(void *arg, const struct reg_entry *e, const char *event)
 {

@@ -13,6 +13,8 @@ int provision_init(struct prr *, struct prr_env *, char *err, size_t errlen);
 int provision_reload(struct prr *, struct prr_env *, char *err, size_t errlen);
 /* A SMAP registers (PCP): its set, renewed or newly allocated, live at once. */
 enum reg_result provision_register(struct prr *, const struct in6_addr *, struct reg_entry *);
+/* A SMAP gives its dynamic set back (PCP lifetime 0): it is held, then freed. */
+void provision_unregister(struct prr *, const struct in6_addr *);
 /* Expire registrations; about once a second. */
 void provision_tick(struct prr *);
 /* Seconds since this PRR's state began (the PCP epoch, kept across restarts). */

@@ -33,6 +33,8 @@ struct prr {
 	atomic_int stop;
 	uint64_t started_ms;
 	struct registry reg;		/* main thread only: see provision.c */
+	uint64_t pcp_requests;		/* registration requests received */
+	uint64_t pcp_ratelimited;	/* dropped by the per-source rate limit */
 };
 
 uint64_t prr_now_ms(void);
