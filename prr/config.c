@@ -19,7 +19,8 @@ static const char *const reg_keys[] = {
 	"psid_offset", "lifetime", "hold_time", "rate_limit", NULL,
 };
 static const char *const side_keys[] = {
-	"mtu", "generate_icmp", "allow_incoming_icmp", "max_fragments", "unbound_icmp", NULL,
+	"mtu", "generate_icmp", "allow_incoming_icmp", "max_fragments", "unbound_icmp",
+	"echo_request_lookup", NULL,
 };
 static const char *const queue_keys[] = { "first", "count", NULL };
 static const char *const binding_keys[] = {
@@ -28,7 +29,7 @@ static const char *const binding_keys[] = {
 
 static void
 load_side(struct conf_err *e, const config_setting_t *root, const char *name,
-	  struct prr_side_params *sp, uint8_t *unbound_code)
+	  struct prr_side_params *sp, uint8_t *unbound_code, bool *echo_port0)
 {
 	const config_setting_t *g = config_setting_get_member(root, name);
 	const char *s;
@@ -58,6 +59,17 @@ load_side(struct conf_err *e, const config_setting_t *root, const char *name,
 		else
 			conf_errf(e, g, "unbound_icmp", "'%s' is not one of none, "
 				  "host-unreachable, port-unreachable, admin-prohibited", s);
+	}
+	if (conf_str(e, g, "echo_request_lookup", &s)) {
+		if (!echo_port0)
+			conf_errf(e, g, "echo_request_lookup", "only for ipv4_side");
+		else if (strcmp(s, "identifier") == 0)
+			*echo_port0 = false;
+		else if (strcmp(s, "port-0") == 0)
+			*echo_port0 = true;
+		else
+			conf_errf(e, g, "echo_request_lookup", "'%s' is not one of "
+				  "identifier, port-0", s);
 	}
 }
 
@@ -356,8 +368,9 @@ prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
 		}
 	}
 	load_registration(e, c, root);
-	load_side(e, root, "ipv4_side", &c->params.v4, &c->params.unbound_icmp_code);
-	load_side(e, root, "ipv6_side", &c->params.v6, NULL);
+	load_side(e, root, "ipv4_side", &c->params.v4, &c->params.unbound_icmp_code,
+		  &c->params.echo_request_port0);
+	load_side(e, root, "ipv6_side", &c->params.v6, NULL, NULL);
 	/* name the mtu setting itself, so the message carries its line */
 	if ((g = config_setting_get_member(root, "ipv6_side")) && c->params.v6.mtu < 1280)
 		conf_errf(e, g, "mtu", "%u is below the IPv6 minimum 1280",

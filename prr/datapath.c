@@ -174,11 +174,14 @@ static enum prr_verdict inbound(struct prr_ctx *, const uint8_t *, size_t, uint6
 /*
  * Send an ICMPv4 error about pkt back to its source. The source may be
  * a host behind a SMAP (a shared address): then it goes back through
- * the softwire like any inbound packet.
+ * the softwire like any inbound packet. forwarded: the error is about a
+ * packet being forwarded, and the quote shows it as forwarding left it,
+ * its TTL already decremented (RFC 1812 4.3.2.3 allows it; the peer
+ * lwAFTR does it).
  */
 static void
-icmp4_send(struct prr_ctx *c, const uint8_t *pkt, size_t len,
-	   uint8_t type, uint8_t code, uint32_t rest, uint64_t now_ms)
+icmp4_send_quote(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint8_t type,
+		 uint8_t code, uint32_t rest, bool forwarded, uint64_t now_ms)
 {
 	struct ipv4_info ip;
 	size_t n;
@@ -191,6 +194,15 @@ icmp4_send(struct prr_ctx *c, const uint8_t *pkt, size_t len,
 			      type, code, rest, pkt, ip.tot_len, ICMP4_MAX);
 	if (n == 0)
 		return;
+	if (forwarded && ip.ttl > 0) {
+		/* the quoted header starts at 28 and is whole (20 <= tot_len) */
+		uint16_t ck;
+
+		ipv4_dec_ttl(c->icmp + 28);
+		put16(c->icmp + 22, 0);
+		ck = csum_buf(c->icmp + 20, n - 20);
+		memcpy(c->icmp + 22, &ck, 2);
+	}
 	c->stats[PRR_STAT_ICMP4_SENT]++;
 	if (btable_has_ipv4(c->bt, ip.src)) {
 		/* copy: inbound() may build into c->icmp again */
@@ -200,6 +212,20 @@ icmp4_send(struct prr_ctx *c, const uint8_t *pkt, size_t len,
 	} else {
 		c->emit(c->emit_arg, PRR_SIDE_V4, c->icmp, n);
 	}
+}
+
+static void
+icmp4_send(struct prr_ctx *c, const uint8_t *pkt, size_t len,
+	   uint8_t type, uint8_t code, uint32_t rest, uint64_t now_ms)
+{
+	icmp4_send_quote(c, pkt, len, type, code, rest, false, now_ms);
+}
+
+static void
+icmp4_send_forwarded(struct prr_ctx *c, const uint8_t *pkt, size_t len,
+		     uint8_t type, uint8_t code, uint32_t rest, uint64_t now_ms)
+{
+	icmp4_send_quote(c, pkt, len, type, code, rest, true, now_ms);
 }
 
 static void
@@ -270,7 +296,14 @@ inbound_port(struct prr_ctx *c, const uint8_t *pkt, const struct ipv4_info *ip,
 			return false;
 		}
 		if (l4.icmp_echo) {
-			*port = l4.dport;
+			/*
+			 * A reply answers a SMAP's request, whose identifier
+			 * is one of its ports. A request from outside goes by
+			 * its identifier too, or, configured as the peer
+			 * lwAFTR does, by port 0: then only a SMAP owning the
+			 * whole address (or port 0) is pinged.
+			 */
+			*port = l4.type == 8 && c->p->echo_request_port0 ? 0 : l4.dport;
 			return true;
 		}
 		if (!l4.icmp_error) {
@@ -303,8 +336,8 @@ encapsulate(struct prr_ctx *c, const uint8_t *pkt, size_t len, const struct ipv4
 		mtu = pmtu_get(c->pmtu, &b->ipv6, mtu, now_ms);
 	if (total > mtu && ip->df) {
 		/* RFC 2473 7.1: tell the source the tunnel MTU */
-		if (p->v4.generate_icmp || hairpin)
-			icmp4_send(c, pkt, len, 3, 4, mtu - IPV6_HDR_LEN, now_ms);
+		if (hairpin ? p->v6.generate_icmp : p->v4.generate_icmp)
+			icmp4_send_forwarded(c, pkt, len, 3, 4, mtu - IPV6_HDR_LEN, now_ms);
 		return drop(c, hairpin ? PRR_STAT_IN6_DROP_TOO_BIG : PRR_STAT_IN4_DROP_TOO_BIG);
 	}
 	ipv6_build(c->out, ip->tos, 0, (uint16_t)len, IPPROTO_IPIP_, p->hop_limit, br, &b->ipv6);
@@ -325,7 +358,9 @@ static enum prr_verdict
 inbound_unbound(struct prr_ctx *c, const uint8_t *pkt, const struct ipv4_info *ip,
 		bool hairpin, uint64_t now_ms)
 {
-	if (!hairpin && c->p->unbound_icmp_code && c->p->v4.generate_icmp)
+	/* RFC 7596 8.1: ICMPv4 matching no softwire is dropped silently */
+	if (!hairpin && c->p->unbound_icmp_code && c->p->v4.generate_icmp &&
+	    ip->proto != IPPROTO_ICMP)
 		icmp4_send(c, pkt, ip->tot_len, 3, c->p->unbound_icmp_code, 0, now_ms);
 	return drop(c, hairpin ? PRR_STAT_IN6_DROP_HAIRPIN : PRR_STAT_IN4_DROP_UNBOUND);
 }
@@ -338,9 +373,9 @@ inbound_bound(struct prr_ctx *c, const uint8_t *pkt, const struct ipv4_info *ip,
 	if (!b)
 		return inbound_unbound(c, pkt, ip, hairpin, now_ms);
 	if (ip->ttl <= 1) {
-		/* RFC 1812 5.3.1 */
-		if (c->p->v4.generate_icmp || hairpin)
-			icmp4_send(c, pkt, ip->tot_len, 11, 0, 0, now_ms);
+		/* RFC 1812 5.3.1; errors go to the sender's side's hosts */
+		if (hairpin ? c->p->v6.generate_icmp : c->p->v4.generate_icmp)
+			icmp4_send_forwarded(c, pkt, ip->tot_len, 11, 0, 0, now_ms);
 		return drop(c, hairpin ? PRR_STAT_IN6_DROP_TTL : PRR_STAT_IN4_DROP_TTL);
 	}
 	return encapsulate(c, pkt, ip->tot_len, ip, b, hairpin, now_ms);
@@ -468,7 +503,7 @@ from_smap_icmp6(struct prr_ctx *c, const uint8_t *pkt, size_t len,
 	const uint8_t *q = l4p + 8, *inner;
 	size_t qlen, ilen;
 	uint8_t type, code, t4 = 0, c4 = 0;
-	uint32_t mtu = 0;
+	uint32_t mtu = 0, mtu4 = 0;
 
 	if (l4len < 8)
 		return drop(c, PRR_STAT_IN6_DROP_ICMP);
@@ -491,6 +526,14 @@ from_smap_icmp6(struct prr_ctx *c, const uint8_t *pkt, size_t len,
 		return drop(c, PRR_STAT_IN6_DROP_ICMP);
 	if (type == 2) {
 		mtu = get32(l4p + 4);
+		/*
+		 * The IPv4 host is told what fits in the reported MTU, even
+		 * below 1280: that spares the SMAP IPv6 fragments. The MTU
+		 * learnt for the SMAP stays >= 1280 (we fragment below).
+		 */
+		mtu4 = mtu > 68 + IPV6_HDR_LEN ? mtu - IPV6_HDR_LEN : 68;
+		if (mtu4 > 65535)
+			mtu4 = 65535;
 		if (mtu < IPV6_MIN_MTU)
 			mtu = IPV6_MIN_MTU;	/* RFC 8201 4 */
 		pmtu_set(c->pmtu, &qdst, mtu, now_ms);
@@ -519,8 +562,7 @@ from_smap_icmp6(struct prr_ctx *c, const uint8_t *pkt, size_t len,
 			return PRR_CONSUMED;	/* we fragment those: nothing to tell */
 		c->stats[PRR_STAT_IN6_ICMP_TRANSLATED]++;
 		if (c->p->v4.generate_icmp)
-			icmp4_send(c, tmp, n, t4, c4,
-				   c4 == 4 ? mtu - IPV6_HDR_LEN : 0, now_ms);
+			icmp4_send(c, tmp, n, t4, c4, c4 == 4 ? mtu4 : 0, now_ms);
 	}
 	return PRR_CONSUMED;
 }

@@ -50,6 +50,7 @@ struct prr_params {
 	struct prr_side_params v4, v6;
 	bool hairpinning;
 	uint8_t unbound_icmp_code;	/* ICMPv4 3/code for unbound, 0 = none */
+	bool echo_request_port0;	/* echo requests from outside look up port 0, not their id */
 	uint8_t hop_limit;	/* outer IPv6 hop limit */
 	unsigned icmp_rate;	/* ICMP errors per 2 seconds, per worker, 0 = unlimited */
 };

@@ -203,6 +203,11 @@ START_TEST(inbound_unbound_icmp_by_config)
 	ck_assert_int_eq(outs[0].pkt[20], 3);
 	ck_assert_int_eq(outs[0].pkt[21], 13);
 	ck_assert_uint_eq(csum_buf(outs[0].pkt + 20, outs[0].len - 20), 0);
+	/* RFC 7596 8.1: unbound ICMP is dropped without an answer */
+	n = icmp4(p, INET, SHARED, 8, 0, 0x3a980001, (const uint8_t *)"", 0);	/* echo, id 15000 */
+	prr_from_inet(ctx, p, n, 0);
+	ck_assert_uint_eq(n_out, 1);
+	assert_stat(PRR_STAT_IN4_DROP_UNBOUND, 2);
 }
 END_TEST
 
@@ -215,6 +220,9 @@ START_TEST(inbound_ttl_expired)
 	ck_assert_uint_eq(n_out, 1);
 	ck_assert_int_eq(outs[0].side, PRR_SIDE_V4);
 	ck_assert_int_eq(outs[0].pkt[20], 11);
+	/* the quote shows the packet as forwarding left it: TTL 0 */
+	ck_assert_int_eq(outs[0].pkt[28 + 8], 0);
+	ck_assert_uint_eq(csum_buf(outs[0].pkt + 28, 20), 0);
 	assert_stat(PRR_STAT_IN4_DROP_TTL, 1);
 	assert_stat(PRR_STAT_ICMP4_SENT, 1);
 }
@@ -247,6 +255,19 @@ START_TEST(inbound_icmp_echo_and_error)
 	prr_from_inet(ctx, e, n, 0);
 	ck_assert_uint_eq(n_out, 2);
 	assert_stat(PRR_STAT_IN4_DROP_ICMP_QUOTE, 1);
+
+	/* the peer lwAFTR's way: a request looks up port 0, a reply its id */
+	params.echo_request_port0 = true;
+	prr_from_inet(ctx, p, 28, 0);
+	ck_assert_uint_eq(n_out, 2);
+	assert_stat(PRR_STAT_IN4_DROP_UNBOUND, 1);
+	p[20] = 0;
+	put16(p + 22, 0);
+	c = csum_buf(p + 20, 8);
+	memcpy(p + 22, &c, 2);
+	prr_from_inet(ctx, p, 28, 0);
+	ck_assert_uint_eq(n_out, 3);
+	assert_encap_to(&outs[2], &smap1);
 }
 END_TEST
 
