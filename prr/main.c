@@ -103,7 +103,7 @@ main(int argc, char **argv)
 {
 	const char *file = "/etc/prr.conf";
 	int fg = 0, check = 0, verbose = 0, ch, sfd, lfd, n_pcp;
-	int pcp_fds[PCP_SERVER_MAX_FDS];
+	int *pcp_fds;
 	struct prr *prr;
 	struct prr_env *env;
 	sigset_t set;
@@ -166,9 +166,11 @@ main(int argc, char **argv)
 	lfd = ctl_open(env->cfg.control_socket, env->cfg.has_control_group, env->cfg.control_gid);
 	if (lfd < 0)
 		fatal("control socket %s", env->cfg.control_socket);
+	pcp_fds = prr->pcp_fds;
 	n_pcp = pcp_server_open(&env->cfg, pcp_fds, PCP_SERVER_MAX_FDS);
 	if (n_pcp < 0)
 		fatalx("cannot open the PCP registration server");
+	prr->n_pcp_fds = n_pcp;
 	/* bound queues first, so no packet meets an empty queue */
 	if (env->cfg.install_rules && rules_install(&env->cfg) < 0) {
 		ctl_close(lfd, env->cfg.control_socket);

@@ -183,3 +183,23 @@ pcp_server_handle(struct prr *prr, int fd)
 	}
 	reply(fd, &from, out, len);
 }
+
+/*
+ * Tell one SMAP that its set changed (an operator assigned or released
+ * it): an unsolicited ANNOUNCE to its PCP client port (RFC 6887 14.1.3)
+ * makes it register again at once and so learn its new set.
+ */
+void
+pcp_server_announce(struct prr *prr, const struct in6_addr *smap)
+{
+	struct prr_env *env = atomic_load(&prr->env);
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(PCP_CLIENT_PORT),
+				   .sin6_addr = *smap };
+	uint8_t buf[PCP_HDR_LEN];
+	size_t n;
+
+	if (!env->cfg.reg.enabled || prr->n_pcp_fds == 0)
+		return;
+	n = pcp_build_announce(buf, sizeof(buf), provision_epoch(prr));
+	reply(prr->pcp_fds[0], &to, buf, n);
+}

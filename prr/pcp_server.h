@@ -9,6 +9,8 @@
 
 /* One UDP socket per softwire address, port 5351; 0 when registration is off. */
 int pcp_server_open(const struct prr_config *, int *fds, unsigned max);
+/* Unsolicited ANNOUNCE to a SMAP whose set an operator changed. */
+void pcp_server_announce(struct prr *, const struct in6_addr *smap);
 /* Read one request from fd and answer it. */
 void pcp_server_handle(struct prr *, int fd);
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "pcp_server.h"
 #include "provision.h"
 #include "state.h"
 
@@ -373,6 +374,7 @@ cmd_assign(struct prr *prr, char *args, FILE *f)
 		fprintf(f, "error\t%s\n", err);
 		return;
 	}
+	pcp_server_announce(prr, &b.ipv6);
 	fprintf(f, "ok\n");
 }
 
@@ -397,6 +399,7 @@ cmd_release(struct prr *prr, const char *arg, FILE *f)
 		fprintf(f, "error\t%s\n", err);
 		return;
 	}
+	pcp_server_announce(prr, &a6);
 	fprintf(f, "ok\n");
 }
 

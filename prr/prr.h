@@ -33,6 +33,8 @@ struct prr {
 	atomic_int stop;
 	uint64_t started_ms;
 	struct registry reg;		/* main thread only: see provision.c */
+	int pcp_fds[PRR_MAX_BR];	/* registration server sockets */
+	int n_pcp_fds;
 	uint64_t pcp_requests;		/* registration requests received */
 	uint64_t pcp_ratelimited;	/* dropped by the per-source rate limit */
 };
