@@ -76,6 +76,64 @@ quoted_parse(const uint8_t *q, size_t qlen, uint32_t *src, uint32_t *dst,
 	return false;
 }
 
+/* RFC 7597 8.1: the outer source must be the MAP address of (src, sport). */
+static bool
+mesh_ok(const struct smap_params *p, const struct in6_addr *src, uint32_t ipv4, uint16_t sport)
+{
+	struct in6_addr want;
+
+	return map_rules_addr(p->fmr, p->n_fmr, ipv4, sport, &want) >= 0 &&
+	       memcmp(&want, src, sizeof(want)) == 0;
+}
+
+bool
+smap_next_hop(const struct smap_params *p, const uint8_t *pkt, size_t len,
+	      struct in6_addr *dst)
+{
+	struct ipv4_info ip;
+	struct l4_info l4;
+	uint32_t qsrc, qdst;
+	uint16_t qsport, qdport, port = 0;
+	int i;
+
+	*dst = p->prr;
+	if (p->n_fmr == 0 || len < IPV4_HDR_MIN)
+		return false;
+	i = map_rules_find(p->fmr, p->n_fmr, get32(pkt + 16));
+	if (i < 0)
+		return false;
+	if (p->fmr[i].psid_len) {
+		if (ipv4_parse(pkt, len, false, &ip) != PKT_OK || ipv4_is_fragment(&ip))
+			return false;
+		if (l4_parse(ip.proto, pkt + ip.hlen, ip.tot_len - ip.hlen, &l4) != PKT_OK)
+			return false;
+		switch (ip.proto) {
+		case IPPROTO_TCP:
+		case IPPROTO_UDP:
+			port = l4.dport;
+			break;
+		case IPPROTO_ICMP:
+			if (l4.icmp_echo) {
+				port = l4.dport;	/* the identifier */
+			} else if (l4.icmp_error &&
+				   quoted_parse(pkt + ip.hlen + 8, ip.tot_len - ip.hlen - 8,
+						&qsrc, &qdst, &qsport, &qdport)) {
+				port = qsport;	/* about a packet it sent us */
+			} else {
+				return false;
+			}
+			break;
+		default:
+			return false;
+		}
+	}
+	if (map_rules_addr(p->fmr, p->n_fmr, get32(pkt + 16), port, dst) < 0) {
+		*dst = p->prr;
+		return false;
+	}
+	return true;
+}
+
 enum smap_verdict
 smap_inbound(const struct smap_params *p, const struct in6_addr *src,
 	     const uint8_t *pkt, size_t len, uint64_t *stats)
@@ -85,9 +143,10 @@ smap_inbound(const struct smap_params *p, const struct in6_addr *src,
 	const uint8_t *l4p;
 	size_t l4len;
 	uint32_t qsrc, qdst;
-	uint16_t qsport, qdport, port;
+	uint16_t qsport, qdport, port, sport;
+	bool from_prr = smap_peer_ok(p, src);
 
-	if (!smap_peer_ok(p, src))
+	if (!from_prr && p->n_fmr == 0)
 		return drop(stats, SMAP_STAT_IN_DROP_NOT_PRR);
 	if (ipv4_parse(pkt, len, true, &ip) != PKT_OK)
 		return drop(stats, SMAP_STAT_IN_DROP_MALFORMED);
@@ -108,6 +167,7 @@ smap_inbound(const struct smap_params *p, const struct in6_addr *src,
 		return drop(stats, SMAP_STAT_IN_DROP_NO_PORT);
 	}
 	port = l4.dport;
+	sport = l4.sport;
 	if (ip.proto == IPPROTO_ICMP && !l4.icmp_echo) {
 		if (!l4.icmp_error)
 			return drop(stats, SMAP_STAT_IN_DROP_ICMP_TYPE);
@@ -116,9 +176,15 @@ smap_inbound(const struct smap_params *p, const struct in6_addr *src,
 		    qsrc != p->ipv4)
 			return drop(stats, SMAP_STAT_IN_DROP_ICMP_QUOTE);
 		port = qsport;
+		sport = qdport;
 	}
+	/* another CE (mesh): its MAP address must own the inner source */
+	if (!from_prr && !mesh_ok(p, src, ip.src, sport))
+		return drop(stats, SMAP_STAT_IN_DROP_NOT_PRR);
 	if (!portset_contains(&p->ps, port))
 		return drop(stats, SMAP_STAT_IN_DROP_PORT);
+	if (!from_prr)
+		stats[SMAP_STAT_IN_MESH]++;
 	return SMAP_PASS;
 }
 

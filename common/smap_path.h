@@ -22,9 +22,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "map_rule.h"
 #include "portset.h"
 
 #define SMAP_MAX_PEERS	16
+#define SMAP_MAX_FMR	16
 #define SMAP_IPV6_MIN_MTU 1280
 
 /* X(id, name, doc) */
@@ -54,6 +56,8 @@
 	X(PTB_RECEIVED,		"ptb_received",		"ICMPv6 packet too big received; softwire MTU lowered") \
 	X(ICMP6_ERRORS,		"icmp6_errors",		"other ICMPv6 errors about our packets") \
 	X(MTU_CHANGES,		"mtu_changes",		"times the TUN MTU was changed") \
+	X(IN_MESH,		"in_mesh",		"inner IPv4 packets accepted straight from another CE (MAP-E FMR)") \
+	X(OUT_MESH,		"out_mesh",		"IPv4 packets sent straight to another CE (MAP-E FMR), not to the PRR") \
 	X(TX_ERRORS,		"tx_errors",		"packets the kernel refused to send")
 
 enum smap_stat {
@@ -77,6 +81,14 @@ struct smap_params {
 	uint32_t ipv4;				/* shared address, host order */
 	struct portset ps;
 	unsigned mtu;				/* IPv6 path MTU toward the PRR */
+	/*
+	 * MAP-E Forwarding Mapping Rules (RFC 7597 5.3): IPv4 destinations
+	 * they cover go straight to the other CE's MAP address (mesh), and
+	 * that CE's packets are accepted when its outer source is the one
+	 * the rule computes for the inner source address and port.
+	 */
+	struct map_rule fmr[SMAP_MAX_FMR];
+	unsigned n_fmr;
 };
 
 enum smap_verdict {
@@ -107,5 +119,14 @@ enum smap_verdict smap_outbound(const struct smap_params *, const uint8_t *pkt, 
 unsigned smap_tun_mtu(unsigned path_mtu);
 /* Whether src is the PRR or an allowed peer. */
 bool smap_peer_ok(const struct smap_params *, const struct in6_addr *src);
+/*
+ * Where an outbound IPv4 packet (already checked by smap_outbound) is
+ * tunnelled to: the CE an FMR computes for its destination address and
+ * port, or the PRR. Fragments to a CE that shares its address go to the
+ * PRR (the port is in the first fragment only; the PRR reassembles).
+ * true when it goes to another CE (mesh).
+ */
+bool smap_next_hop(const struct smap_params *, const uint8_t *pkt, size_t len,
+		   struct in6_addr *dst);
 
 #endif

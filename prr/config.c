@@ -7,12 +7,13 @@
 
 #include "config.h"
 #include "log.h"
+#include "map_rule_conf.h"
 
 static const char *const top_keys[] = {
 	"softwire_addresses", "ipv4_address", "pools", "queues", "control_socket",
 	"install_rules", "ipv4_side", "ipv6_side", "hairpinning", "hop_limit",
 	"icmp_rate_limit", "bindings", "state_file", "allocation_log", "control_group",
-	"registration", NULL,
+	"registration", "map_rules", NULL,
 };
 static const char *const reg_keys[] = {
 	"authorized", "addresses", "port_set_size", "first_port", "psid_length",
@@ -302,6 +303,61 @@ load_registration(struct conf_err *e, struct prr_config *c, const config_setting
 	conf_uint(e, g, "rate_limit", 1, 100000, &r->rate_limit);
 }
 
+/* MAP-E rules (RFC 7597 BR): map_rules = ( { ipv6_prefix; ipv4_prefix; ea_length; ... } ) */
+static void
+load_map_rules(struct conf_err *e, struct prr_config *c, const config_setting_t *root)
+{
+	static const char *const extra[] = { "softwire_address", NULL };
+	const config_setting_t *l = config_setting_get_member(root, "map_rules");
+	int n;
+
+	if (!l)
+		return;
+	if (!config_setting_is_list(l)) {
+		conf_errf(e, root, "map_rules", "expected a list ( { ... }, ... )");
+		return;
+	}
+	n = config_setting_length(l);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
+		struct map_rule *r = &c->params.rules[c->params.n_rules];
+		unsigned br = 0;
+
+		if (c->params.n_rules >= PRR_MAX_RULES) {
+			conf_errf(e, g, NULL, "more than %d rules", PRR_MAX_RULES);
+			return;
+		}
+		if (!conf_map_rule(e, g, extra, r))
+			continue;
+		if (conf_uint(e, g, "softwire_address", 0, PRR_MAX_BR - 1, &br) &&
+		    br >= c->params.n_br) {
+			conf_errf(e, g, "softwire_address", "index %u, but only %u "
+				  "softwire_addresses are configured", br, c->params.n_br);
+			continue;
+		}
+		r->br = (uint8_t)br;
+		/* the pools' iptables rules are what bring its packets here */
+		if (c->n_pools && !(prr_config_in_pool(c, r->prefix4) &&
+		    prr_config_in_pool(c, r->prefix4 | (r->plen4 ? ~(~0u << (32 - r->plen4)) : ~0u)))) {
+			conf_errf(e, g, "ipv4_prefix", "not inside one of the pools");
+			continue;
+		}
+		for (unsigned j = 0; j < c->params.n_rules; j++) {
+			const struct map_rule *o = &c->params.rules[j];
+			unsigned m = o->plen4 < r->plen4 ? o->plen4 : r->plen4;
+			uint32_t mask = m ? ~0u << (32 - m) : 0;
+
+			if ((o->prefix4 & mask) == (r->prefix4 & mask) && o->plen4 == r->plen4) {
+				conf_errf(e, g, "ipv4_prefix", "the same IPv4 prefix as rule %u", j);
+				break;
+			}
+		}
+		c->params.n_rules++;
+	}
+	/* the most specific rule wins */
+	map_rules_sort(c->params.rules, c->params.n_rules);
+}
+
 static void
 load_path(struct conf_err *e, const config_setting_t *root, const char *key, char *out, size_t len)
 {
@@ -379,6 +435,7 @@ prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
 	if (conf_uint(e, root, "hop_limit", 1, 255, &hl))
 		c->params.hop_limit = (uint8_t)hl;
 	conf_uint(e, root, "icmp_rate_limit", 0, 1000000000, &c->params.icmp_rate);
+	load_map_rules(e, c, root);
 
 	bl = config_setting_get_member(root, "bindings");
 	c->bt = btable_new(bl ? (size_t)config_setting_length(bl) : 16);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The PRR data path (RFC 7596 lwAFTR, RFC 7597 BR with explicit bindings).
+ * The PRR data path (RFC 7596 lwAFTR; RFC 7597 BR with explicit bindings,
+ * and MAP-E rules for what no explicit binding owns).
  *
  * Internet -> SMAP:  parse, reassemble, find the port (TCP/UDP port, ICMP
  *                    echo identifier, or the port of the packet an ICMP
@@ -172,6 +173,45 @@ icmp4_may_answer(const uint8_t *pkt, const struct ipv4_info *ip)
 static enum prr_verdict inbound(struct prr_ctx *, const uint8_t *, size_t, uint64_t, bool);
 
 /*
+ * MAP-E rules (RFC 7597): asked only when no explicit binding owns
+ * (ipv4, port), so explicit bindings win and the common path pays
+ * nothing. The binding is computed into *tmp: the SMAP's MAP address.
+ */
+static const struct binding *
+rule_binding(const struct prr_params *p, uint32_t ipv4, uint16_t port, struct binding *tmp)
+{
+	int i;
+
+	if (p->n_rules == 0)
+		return NULL;
+	i = map_rules_addr(p->rules, p->n_rules, ipv4, port, &tmp->ipv6);
+	if (i < 0)
+		return NULL;
+	tmp->ipv4 = ipv4;
+	tmp->br = p->rules[i].br;
+	tmp->ps = portset_range(port, port);
+	return tmp;
+}
+
+static const struct binding *
+lookup(struct prr_ctx *c, uint32_t ipv4, uint16_t port, struct binding *tmp, enum prr_stat s)
+{
+	const struct binding *b = btable_lookup(c->bt, ipv4, port);
+
+	if (!b && (b = rule_binding(c->p, ipv4, port, tmp)))
+		c->stats[s]++;
+	return b;
+}
+
+/* Whether ipv4 is a shared address: some binding or rule has it. */
+static bool
+has_ipv4(const struct prr_ctx *c, uint32_t ipv4)
+{
+	return btable_has_ipv4(c->bt, ipv4) ||
+	       (c->p->n_rules && map_rules_find(c->p->rules, c->p->n_rules, ipv4) >= 0);
+}
+
+/*
  * Send an ICMPv4 error about pkt back to its source. The source may be
  * a host behind a SMAP (a shared address): then it goes back through
  * the softwire like any inbound packet. forwarded: the error is about a
@@ -204,7 +244,7 @@ icmp4_send_quote(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint8_t type
 		memcpy(c->icmp + 22, &ck, 2);
 	}
 	c->stats[PRR_STAT_ICMP4_SENT]++;
-	if (btable_has_ipv4(c->bt, ip.src)) {
+	if (has_ipv4(c, ip.src)) {
 		/* copy: inbound() may build into c->icmp again */
 		uint8_t tmp[ICMP4_MAX];
 		memcpy(tmp, c->icmp, n);
@@ -389,6 +429,7 @@ static enum prr_verdict
 inbound(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms, bool hairpin)
 {
 	struct ipv4_info ip;
+	struct binding tmp;
 	enum prr_stat why;
 	uint16_t port;
 
@@ -398,7 +439,7 @@ inbound(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms, bool
 		enum reasm_result r;
 		size_t wlen;
 
-		if (!btable_has_ipv4(c->bt, ip.dst))
+		if (!has_ipv4(c, ip.dst))
 			return inbound_unbound(c, pkt, &ip, hairpin, now_ms);
 		c->stats[PRR_STAT_IN4_FRAGMENTS]++;
 		r = reasm4_add(c->reasm4, pkt, ip.tot_len, now_ms, c->whole, sizeof(c->whole), &wlen);
@@ -414,7 +455,8 @@ inbound(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms, bool
 	}
 	if (!inbound_port(c, pkt, &ip, &port, &why))
 		return drop(c, why);
-	return inbound_bound(c, pkt, &ip, btable_lookup(c->bt, ip.dst, port), hairpin, now_ms);
+	return inbound_bound(c, pkt, &ip, lookup(c, ip.dst, port, &tmp, PRR_STAT_IN4_RULE),
+			     hairpin, now_ms);
 }
 
 enum prr_verdict
@@ -604,7 +646,7 @@ outbound_bound(struct prr_ctx *c, const uint8_t *pkt, size_t plen6,
 			icmp6_send(c, pkt, plen6, &ip6->dst, &ip6->src, 1, 5, now_ms);
 		return drop(c, PRR_STAT_IN6_DROP_SPOOFED);
 	}
-	if (c->p->hairpinning && btable_has_ipv4(c->bt, ip->dst))
+	if (c->p->hairpinning && has_ipv4(c, ip->dst))
 		return inbound(c, in4, ip->tot_len, now_ms, true);
 	return to_inet(c, in4, ip->tot_len, ip, now_ms);
 }
@@ -614,6 +656,7 @@ prr_from_smap(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms
 {
 	struct ipv6_info ip6;
 	struct ipv4_info ip;
+	struct binding tmp;
 	const uint8_t *in4;
 	size_t in4len, plen6;
 	enum prr_stat why;
@@ -679,7 +722,7 @@ prr_from_smap(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms
 	if (!outbound_port(c, in4, &ip, &port, &why))
 		return drop(c, why);
 	return outbound_bound(c, pkt, plen6, &ip6, br, in4, &ip,
-			      btable_lookup(c->bt, ip.src, port), now_ms);
+			      lookup(c, ip.src, port, &tmp, PRR_STAT_IN6_RULE), now_ms);
 }
 
 /*
@@ -698,6 +741,7 @@ prr_from_inet_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *
 	uint32_t key[PRR_BURST];
 	uint16_t port[PRR_BURST];
 	const struct binding *b[PRR_BURST];
+	struct binding rb[PRR_BURST];	/* rule-derived: written only on a miss */
 	uint8_t st[PRR_BURST];
 
 	for (size_t s = 0; s < n; s += PRR_BURST) {
@@ -721,6 +765,10 @@ prr_from_inet_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *
 			}
 		}
 		btable_lookup_burst(c->bt, nf, key, port, b);
+		if (c->p->n_rules)
+			for (size_t i = 0; i < nf; i++)
+				if (!b[i] && (b[i] = rule_binding(c->p, key[i], port[i], &rb[i])))
+					c->stats[PRR_STAT_IN4_RULE]++;
 		nf = 0;
 		for (size_t i = 0; i < m; i++) {
 			if (st[i] == B_SLOW)
@@ -740,6 +788,7 @@ prr_from_smap_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *
 	uint32_t key[PRR_BURST];
 	uint16_t port[PRR_BURST];
 	const struct binding *b[PRR_BURST];
+	struct binding rb[PRR_BURST];	/* rule-derived: written only on a miss */
 	uint8_t st[PRR_BURST];
 	int br[PRR_BURST];
 
@@ -776,6 +825,10 @@ prr_from_smap_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *
 			}
 		}
 		btable_lookup_burst(c->bt, nf, key, port, b);
+		if (c->p->n_rules)
+			for (size_t i = 0; i < nf; i++)
+				if (!b[i] && (b[i] = rule_binding(c->p, key[i], port[i], &rb[i])))
+					c->stats[PRR_STAT_IN6_RULE]++;
 		nf = 0;
 		for (size_t i = 0; i < m; i++) {
 			const uint8_t *p = pkt[s + i];

@@ -18,10 +18,12 @@
 
 #include "binding.h"
 #include "frag.h"
+#include "map_rule.h"
 #include "pmtu.h"
 #include "stats.h"
 
 #define PRR_MAX_BR	16
+#define PRR_MAX_RULES	64	/* MAP-E rules (RFC 7597 BR) */
 #define PRR_PKT_MAX	(65535 + 64)
 
 enum prr_side {
@@ -53,6 +55,13 @@ struct prr_params {
 	bool echo_request_port0;	/* echo requests from outside look up port 0, not their id */
 	uint8_t hop_limit;	/* outer IPv6 hop limit */
 	unsigned icmp_rate;	/* ICMP errors per 2 seconds, per worker, 0 = unlimited */
+	/*
+	 * MAP-E rules, longest IPv4 prefix first: a SMAP address computed,
+	 * not looked up, for what no explicit binding owns. r->br picks the
+	 * softwire address (the DMR the CEs tunnel to).
+	 */
+	struct map_rule rules[PRR_MAX_RULES];
+	unsigned n_rules;
 };
 
 void prr_params_default(struct prr_params *);

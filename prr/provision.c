@@ -403,6 +403,57 @@ cmd_release(struct prr *prr, const char *arg, FILE *f)
 	fprintf(f, "ok\n");
 }
 
+/* rule<TAB>ipv6 prefix<TAB>ipv4 prefix<TAB>ea<TAB>offset<TAB>psid len<TAB>psid<TAB>softwire */
+static void
+cmd_rules(struct prr *prr, FILE *f)
+{
+	struct prr_env *env = atomic_load(&prr->env);
+	const struct prr_params *p = &env->cfg.params;
+
+	for (unsigned i = 0; i < p->n_rules; i++) {
+		const struct map_rule *r = &p->rules[i];
+		char a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN], br[INET6_ADDRSTRLEN];
+		uint32_t n = htonl(r->prefix4);
+
+		inet_ntop(AF_INET6, &r->prefix6, a6, sizeof(a6));
+		inet_ntop(AF_INET, &n, a4, sizeof(a4));
+		inet_ntop(AF_INET6, &p->br[r->br < p->n_br ? r->br : 0], br, sizeof(br));
+		fprintf(f, "rule\t%s/%u\t%s/%u\t%u\t%u\t%u\t%s\t%s\n", a6, r->plen6, a4,
+			r->plen4, r->ea_len, r->offset, r->psid_len,
+			r->psid_len_cfg ? "fixed" : "embedded", br);
+		if (r->psid_len_cfg)
+			fprintf(f, "rule-psid\t%u\n", r->psid_cfg);
+	}
+}
+
+/*
+ * whois for a port no explicit binding owns now but a MAP-E rule covers:
+ * the CE is computed (rules keep no history: the answer is for the rules
+ * in force). true if it answered.
+ */
+static bool
+whois_rule(struct prr_env *env, uint32_t v4, uint16_t port, FILE *f)
+{
+	const struct prr_params *p = &env->cfg.params;
+	char a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN], pf[INET6_ADDRSTRLEN], ps[64];
+	struct map_ce ce;
+	uint32_t n = htonl(v4);
+
+	if (btable_lookup(env->cfg.bt, v4, port))
+		return false;
+	for (unsigned i = 0; i < p->n_rules; i++) {
+		if (!map_rule_ce_of(&p->rules[i], v4, port, &ce))
+			continue;
+		inet_ntop(AF_INET6, &ce.addr, a6, sizeof(a6));
+		inet_ntop(AF_INET, &n, a4, sizeof(a4));
+		inet_ntop(AF_INET6, &ce.prefix, pf, sizeof(pf));
+		portset_format(&ce.ps, ps, sizeof(ps));
+		fprintf(f, "%s\t%s\t%s\trule\t0\t%s/%u\n", a6, a4, ps, pf, ce.prefix_len);
+		return true;
+	}
+	return false;
+}
+
 static void
 cmd_whois(struct prr *prr, char *args, FILE *f)
 {
@@ -418,6 +469,8 @@ cmd_whois(struct prr *prr, char *args, FILE *f)
 		fprintf(f, "error\tusage: whois IPV4:PORT [UNIXTIME]\n");
 		return;
 	}
+	if (!at && whois_rule(env, v4, (uint16_t)port, f))
+		return;
 	if (!env->cfg.alloc_log[0] || !(log = fopen(env->cfg.alloc_log, "r"))) {
 		fprintf(f, "error\tno allocation log (allocation_log in %s)\n", env->cfg.file);
 		return;
@@ -459,6 +512,8 @@ provision_ctl(struct prr *prr, char *line, FILE *f)
 		cmd_release(prr, arg, f);
 	else if (strcmp(line, "whois") == 0)
 		cmd_whois(prr, arg, f);
+	else if (strcmp(line, "rules") == 0)
+		cmd_rules(prr, f);
 	else
 		return false;
 	return true;

@@ -14,6 +14,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "prrctl.h"
+
 #define MAXF 8
 
 static const char *sock_path = "/run/prr.sock";
@@ -30,7 +32,11 @@ usage(void)
 		"  release IPV6                  take a SMAP's port sets away\n"
 		"  whois IPV4:PORT [--at TIME]   who held that port then (TIME: unix seconds\n"
 		"                                or YYYY-MM-DDTHH:MM:SSZ; default now)\n"
-		"  stats                         counters: packets, and every drop by reason\n");
+		"  stats                         counters: packets, and every drop by reason\n"
+		"  rules                         the MAP-E rules (RFC 7597)\n"
+		"  rule calc --rule-ipv6 P6 --rule-ipv4 P4 --ea-len N [--offset A]\n"
+		"            [--psid-len K --psid P] --prefix DELEGATED\n"
+		"                                what a CE derives from a rule (no PRR needed)\n");
 	exit(2);
 }
 
@@ -264,8 +270,16 @@ cmd_whois(int argc, char **argv)
 			json_str(fl[2]);
 			printf(",\"event\":");
 			json_str(fl[3]);
+			if (n >= 6) {
+				printf(",\"prefix\":");
+				json_str(fl[5]);
+			}
 			printf(",\"since\":%s}", fl[4]);
 			first = 0;
+		} else if (strcmp(fl[3], "rule") == 0 && n >= 6) {
+			/* a MAP-E rule's CE: computed, no history */
+			printf("%s holds %s ports %s (MAP-E rule, End-user prefix %s)\n", fl[0],
+			       fl[1], fl[2], fl[5]);
 		} else {
 			time_t t = (time_t)strtoll(fl[4], NULL, 10);
 			char iso[32];
@@ -325,6 +339,14 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "whois") == 0)
 		return cmd_whois(nargs, args);
+	if (strcmp(cmd, "rules") == 0) {
+		FILE *f = request("rules");
+		int rc = prrctl_print_rules(f, json);
+		fclose(f);
+		return rc;
+	}
+	if (strcmp(cmd, "rule") == 0)
+		return prrctl_rule_main(nargs, args, json);
 	fprintf(stderr, "prrctl: unknown command '%s'\n", argv[optind]);
 	usage();
 }

@@ -21,6 +21,7 @@
 	X(IN4_DROP_ICMP_TYPE,	"in4_drop_icmp_type",	"ICMPv4 type that is neither echo nor error") \
 	X(IN4_DROP_FRAG,	"in4_drop_frag",	"IPv4 fragment refused by reassembly (malformed, overlap, too many, memory)") \
 	X(IN4_DROP_TOO_BIG,	"in4_drop_too_big",	"DF packet larger than the softwire MTU (fragmentation needed sent if enabled)") \
+	X(IN4_RULE,		"in4_rule_mapped",	"IPv4 packets whose SMAP a MAP-E rule computed (no explicit binding)") \
 	X(IN6_PACKETS,		"in6_packets",		"IPv6 packets from the SMAP side") \
 	X(IN6_DECAPSULATED,	"in6_decapsulated",	"IPv4 packets decapsulated and sent to the Internet") \
 	X(IN6_HAIRPINNED,	"in6_hairpinned",	"IPv4 packets sent from one SMAP straight to another") \
@@ -28,6 +29,7 @@
 	X(IN6_REASSEMBLED,	"in6_reassembled",	"IPv6 datagrams reassembled") \
 	X(IN6_PTB,		"in6_packet_too_big",	"ICMPv6 packet too big received; SMAP path MTU lowered") \
 	X(IN6_ICMP_TRANSLATED,	"in6_icmp_translated",	"ICMPv6 errors from the access network relayed as ICMPv4") \
+	X(IN6_RULE,		"in6_rule_checked",	"IPv4-in-IPv6 packets whose source a MAP-E rule checked (no explicit binding)") \
 	X(IN6_DROP_MALFORMED,	"in6_drop_malformed",	"IPv6 header truncated, wrong version, bad length or extension headers") \
 	X(IN6_DROP_NOT_BR,	"in6_drop_not_br",	"destination is not a softwire address of this PRR") \
 	X(IN6_DROP_NOT_IPIP,	"in6_drop_not_ipip",	"not IPv4-in-IPv6 (next header 4) nor a handled ICMPv6") \

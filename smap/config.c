@@ -6,11 +6,12 @@
 
 #include "config.h"
 #include "log.h"
+#include "map_rule_conf.h"
 
 static const char *const top_keys[] = {
 	"wan", "lan", "prr", "peers", "ipv4_address", "ports", "psid", "psid_length",
 	"offset", "tun", "mtu", "default_route", "ftp_alg", "hop_limit",
-	"control_socket", NULL,
+	"control_socket", "map", NULL,
 };
 static const char *const wan_keys[] = { "interface", "address", NULL };
 static const char *const lan_keys[] = { "interface", "prefix", NULL };
@@ -142,6 +143,89 @@ load_mtu(struct conf_err *e, const config_setting_t *root, struct smap_config *c
 	conf_bool(e, g, "mss_clamp", &c->mss_clamp);
 }
 
+/*
+ * MAP-E (RFC 7597 5.2): map = { prefix = DELEGATED; rules = ( RULE, ... ); }.
+ * The Basic Mapping Rule is the rule with the longest IPv6 prefix holding
+ * the delegated prefix; it gives the shared address, the PSID set and the
+ * MAP IPv6 address (wan.address). Rules with forwarding = true (default)
+ * are FMRs: their CEs are reached straight (mesh).
+ */
+static void
+load_map(struct conf_err *e, const config_setting_t *root, struct smap_config *c)
+{
+	static const char *const map_keys[] = { "prefix", "rules", NULL };
+	static const char *const extra[] = { "forwarding", NULL };
+	const config_setting_t *g = group(e, root, "map", false), *l;
+	struct map_rule rules[SMAP_MAX_FMR];
+	unsigned n = 0;
+	int bmr = -1;
+	const char *s;
+	char msg[160];
+
+	if (!g)
+		return;
+	c->map_mode = true;
+	conf_only_keys(e, g, map_keys);
+	if (!conf_str(e, g, "prefix", &s)) {
+		if (!config_setting_get_member(g, "prefix"))
+			conf_errf(e, g, "prefix", "missing (the delegated IPv6 prefix)");
+		return;
+	}
+	if (!parse_prefix6(s, &c->map_prefix, &c->map_plen)) {
+		conf_errf(e, g, "prefix", "'%s' is not an IPv6 prefix", s);
+		return;
+	}
+	l = config_setting_get_member(g, "rules");
+	if (!l || !config_setting_is_list(l) || config_setting_length(l) == 0) {
+		conf_errf(e, g, "rules", "%s", l ? "expected a list ( { ... }, ... )"
+			  : "missing (the Basic Mapping Rule, and any Forwarding Mapping Rules)");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(l); i++) {
+		const config_setting_t *rg = config_setting_get_elem(l, (unsigned)i);
+		bool fwd = true;
+
+		if (n >= SMAP_MAX_FMR) {
+			conf_errf(e, rg, NULL, "more than %d rules", SMAP_MAX_FMR);
+			return;
+		}
+		if (!conf_map_rule(e, rg, extra, &rules[n]))
+			continue;
+		conf_bool(e, rg, "forwarding", &fwd);
+		rules[n].forwarding = fwd;
+		if (map_rule_covers6(&rules[n], &c->map_prefix) && c->map_plen >= rules[n].plen6 &&
+		    (bmr < 0 || rules[n].plen6 > rules[bmr].plen6))
+			bmr = (int)n;
+		n++;
+	}
+	if (e->count)
+		return;
+	if (bmr < 0) {
+		conf_errf(e, g, "prefix", "'%s' is in no rule's IPv6 prefix: no Basic Mapping Rule", s);
+		return;
+	}
+	c->bmr = rules[bmr];
+	if (!map_rule_ce(&c->bmr, &c->map_prefix, c->map_plen, &c->map_ce, msg, sizeof(msg))) {
+		conf_errf(e, g, "prefix", "%s", msg);
+		return;
+	}
+	c->params.ipv4 = c->map_ce.ipv4;
+	/* without a PSID the CE has the whole address; the NAT keeps off 0-1023 */
+	c->params.ps = c->map_ce.psid_len ? c->map_ce.ps : portset_range(1024, 65535);
+	if (!c->has_wan_addr) {
+		c->wan_addr = c->map_ce.addr;
+		c->has_wan_addr = true;
+	} else if (memcmp(&c->wan_addr, &c->map_ce.addr, sizeof(c->wan_addr)) != 0) {
+		char a6[INET6_ADDRSTRLEN];
+		conf_errf(e, root, "wan.address", "is not the MAP address the rule gives, %s "
+			  "(leave it out)", inet_ntop(AF_INET6, &c->map_ce.addr, a6, sizeof(a6)));
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (rules[i].forwarding)
+			c->params.fmr[c->params.n_fmr++] = rules[i];
+	map_rules_sort(c->params.fmr, c->params.n_fmr);
+}
+
 int
 smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 {
@@ -186,7 +270,15 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 	    !config_setting_get_member(root, "prr"))
 		conf_errf(e, root, "prr", "missing (the PRR's softwire address)");
 	load_peers(e, root, c);
-	if (conf_ipv4(e, root, "ipv4_address", &c->params.ipv4)) {
+	load_map(e, root, c);
+	if (c->map_mode) {
+		static const char *const derived[] = { "ipv4_address", "ports", "psid",
+						       "psid_length", "offset" };
+		for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
+			if (config_setting_get_member(root, derived[i]))
+				conf_errf(e, root, derived[i], "comes from map (the rule) "
+					  "and may not be given too");
+	} else if (conf_ipv4(e, root, "ipv4_address", &c->params.ipv4)) {
 		uint32_t mask = c->lan_plen ? ~0u << (32 - c->lan_plen) : 0;
 
 		if (c->lan_plen && (c->params.ipv4 & mask) == c->lan_prefix)
@@ -196,7 +288,8 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 	} else if (!config_setting_get_member(root, "ipv4_address")) {
 		conf_errf(e, root, "ipv4_address", "missing (the shared IPv4 address)");
 	}
-	load_portset(e, root, c);
+	if (!c->map_mode)
+		load_portset(e, root, c);
 	ifname(e, root, "tun", false, c->tun_name);
 	load_mtu(e, root, c);
 	conf_bool(e, root, "default_route", &c->default_route);
@@ -254,4 +347,19 @@ smap_config_print(const struct smap_config *c, FILE *f)
 	fprintf(f, "default_route = %s;\nftp_alg = %s;\nhop_limit = %u;\n",
 		c->default_route ? "true" : "false", c->ftp_alg ? "true" : "false", c->hop_limit);
 	fprintf(f, "control_socket = \"%s\";\n", c->control_socket);
+	if (c->map_mode) {
+		char r[160];
+
+		fprintf(f, "map = { prefix = \"%s/%u\"; };\n",
+			inet_ntop(AF_INET6, &c->map_prefix, a6, sizeof(a6)), c->map_plen);
+		map_rule_format(&c->bmr, r, sizeof(r));
+		fprintf(f, "# BMR: %s\n", r);
+		fprintf(f, "# MAP address %s, PSID %u/%u\n",
+			inet_ntop(AF_INET6, &c->map_ce.addr, a6, sizeof(a6)), c->map_ce.psid,
+			c->map_ce.psid_len);
+		for (unsigned i = 0; i < c->params.n_fmr; i++) {
+			map_rule_format(&c->params.fmr[i], r, sizeof(r));
+			fprintf(f, "# FMR: %s\n", r);
+		}
+	}
 }

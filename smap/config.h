@@ -27,6 +27,12 @@ struct smap_config {
 	bool ftp_alg;			/* FTP proxy for LAN clients, PORT/EPRT into the set */
 	unsigned hop_limit;
 	char control_socket[108];
+	/* MAP-E (map = { prefix; rules; }): address, port set and wan.address derived */
+	bool map_mode;
+	struct in6_addr map_prefix;	/* the delegated (End-user) IPv6 prefix */
+	unsigned map_plen;
+	struct map_rule bmr;		/* the rule the prefix matched */
+	struct map_ce map_ce;		/* what it derived */
 };
 
 /* 0, or -1 with every error in err->text ("file:line: key: message"). */

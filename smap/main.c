@@ -8,6 +8,7 @@
  *   smap [-fnv] [-c FILE]
  *   smap stats|status [-s SOCKET] [--json]
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -102,6 +103,8 @@ reload(struct smap *s, const char *file)
 	s->cfg.params.prr = c.params.prr;
 	memcpy(s->cfg.params.peers, c.params.peers, sizeof(c.params.peers));
 	s->cfg.params.n_peers = c.params.n_peers;
+	memcpy(s->cfg.params.fmr, c.params.fmr, sizeof(c.params.fmr));
+	s->cfg.params.n_fmr = c.params.n_fmr;
 	ps_changed = memcmp(&s->cfg.params.ps, &c.params.ps, sizeof(c.params.ps)) != 0;
 	s->cfg.params.ps = c.params.ps;
 	s->cfg.lan_prefix = c.lan_prefix;
@@ -186,6 +189,16 @@ main(int argc, char **argv)
 	}
 	log_info("started: %s, MTU %u, softwire to the PRR over %s", s.cfg.tun_name,
 		 s.tun_mtu, s.cfg.wan_if);
+	if (s.cfg.map_mode) {
+		char a6[INET6_ADDRSTRLEN], ps[64];
+		uint32_t n4 = htonl(s.cfg.params.ipv4);
+		char a4[INET_ADDRSTRLEN];
+
+		portset_format(&s.cfg.params.ps, ps, sizeof(ps));
+		log_info("MAP-E: %s ports %s from the rule, MAP address %s, %u FMR(s)",
+			 inet_ntop(AF_INET, &n4, a4, sizeof(a4)), ps,
+			 inet_ntop(AF_INET6, &s.cfg.wan_addr, a6, sizeof(a6)), s.cfg.params.n_fmr);
+	}
 
 	for (;;) {
 		struct pollfd p[4 + FTP_FDS] = {

@@ -34,6 +34,7 @@
 static uint8_t rxbuf[BATCH][PKT_MAX];
 static uint8_t txbuf[BATCH][PKT_MAX];
 static size_t txlen[BATCH];
+static struct sockaddr_in6 txdst[BATCH];	/* the PRR, or another CE (MAP-E mesh) */
 static unsigned ntx;
 static uint8_t scratch[PKT_MAX];
 static uint64_t last_tick_ms, last_mtu_ms;
@@ -168,20 +169,18 @@ tx_flush(struct smap *s)
 {
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
-	struct sockaddr_in6 dst = { .sin6_family = AF_INET6 };
 	unsigned done = 0;
 
 	if (!ntx)
 		return;
-	dst.sin6_addr = s->cfg.params.prr;
 	memset(msgs, 0, sizeof(msgs));
 	for (unsigned i = 0; i < ntx; i++) {
 		iov[i].iov_base = txbuf[i];
 		iov[i].iov_len = txlen[i];
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = &dst;
-		msgs[i].msg_hdr.msg_namelen = sizeof(dst);
+		msgs[i].msg_hdr.msg_name = &txdst[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(txdst[i]);
 	}
 	while (done < ntx) {
 		int n = sendmmsg(s->raw_fd, msgs + done, ntx - done, 0);
@@ -208,6 +207,10 @@ tx_queue(struct smap *s, const uint8_t *pkt, size_t len)
 	if (ntx == BATCH)
 		tx_flush(s);
 	memcpy(txbuf[ntx], pkt, len);
+	memset(&txdst[ntx], 0, sizeof(txdst[ntx]));
+	txdst[ntx].sin6_family = AF_INET6;
+	if (smap_next_hop(&s->cfg.params, pkt, len, &txdst[ntx].sin6_addr))
+		s->stats[SMAP_STAT_OUT_MESH]++;
 	txlen[ntx++] = len;
 }
 
