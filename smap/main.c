@@ -56,6 +56,9 @@ static void
 stop_all(struct smap *s)
 {
 	ftp_alg_stop(s);
+	/* the system as it was: no NAT state left toward the shared address */
+	if (s->nat_installed)
+		nat_flush_conntrack(s);
 	nat_remove(s);
 	tun_close(s);
 	tun_restore_forward(s);

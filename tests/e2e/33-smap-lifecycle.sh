@@ -57,6 +57,9 @@ restart() {
 }
 trap 'rc=$?; restart; (exit $rc); e2e_cleanup' EXIT
 
+tb ap-h21 ping -c 1 -W 2 "$INET" >/dev/null 2>&1 || true	# a NAT entry to forget
+nat_entries() { tb ap-smap2 conntrack -L 2>/dev/null | grep -c 'dst=192.0.2.1 ' || true; }
+before_ct=$(nat_entries)
 smap_stop 2
 state() {
 	tb ap-smap2 sh -c 'nft list tables; ip -br link; ip route; ip addr show scope global | grep inet; sysctl -n net.ipv4.ip_forward' 2>&1
@@ -68,6 +71,9 @@ echo "$after" | grep -q 'table ip smap' && fail "nft table ip smap removed" "$(o
 echo "$after" | grep -q 'smap0' && fail "TUN smap0 and its routes gone" "$(oneline "$after")" || pass "TUN smap0 and its routes gone"
 [ "$(echo "$after" | tail -1)" = 0 ] && pass "ip_forward back to 0" || fail "ip_forward back to 0" "$(echo "$after" | tail -1)"
 [ -e "$RUN/smap2.sock" ] && fail "control socket removed" "$RUN/smap2.sock" || pass "control socket removed"
+after_ct=$(nat_entries)
+[ "$before_ct" -gt 0 ] && [ "$after_ct" = 0 ] && pass "conntrack entries NATed to 192.0.2.1 forgotten ($before_ct before)" ||
+	fail "conntrack entries NATed to 192.0.2.1 forgotten" "$before_ct before, $after_ct after"
 
 smap_start 2 etc/testbed/smap2.conf
 if wait_for -t 10 tb ap-h21 ping -c 1 -W 1 "$INET"; then pass "smap2 starts again; h21 reaches $INET"

@@ -40,8 +40,12 @@ for item in spec:
     keep.append(s)
 print("ready", flush=True)
 time.sleep(20)'
-# only our flows: forget the testbed's own readiness pings
+# only our flows: forget the testbed's own readiness pings, and flows
+# of earlier tests from these hosts that conntrack still holds (TCP in
+# TIME_WAIT stays 2 minutes)
 tb ap-smap1 conntrack -D -p icmp >/dev/null 2>&1 || true
+tb ap-smap1 conntrack -D -s 192.168.1.10 >/dev/null 2>&1 || true
+tb ap-smap1 conntrack -D -s 192.168.1.11 >/dev/null 2>&1 || true
 R1=$(tmpfile); R2=$(tmpfile)
 bg ap-h11 "$PYTHON" -c "$HOLD" udp/53 udp/53 udp/53 tcp/80 tcp/80 >"$R1"
 bg ap-h12 "$PYTHON" -c "$HOLD" tcp/443 tcp/443 udp/5000 >"$R2"
