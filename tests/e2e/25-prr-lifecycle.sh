@@ -16,7 +16,7 @@ prr_pid() { cat "$RUN/prr.pid"; }
 
 # whatever happens, leave the testbed's own prr running with its own config
 restore() { "$TESTBED" restart prr >/dev/null 2>&1 || true; }
-trap 'restore; e2e_cleanup' EXIT
+on_exit restore
 
 have_prr || { fail prr-running "the testbed's prr is not running"; exit 1; }
 

@@ -27,7 +27,7 @@ restore() {
 	smap_start 1 etc/testbed/smap1.conf || echo "# could not restart smap1 with its testbed configuration"
 	wait_for -t 10 tb ap-h11 ping -c 1 -W 1 "$INET" || echo "# h11 does not reach $INET after the restore"
 }
-trap 'rc=$?; restore; (exit $rc); e2e_cleanup' EXIT
+on_exit restore
 
 smap_stop 1
 "$TESTBED" restart prr "$PRR_CONF" >/dev/null

@@ -55,7 +55,7 @@ restart() {
 	smap_start 2 etc/testbed/smap2.conf || echo "# could not restart smap2"
 	wait_for -t 10 tb ap-h21 ping -c 1 -W 1 "$INET" || echo "# h21 does not reach $INET after the restart"
 }
-trap 'rc=$?; restart; (exit $rc); e2e_cleanup' EXIT
+on_exit restart
 
 tb ap-h21 ping -c 1 -W 2 "$INET" >/dev/null 2>&1 || true	# a NAT entry to forget
 nat_entries() { tb ap-smap2 conntrack -L 2>/dev/null | grep -c 'dst=192.0.2.1 ' || true; }

@@ -122,6 +122,12 @@ e2e_cleanup() {
 	exit 1
 }
 trap e2e_cleanup EXIT
+# on_exit CMD: run CMD (a test's own restore) before the cleanup at exit,
+# with errexit off, so that a failing restore never skips the cleanup
+on_exit() {
+	# shellcheck disable=SC2064 # CMD is expanded now, on purpose
+	trap "e2e_rc=\$?; set +e; $1; (exit \$e2e_rc); e2e_cleanup" EXIT
+}
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'ERR_AT="line $LINENO: $BASH_COMMAND"' ERR
