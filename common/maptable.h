@@ -58,6 +58,7 @@ enum maptable_result {
 	MAPTABLE_NONCE,			/* a PCP renewal or delete with another nonce */
 	MAPTABLE_NOT_FOUND,		/* delete of nothing */
 	MAPTABLE_INVALID,		/* malformed arguments */
+	MAPTABLE_IO_ERROR,		/* smap/portmap: nftables or the state file failed, nothing changed */
 };
 
 struct maptable;
@@ -121,6 +122,14 @@ const struct mapping *maptable_at(const struct maptable *, unsigned i);
 unsigned maptable_host_count(const struct maptable *, uint32_t int_addr);
 /* Is the external port held for this protocol (0: for either)? */
 bool maptable_port_held(const struct maptable *, uint8_t proto, uint16_t ext_port);
+
+/*
+ * The free part of the set, for the dynamic NAPT pool: calls fn(arg, lo,
+ * hi) for each maximal run of consecutive ports of the set that no
+ * mapping holds (for any protocol), in order. Returns the number of runs.
+ */
+unsigned maptable_free_runs(const struct maptable *,
+			    void (*fn)(void *arg, uint16_t lo, uint16_t hi), void *arg);
 
 /*
  * Persistence: one line per mapping, text, stable across versions.
