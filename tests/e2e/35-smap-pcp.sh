@@ -74,7 +74,7 @@ done
 
 # --- what tshark sees: well-formed PCP and NAT-PMP only -------------------------
 CAP=$E2E_TMP/pcp.pcap
-bg ap-smap1 tcpdump -i lan0 -U -s 0 -w "$CAP" udp port 5351 or udp port 5350
+bg ap-smap1 tcpdump -i lan0 --immediate-mode -U -s 0 -w "$CAP" udp port 5351 or udp port 5350
 CAP_PID=$BG_PID
 sleep 1
 
@@ -213,7 +213,7 @@ fi
 grep -q " $pa 192.168.1.10 8088 " "$STATE" && pass "state file holds the mappings" ||
 	fail "state file holds the mappings" "$(oneline "$(cat "$STATE")")"
 ACAP=$E2E_TMP/announce.pcap
-bg ap-h11 tcpdump -i eth0 -U -s 0 -w "$ACAP" udp port 5350
+bg ap-h11 tcpdump -i eth0 --immediate-mode -U -s 0 -w "$ACAP" udp port 5350
 ACAP_PID=$BG_PID
 sleep 1
 smap_stop 1
@@ -228,7 +228,8 @@ an=$(pcp h11 announce)
 EPOCH2=$(jget "$an" epoch)
 if [ "$EPOCH2" -ge "$EPOCH1" ]; then pass "PCP epoch kept across the restart ($EPOCH1 -> $EPOCH2)"
 else fail "PCP epoch kept across the restart" "$EPOCH1 -> $EPOCH2"; fi
-sleep 0.5
+announced() { tshark -n -r "$ACAP" -T fields -e ip.dst 2>/dev/null | grep -q '^224.0.0.1$'; }
+wait_for -t 5 announced || true
 kill -INT "$ACAP_PID" 2>/dev/null || true
 wait_for -t 5 sh -c "! kill -0 $ACAP_PID 2>/dev/null" || true
 ann=$(tshark -n -r "$ACAP" -d udp.port==5350,portcontrol -T fields -e ip.dst -e _ws.col.Info 2>/dev/null | grep -c '^224.0.0.1' || true)
