@@ -58,6 +58,7 @@ enum maptable_result {
 	MAPTABLE_NONCE,			/* a PCP renewal or delete with another nonce */
 	MAPTABLE_NOT_FOUND,		/* delete of nothing */
 	MAPTABLE_INVALID,		/* malformed arguments */
+	MAPTABLE_IO_ERROR,		/* smap/portmap: nftables or the state file failed, nothing changed */
 };
 
 struct maptable;
@@ -95,6 +96,15 @@ enum maptable_result maptable_add(struct maptable *, const struct mapping *want,
 				  uint32_t lifetime, bool never_expires,
 				  bool exact, uint64_t now, struct mapping *out);
 
+/*
+ * Put back a mapping as it was stored (state file at start): its own
+ * external port, lifetime and expiry. OUTSIDE when the port left the set,
+ * TAKEN when something holds it or the same internal key exists, QUOTA,
+ * FULL or INVALID as for maptable_add. Expiry is the caller's business
+ * (maptable_expire after restoring).
+ */
+enum maptable_result maptable_restore(struct maptable *, const struct mapping *m);
+
 /* Look-ups; NULL when none. The pointer is valid until the next change. */
 const struct mapping *maptable_find_ext(const struct maptable *,
 					uint8_t proto, uint16_t ext_port);
@@ -121,6 +131,14 @@ const struct mapping *maptable_at(const struct maptable *, unsigned i);
 unsigned maptable_host_count(const struct maptable *, uint32_t int_addr);
 /* Is the external port held for this protocol (0: for either)? */
 bool maptable_port_held(const struct maptable *, uint8_t proto, uint16_t ext_port);
+
+/*
+ * The free part of the set, for the dynamic NAPT pool: calls fn(arg, lo,
+ * hi) for each maximal run of consecutive ports of the set that no
+ * mapping holds (for any protocol), in order. Returns the number of runs.
+ */
+unsigned maptable_free_runs(const struct maptable *,
+			    void (*fn)(void *arg, uint16_t lo, uint16_t hi), void *arg);
 
 /*
  * Persistence: one line per mapping, text, stable across versions.

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "pcp_config.h"
 #include "smap_path.h"
 
 struct smap_config {
@@ -33,6 +34,7 @@ struct smap_config {
 	unsigned map_plen;
 	struct map_rule bmr;		/* the rule the prefix matched */
 	struct map_ce map_ce;		/* what it derived */
+	struct pcp_config pcp;		/* pcp = { ... }: PCP/NAT-PMP server, mappings */
 };
 
 /* 0, or -1 with every error in err->text ("file:line: key: message"). */
