@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "register.h"
 #include "smap_path.h"
 
 struct smap_config {
@@ -33,6 +34,8 @@ struct smap_config {
 	unsigned map_plen;
 	struct map_rule bmr;		/* the rule the prefix matched */
 	struct map_ce map_ce;		/* what it derived */
+	/* registration = { ... }: address and port set from the PRR (register.h) */
+	struct smap_reg_conf reg;
 };
 
 /* 0, or -1 with every error in err->text ("file:line: key: message"). */

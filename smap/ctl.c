@@ -20,6 +20,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "register.h"
 
 int
 ctl_open(const char *path)
@@ -78,6 +79,7 @@ reply_status(struct smap *s, FILE *f)
 	fprintf(f, "prr\t%s\n", inet_ntop(AF_INET6, &s->cfg.params.prr, a, sizeof(a)));
 	fprintf(f, "uptime_s\t%llu\n",
 		(unsigned long long)((smap_now_ms() - s->started_ms) / 1000));
+	reg_status(s, f);
 }
 
 void

@@ -10,6 +10,7 @@
 #include "smap_path.h"
 
 struct ftp_alg;
+struct smap_reg;
 
 struct smap {
 	struct smap_config cfg;
@@ -23,9 +24,12 @@ struct smap {
 	struct reasm *reasm;
 	struct ftp_alg *ftp;
 	uint64_t started_ms;
+	struct smap_reg *reg;	/* registration with the PRR (register.c), or NULL */
 };
 
 uint64_t smap_now_ms(void);
+/* main.c: TUN, NAT and FTP ALG for cfg.params (at start, or at the first registration) */
+int smap_datapath_start(struct smap *);
 
 /* tun.c: the TUN device, its address and the IPv4 default route */
 int tun_open(struct smap *);
