@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * smap.conf: registration = { server = "2001:db8:100::1"; lifetime = 7200; };
- * The group alone (registration = { };) registers with the PRR (prr).
+ * registration = true; (or the empty group) registers with prr, for 7200 s.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -21,15 +21,20 @@ reg_conf_load(struct conf_err *e, const config_setting_t *root, struct smap_conf
 	r->lifetime = 7200;
 	if (!g)
 		return;
-	if (!config_setting_is_group(g)) {
-		conf_errf(e, root, "registration", "expected a group { ... } (registration = { }; "
-			  "registers with the PRR)");
+	if (config_setting_type(g) == CONFIG_TYPE_BOOL) {
+		r->enabled = config_setting_get_bool(g);	/* registration = true; */
+		if (!r->enabled)
+			return;
+	} else if (!config_setting_is_group(g)) {
+		conf_errf(e, root, "registration", "expected true, false or a group { ... }");
 		return;
 	}
 	r->enabled = true;
-	conf_only_keys(e, g, keys);
-	r->has_server = conf_ipv6(e, g, "server", &r->server);
-	conf_uint(e, g, "lifetime", 60, 86400 * 30, &r->lifetime);
+	if (config_setting_is_group(g)) {
+		conf_only_keys(e, g, keys);
+		r->has_server = conf_ipv6(e, g, "server", &r->server);
+		conf_uint(e, g, "lifetime", 60, 86400 * 30, &r->lifetime);
+	}
 	for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
 		if (config_setting_get_member(root, given[i]))
 			conf_errf(e, root, given[i], "comes from the registration with the PRR "

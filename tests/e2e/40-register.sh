@@ -73,6 +73,24 @@ if [ -z "$(smap_status 1 registration 2>/dev/null || true)" ]; then
 	smap_start 2 etc/testbed/register/smap2.conf
 fi
 
+# --- configuration: errors name file, line and key ---------------------------
+BAD=$(tmpfile)
+cat >"$BAD" <<'EOF'
+wan = { interface = "wan0"; };
+lan = { interface = "lan0"; prefix = "192.168.1.0/24"; };
+prr = "2001:db8:100::1";
+ipv4_address = "192.0.2.1";
+registration = { lifetime = 10; sever = "2001:db8::1"; };
+EOF
+if out=$("$SMAP" -n -c "$BAD" 2>&1); then
+	fail "bad registration config refused" "smap -n accepted it: $out"
+else
+	case $out in *"$BAD:5: registration.sever: unknown key"*"$BAD:5: registration.lifetime: 10 is out of range"*"$BAD:4: ipv4_address: comes from the registration"*)
+		pass "smap -n refuses a bad registration group, naming file, line and key" ;;
+	*)	fail "bad registration config messages" "$(oneline "$out")" ;;
+	esac
+fi
+
 # --- both register, distinct sets, traffic ----------------------------------
 if wait_for -t 15 bound 1 && wait_for -t 15 bound 2; then
 	pass "both SMAPs registered (switched here: $SWITCHED)"
