@@ -47,10 +47,10 @@ flow() {
 prr_restart() {	# prr_restart [CONF]: SIGTERM and start again
 	"$TESTBED" restart prr "${1:-$REGCONF}" >/dev/null
 }
-prr_kill9() {
+prr_stop() {	# prr_stop SIGNAL: the PRR gone, not started again
 	local pid
 	pid=$(cat "$RUN/prr.pid")
-	kill -KILL "$pid"
+	kill "-$1" "$pid"
 	wait_for -t 5 sh -c "! [ -e /proc/$pid ] || grep -q '^[0-9]* (.*) Z' /proc/$pid/stat"
 }
 
@@ -151,7 +151,7 @@ for a in 2001:db8:1::81 2001:db8:1::82; do
 	r=$(pcp ap-smap1 map --src "$a" || true)
 	[ "$(jget "$r" result)" = SUCCESS ] && acked="$acked $a"
 done
-prr_kill9
+prr_stop KILL
 prr_restart
 L2=$(prr_list)
 missing=""
@@ -167,6 +167,20 @@ for a in 2001:db8:1::81 2001:db8:1::82; do
 	prrctl release "$a" >/dev/null || true
 	tb ap-smap1 ip -6 addr del "$a/64" dev wan0 || true
 done
+
+# --- PRR away: the SMAP retransmits (RFC 6887 8.1.1) and keeps its set -------
+prr_stop TERM
+req=$(smap_status 1 reg_requests)
+kill -HUP "$(smap_pid 1)"	# asks at once
+sleep 4.5			# the request and its retransmission after 3 s +- 10 %
+r1=$(smap_status 1 reg_requests); st=$(smap_status 1 registration); away=$(set_of 1)
+prr_restart
+if [ $((r1 - req)) = 2 ] && [ "$st" = renewing ] && [ "$away" = "$S1" ] &&
+    wait_for -t 12 is 1 registration bound && [ "$(set_of 1)" = "$S1" ] && flow h11 "$S1" >/dev/null; then
+	pass "PRR away: smap1 sent 2 requests in 4.5 s, stayed '$st' with $away; bound again after the PRR came back"
+else
+	fail "retransmission while the PRR is away" "requests +$((r1 - req)), state '$st', set '$away', now $(smap_status 1 registration) $(set_of 1)"
+fi
 
 # --- authorization ----------------------------------------------------------
 r=$(pcp ap-core map --src 2001:db8:100::2 || true)
