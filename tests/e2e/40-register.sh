@@ -256,7 +256,8 @@ for n in 1 2; do
 	# shellcheck disable=SC2086 # $shell is a command and its argument
 	(cd "$ROOT" && "$TESTBED" exec "ap-smap$n" $shell scripts/smap-boot \
 		-c etc/testbed/register/smap$n.conf -b "$SMAP" -p "$RUN/smap$n.pid" \
-		-l "$RUN/smap$n.log" -t 30 >"$out" 2>&1; echo "exit $?" >>"$out") &
+		-l "$RUN/smap$n.log" -t 30 >"$out" 2>&1 3>&- 4>&- 5>&-; echo "exit $?" >>"$out") &
+	# (no inherited descriptors, such as tests/run's lock, for the smap it leaves running)
 	sleep 2
 	early=$(cat "$out")
 	tb "ap-smap$n" ip -6 addr add "2001:db8:$n::2/64" dev wan0 nodad
