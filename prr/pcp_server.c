@@ -104,6 +104,8 @@ map(struct prr *prr, const struct prr_config *c, const struct pcp_request *req,
 	enum reg_result r;
 	uint32_t epoch = provision_epoch(prr);
 	uint64_t now = provision_now();
+	/* read before provision_register: it swaps the environment c lives in */
+	uint32_t usual = c->reg.ap.lifetime;
 
 	pcp_response_init(&rsp, req);
 	rsp.epoch = epoch;
@@ -136,7 +138,7 @@ map(struct prr *prr, const struct prr_config *c, const struct pcp_request *req,
 	pcp_addr_from_v4(&rsp.ext_addr, e.b.ipv4);
 	rsp.ext_port = rsp.port_sets[0].first_internal;
 	/* static bindings never expire: the SMAP renews at the usual pace */
-	rsp.lifetime = e.expires > now ? (uint32_t)(e.expires - now) : c->reg.ap.lifetime;
+	rsp.lifetime = e.expires > now ? (uint32_t)(e.expires - now) : usual;
 	if (req->lifetime < rsp.lifetime)
 		rsp.lifetime = req->lifetime < 60 ? 60 : req->lifetime;
 	return pcp_build_response(out, cap, &rsp);

@@ -365,9 +365,20 @@ cmd_assign(struct prr *prr, char *args, FILE *f)
 		}
 		b.br = (uint8_t)i;
 	}
-	if (registry_assign(&prr->reg, &b, wall_now(), err, sizeof(err)) != REG_OK) {
-		fprintf(f, "error\t%s\n", err);
-		return;
+	{
+		/* the sets it had end here, in the log too (whois) */
+		struct binding old[8];
+		size_t n_old = 0;
+
+		for (size_t j = 0; j < prr->reg.n && n_old < 8; j++)
+			if (memcmp(&prr->reg.e[j].b.ipv6, &b.ipv6, 16) == 0)
+				old[n_old++] = prr->reg.e[j].b;
+		if (registry_assign(&prr->reg, &b, wall_now(), err, sizeof(err)) != REG_OK) {
+			fprintf(f, "error\t%s\n", err);
+			return;
+		}
+		for (size_t j = 0; j < n_old; j++)
+			alloclog_write(wall_now(), "release", &old[j]);
 	}
 	alloclog_write(wall_now(), "assign", &b);
 	if (publish(prr, err, sizeof(err)) < 0) {

@@ -11,7 +11,7 @@
 static const char *const top_keys[] = {
 	"wan", "lan", "prr", "peers", "ipv4_address", "ports", "psid", "psid_length",
 	"offset", "tun", "mtu", "default_route", "ftp_alg", "hop_limit",
-	"control_socket", "map", "pcp", NULL,
+	"control_socket", "map", "pcp", "registration", NULL,
 };
 static const char *const wan_keys[] = { "interface", "address", NULL };
 static const char *const lan_keys[] = { "interface", "prefix", NULL };
@@ -271,7 +271,10 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 		conf_errf(e, root, "prr", "missing (the PRR's softwire address)");
 	load_peers(e, root, c);
 	load_map(e, root, c);
-	if (c->map_mode) {
+	reg_conf_load(e, root, c);
+	if (c->reg.enabled) {
+		/* address and port set come from the PRR: register.c */
+	} else if (c->map_mode) {
 		static const char *const derived[] = { "ipv4_address", "ports", "psid",
 						       "psid_length", "offset" };
 		for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
@@ -288,7 +291,7 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 	} else if (!config_setting_get_member(root, "ipv4_address")) {
 		conf_errf(e, root, "ipv4_address", "missing (the shared IPv4 address)");
 	}
-	if (!c->map_mode)
+	if (!c->map_mode && !c->reg.enabled)
 		load_portset(e, root, c);
 	ifname(e, root, "tun", false, c->tun_name);
 	load_mtu(e, root, c);
@@ -330,14 +333,18 @@ smap_config_print(const struct smap_config *c, FILE *f)
 		fprintf(f, "%s \"%s\"", i ? "," : "",
 			inet_ntop(AF_INET6, &c->params.peers[i], a6, sizeof(a6)));
 	n = htonl(c->params.ipv4);
-	fprintf(f, " ];\nipv4_address = \"%s\";\n", inet_ntop(AF_INET, &n, a6, sizeof(a6)));
-	if (c->params.ps.kind == PORTSET_PSID)
-		fprintf(f, "psid = %u; psid_length = %u; offset = %u;\n", c->params.ps.psid,
-			c->params.ps.psid_len, c->params.ps.offset);
-	else
-		fprintf(f, "ports = \"%u-%u\";\n", c->params.ps.min, c->params.ps.max);
-	portset_format(&c->params.ps, ps, sizeof(ps));
-	fprintf(f, "# port set: %s, %u ports\n", ps, portset_size(&c->params.ps));
+	fprintf(f, " ];\n");
+	reg_conf_print(c, f);
+	if (!c->reg.enabled) {	/* else the address and the port set come from the PRR */
+		fprintf(f, "ipv4_address = \"%s\";\n", inet_ntop(AF_INET, &n, a6, sizeof(a6)));
+		if (c->params.ps.kind == PORTSET_PSID)
+			fprintf(f, "psid = %u; psid_length = %u; offset = %u;\n", c->params.ps.psid,
+				c->params.ps.psid_len, c->params.ps.offset);
+		else
+			fprintf(f, "ports = \"%u-%u\";\n", c->params.ps.min, c->params.ps.max);
+		portset_format(&c->params.ps, ps, sizeof(ps));
+		fprintf(f, "# port set: %s, %u ports\n", ps, portset_size(&c->params.ps));
+	}
 	fprintf(f, "tun = \"%s\";\n", c->tun_name);
 	if (c->tun_mtu)
 		fprintf(f, "mtu = { tun = %u;", c->tun_mtu);

@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "pcp_config.h"
+#include "register.h"
 #include "smap_path.h"
 
 struct smap_config {
@@ -35,6 +36,8 @@ struct smap_config {
 	struct map_rule bmr;		/* the rule the prefix matched */
 	struct map_ce map_ce;		/* what it derived */
 	struct pcp_config pcp;		/* pcp = { ... }: PCP/NAT-PMP server, mappings */
+	/* registration = { ... }: address and port set from the PRR (register.h) */
+	struct smap_reg_conf reg;
 };
 
 /* 0, or -1 with every error in err->text ("file:line: key: message"). */

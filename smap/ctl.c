@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mappings.h"
 #include "pcp_server.h"
+#include "register.h"
 
 int
 ctl_open(const char *path)
@@ -82,6 +83,7 @@ reply_status(struct smap *s, FILE *f)
 	fprintf(f, "prr\t%s\n", inet_ntop(AF_INET6, &s->cfg.params.prr, a, sizeof(a)));
 	fprintf(f, "uptime_s\t%llu\n",
 		(unsigned long long)((smap_now_ms() - s->started_ms) / 1000));
+	reg_status(s, f);
 }
 
 void

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "pcp_server.h"
 #include "portmap.h"
+#include "register.h"
 #include "smap.h"
 
 #define FTP_FDS	256
@@ -59,6 +60,7 @@ config_load(const char *file, struct smap_config *c)
 static void
 stop_all(struct smap *s)
 {
+	reg_close(s);
 	ftp_alg_stop(s);
 	pcp_server_stop(s);
 	portmap_shutdown(s);
@@ -78,6 +80,14 @@ start_all(struct smap *s)
 		return -1;
 	softwire_check_mtu(s);
 	tun_enable_forward(s);
+	if (s->cfg.reg.enabled)
+		return reg_open(s);	/* the data path comes up with the first set */
+	return smap_datapath_start(s);
+}
+
+int
+smap_datapath_start(struct smap *s)
+{
 	if (tun_open(s) < 0)
 		return -1;
 	if (nat_install(s) < 0) {
@@ -104,6 +114,10 @@ reload(struct smap *s, const char *file)
 		log_warnx("reload failed; keeping the running configuration");
 		return;
 	}
+	if (s->cfg.reg.enabled) {	/* the registered set stays */
+		c.params.ipv4 = s->cfg.params.ipv4;
+		c.params.ps = s->cfg.params.ps;
+	}
 	if (strcmp(c.tun_name, s->cfg.tun_name) || strcmp(c.wan_if, s->cfg.wan_if) ||
 	    strcmp(c.lan_if, s->cfg.lan_if) || c.params.ipv4 != s->cfg.params.ipv4 ||
 	    c.has_wan_addr != s->cfg.has_wan_addr ||
@@ -126,7 +140,7 @@ reload(struct smap *s, const char *file)
 	s->cfg.ftp_alg = c.ftp_alg;
 	s->cfg.hop_limit = c.hop_limit;
 	setsockopt(s->raw_fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &c.hop_limit, sizeof(int));
-	if (nat_install(s) < 0)
+	if (s->tun_fd >= 0 && nat_install(s) < 0)
 		log_warnx("reload: nft table not installed");
 	else
 		portmap_reinstall(s);
@@ -139,6 +153,10 @@ reload(struct smap *s, const char *file)
 	else if (!old_ftp && c.ftp_alg)
 		ftp_alg_start(s, SMAP_FTP_PORT);
 	softwire_check_mtu(s);
+	if (s->cfg.reg.enabled != c.reg.enabled)
+		log_warnx("registration on or off changes at restart only");
+	else if (s->cfg.reg.enabled)
+		reg_reload(s, &c.reg);
 	log_info("reloaded");
 }
 
@@ -217,7 +235,7 @@ main(int argc, char **argv)
 	}
 
 	for (;;) {
-		struct pollfd p[5 + FTP_FDS] = {
+		struct pollfd p[6 + FTP_FDS] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = lfd, .events = POLLIN },
 			{ .fd = s.tun_fd, .events = POLLIN },
@@ -226,8 +244,9 @@ main(int argc, char **argv)
 		struct signalfd_siginfo si;
 		unsigned nftp = ftp_alg_pollfds(&s, p + 4, FTP_FDS);
 		unsigned npcp = pcp_server_pollfd(&s, p + 4 + nftp);
+		bool reg = reg_pollfd(&s, &p[4 + nftp + npcp]);
 
-		if (poll(p, 4 + nftp + npcp, 1000) < 0) {
+		if (poll(p, 4 + nftp + npcp + reg, reg_poll_ms(&s, 1000)) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -242,6 +261,8 @@ main(int argc, char **argv)
 			ftp_alg_handle(&s, p + 4, nftp);
 		if (npcp)
 			pcp_server_handle(&s, p + 4 + nftp);
+		if (reg)
+			reg_handle(&s, &p[4 + nftp + npcp]);
 		if (p[1].revents & POLLIN)
 			ctl_serve(&s, lfd);
 		softwire_tick(&s);

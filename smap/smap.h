@@ -12,6 +12,7 @@
 struct ftp_alg;
 struct portmap;
 struct pcp_server;
+struct smap_reg;
 
 struct smap {
 	struct smap_config cfg;
@@ -27,9 +28,12 @@ struct smap {
 	uint64_t started_ms;
 	struct portmap *portmap;	/* portmap.c: the port mappings */
 	struct pcp_server *pcp;		/* pcp_server.c: NULL when off */
+	struct smap_reg *reg;	/* registration with the PRR (register.c), or NULL */
 };
 
 uint64_t smap_now_ms(void);
+/* main.c: TUN, NAT and FTP ALG for cfg.params (at start, or at the first registration) */
+int smap_datapath_start(struct smap *);
 
 /* tun.c: the TUN device, its address and the IPv4 default route */
 int tun_open(struct smap *);

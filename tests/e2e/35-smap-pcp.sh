@@ -24,7 +24,7 @@ pcp_cleanup() {
 	rm -f "$STATE"
 	smap_start 1 "$CONF" || true
 }
-trap 'pcp_rc=$?; set +e; pcp_cleanup; (exit $pcp_rc); e2e_cleanup' EXIT
+on_exit pcp_cleanup
 
 jget() { "$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2]))' "$1" "$2"; }
 pcp() { local h=$1; shift; tb "ap-$h" "$PCPC" --server $GW "$@"; }

@@ -39,10 +39,7 @@ if ! ip -n ap-smap1 -6 addr show dev wan0 | grep -q "$MAP1"; then
 		smap_stop 1 || true
 		smap_stop 2 || true
 		mape_net del >/dev/null 2>&1 || true
-		"$TESTBED" restart prr >/dev/null 2>&1 || echo "# could not restart prr with its testbed configuration"
-		smap_start 1 etc/testbed/smap1.conf || echo "# could not restart smap1"
-		smap_start 2 etc/testbed/smap2.conf || echo "# could not restart smap2"
-		wait_for -t 10 tb ap-h11 ping -c 1 -W 1 "$INET" || echo "# h11 does not reach $INET after the restore"
+		plain_restart
 	}
 	on_exit restore
 	SWITCHED=1

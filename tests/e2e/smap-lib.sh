@@ -8,6 +8,8 @@
 #   smap_stop N               SIGTERM smapN (by its pid file) and wait for it
 #   smap_start N CONF         start smapN in ap-smapN as the testbed does (pid
 #                             and log files under $RUN), wait for its socket
+#   plain_restart             the plain testbed's prr and SMAPs again (tests that
+#                             switched to a variant restore with it)
 #   start_server NAME NS CMD...  a server in NS for the rest of the test; waits
 #                             for $E2E_TMP/NAME.ready if CMD creates it
 #   $SMAP $TOOL               the smap binary, tests/e2e/smap-tool
@@ -49,6 +51,13 @@ smap_start() {
 		ip netns exec "ap-smap$n" "$SMAP" -f -c "$conf" \
 		</dev/null >>"$RUN/smap$n.log" 2>&1 &)
 	wait_for -t 10 test -S "$RUN/smap$n.sock"
+}
+
+plain_restart() {
+	"$TESTBED" restart prr >/dev/null 2>&1 || echo "# could not restart prr with its testbed configuration"
+	smap_start 1 etc/testbed/smap1.conf || echo "# could not restart smap1"
+	smap_start 2 etc/testbed/smap2.conf || echo "# could not restart smap2"
+	wait_for -t 10 tb ap-h11 ping -c 1 -W 1 "$INET" || echo "# h11 does not reach $INET after the restore"
 }
 
 start_server() {

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Registration with the PRR: a PCP client (RFC 6887) asking the PRR's
+ * server for this SMAP's shared address and port set with a MAP request
+ * carrying PORT_SET (RFC 7753; a PSID set comes back as several
+ * PORT_SET options, see common/pcp.h), then renewing it.
+ *
+ * The socket is UDP from the WAN address, port 5350 (where the PRR's
+ * unsolicited ANNOUNCE goes), connected to the server's port 5351: IPv6
+ * on the access network, never through the softwire. Timing (retries,
+ * renewal, backoff, epoch) is common/pcp_client.c. A granted set is
+ * applied live: the first brings the data path up (TUN, NAT), a changed
+ * one goes the SIGHUP way (nft table rewritten, old mappings flushed), a
+ * changed address also remakes the TUN. While the PRR does not answer or
+ * refuses, the last set stays in use.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pcp.h"
+#include "pcp_client.h"
+#include "portmap.h"
+#include "register.h"
+#include "smap.h"
+
+struct smap_reg {
+	int fd;			/* -1 until it could be opened */
+	struct pcpc fsm;
+	uint8_t nonce[PCP_NONCE_LEN];
+	struct in6_addr client;	/* our address, as the request says it */
+	bool datapath_up;
+	uint64_t bad_answers;	/* unparsable, wrong nonce, unusable set */
+	char problem[128];	/* why the last attempt did not give a set */
+	bool open_warned;
+};
+
+static struct in6_addr
+server_of(const struct smap *s)
+{
+	return s->cfg.reg.has_server ? s->cfg.reg.server : s->cfg.params.prr;
+}
+
+static uint32_t
+rnd32(void)
+{
+	uint32_t r;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint32_t)random();
+	return r;
+}
+
+static void
+sock_close(struct smap_reg *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+/* UDP [wan address]:5350 -> [server]:5351 on the WAN interface; -1 if not (yet) possible. */
+static int
+sock_open(struct smap *s)
+{
+	struct smap_reg *r = s->reg;
+	struct sockaddr_in6 me = { .sin6_family = AF_INET6, .sin6_port = htons(PCP_CLIENT_PORT) };
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(PCP_SERVER_PORT),
+				   .sin6_addr = server_of(s) };
+	socklen_t sl = sizeof(me);
+	int one = 1, fd;
+
+	if (s->cfg.has_wan_addr)
+		me.sin6_addr = s->cfg.wan_addr;
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto err;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s->cfg.wan_if, strlen(s->cfg.wan_if)) < 0 ||
+	    bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0 ||
+	    connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&me, &sl) < 0)
+		goto err;
+	r->client = me.sin6_addr;
+	r->fd = fd;
+	r->open_warned = false;
+	return 0;
+err:
+	snprintf(r->problem, sizeof(r->problem), "no socket to the PRR on %s: %s",
+		 s->cfg.wan_if, strerror(errno));
+	if (!r->open_warned)
+		log_warnx("registration: %s (retrying)", r->problem);
+	r->open_warned = true;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static void
+send_request(struct smap *s)
+{
+	struct smap_reg *r = s->reg;
+	static struct pcp_request req;
+	uint8_t buf[PCP_MAX_LEN];
+	size_t n;
+
+	if (r->fd < 0 && sock_open(s) < 0)
+		return;
+	memset(&req, 0, sizeof(req));
+	req.opcode = PCP_OP_MAP;
+	req.lifetime = s->cfg.reg.lifetime;
+	req.client = r->client;
+	memcpy(req.nonce, r->nonce, sizeof(req.nonce));
+	req.proto = 0;			/* all protocols, all ports: the port set */
+	req.has_port_set = true;	/* a hint; the PRR decides */
+	if (r->fsm.bound) {
+		/* the set we hold, so that a PRR that lost it may give it back */
+		pcp_addr_from_v4(&req.ext_addr, s->cfg.params.ipv4);
+		req.port_set.first_internal = (uint16_t)portset_next(&s->cfg.params.ps, 1);
+		req.port_set.size = 1;
+	} else {
+		req.port_set.size = 1;
+	}
+	n = pcp_build_request(buf, sizeof(buf), &req);
+	if (n == 0 || send(r->fd, buf, n, 0) < 0) {
+		snprintf(r->problem, sizeof(r->problem), "cannot send to the PRR: %s",
+			 n ? strerror(errno) : "request too big");
+		log_debug("registration: %s", r->problem);
+		/* the interface may have gone: a new socket next time */
+		sock_close(r);
+	}
+}
+
+static int
+apply(struct smap *s, uint32_t ipv4, const struct portset *ps)
+{
+	struct smap_reg *r = s->reg;
+	bool addr_changed = ipv4 != s->cfg.params.ipv4;
+
+	if (!r->datapath_up) {
+		s->cfg.params.ipv4 = ipv4;
+		s->cfg.params.ps = *ps;
+		if (smap_datapath_start(s) < 0) {
+			log_warnx("registration: cannot bring the data path up");
+			return -1;
+		}
+		r->datapath_up = true;
+		return 0;
+	}
+	/* mappings of the old set would be dropped by the PRR from now on */
+	nat_flush_conntrack(s);
+	s->cfg.params.ipv4 = ipv4;
+	s->cfg.params.ps = *ps;
+	if (addr_changed) {
+		tun_close(s);
+		if (tun_open(s) < 0) {
+			log_warnx("registration: cannot make %s again for the new address",
+				  s->cfg.tun_name);
+			return -1;
+		}
+	}
+	if (nat_install(s) < 0) {
+		log_warnx("registration: nft table not installed");
+		return -1;
+	}
+	/* the table was made anew: the forwards again, minus those now outside */
+	if (s->portmap)
+		portmap_reinstall(s);
+	return 0;
+}
+
+static const char *
+refusal_hint(int result)
+{
+	switch (result) {
+	case PCP_NOT_AUTHORIZED:
+		return ": this SMAP's address is in none of the PRR's authorized prefixes";
+	case PCP_NO_RESOURCES:
+		return ": the PRR's pool has no free port set";
+	case PCP_ADDRESS_MISMATCH:
+		return ": the PRR sees another source address (a NAT on the way?)";
+	default:
+		return "";
+	}
+}
+
+static void
+granted(struct smap *s, const struct pcp_response *rsp, const struct portset *ps,
+	enum pcpc_verdict v)
+{
+	uint32_t v4 = pcp_addr_to_v4(&rsp->ext_addr), n4 = htonl(v4);
+	bool changed = !s->reg->datapath_up || v4 != s->cfg.params.ipv4 ||
+		       memcmp(ps, &s->cfg.params.ps, sizeof(*ps)) != 0;
+	char a4[INET_ADDRSTRLEN], pst[64];
+
+	inet_ntop(AF_INET, &n4, a4, sizeof(a4));
+	portset_format(ps, pst, sizeof(pst));
+	if (v == PCPC_LOST_STATE)
+		log_warnx("registration: the PRR's epoch says it lost its state; registering again");
+	s->reg->problem[0] = '\0';
+	if (!changed) {
+		log_debug("registration renewed: %s ports %s, lifetime %" PRIu32 " s", a4, pst,
+			  rsp->lifetime);
+		return;
+	}
+	log_info("registered: %s ports %s (%u ports), lifetime %" PRIu32 " s", a4, pst,
+		 portset_size(ps), rsp->lifetime);
+	if (apply(s, v4, ps) < 0)
+		snprintf(s->reg->problem, sizeof(s->reg->problem), "set granted but not applied");
+}
+
+static void
+answer(struct smap *s, const uint8_t *buf, size_t len)
+{
+	struct smap_reg *r = s->reg;
+	static struct pcp_response rsp;
+	struct portset ps;
+	enum pcp_rsp_err e = pcp_parse_response(buf, len, &rsp);
+	enum pcpc_verdict v;
+	uint64_t now = smap_now_ms();
+
+	if (e != PCP_RSP_OK) {
+		r->bad_answers++;
+		log_debug("registration: bad answer: %s", pcp_rsp_strerror(e));
+		return;
+	}
+	if (rsp.opcode == PCP_OP_ANNOUNCE) {
+		bool ok = pcpc_announce(&r->fsm, now, rsp.epoch);
+		log_info("registration: ANNOUNCE from the PRR (epoch %" PRIu32 "%s): asking again",
+			 rsp.epoch, ok ? "" : ", it lost its state");
+		return;
+	}
+	if (rsp.opcode != PCP_OP_MAP || !rsp.has_opdata ||
+	    memcmp(rsp.nonce, r->nonce, sizeof(r->nonce)) != 0) {
+		r->bad_answers++;
+		return;
+	}
+	if (rsp.result == PCP_SUCCESS &&
+	    (!pcp_addr_is_v4(&rsp.ext_addr) ||
+	     !pcp_port_sets_to_portset(rsp.port_sets, rsp.n_port_sets, &ps))) {
+		r->bad_answers++;
+		snprintf(r->problem, sizeof(r->problem), "the PRR's answer has no usable "
+			 "IPv4 address and port set");
+		log_warnx("registration: %s", r->problem);
+		return;
+	}
+	v = pcpc_answer(&r->fsm, now, rnd32(), rsp.result, rsp.lifetime, rsp.epoch);
+	if (v != PCPC_REFUSED) {
+		granted(s, &rsp, &ps, v);
+		return;
+	}
+	snprintf(r->problem, sizeof(r->problem), "refused: %s%s", pcp_result_name(rsp.result),
+		 refusal_hint(rsp.result));
+	log_warnx("registration %s; %s, asking again in %" PRIu64 " s", r->problem,
+		  r->fsm.bound ? "keeping the last set" : "no port set yet",
+		  pcpc_wait_ms(&r->fsm, now) / 1000);
+}
+
+int
+reg_open(struct smap *s)
+{
+	struct smap_reg *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		log_warn("registration");
+		return -1;
+	}
+	r->fd = -1;
+	r->fsm.last_result = -1;
+	if (getrandom(r->nonce, sizeof(r->nonce), 0) != sizeof(r->nonce))
+		for (size_t i = 0; i < sizeof(r->nonce); i++)
+			r->nonce[i] = (uint8_t)random();
+	srandom(rnd32());
+	s->reg = r;
+	snprintf(r->problem, sizeof(r->problem), "no answer from the PRR yet");
+	pcpc_start(&r->fsm, smap_now_ms());
+	sock_open(s);
+	return 0;
+}
+
+void
+reg_close(struct smap *s)
+{
+	if (!s->reg)
+		return;
+	sock_close(s->reg);
+	free(s->reg);
+	s->reg = NULL;
+}
+
+bool
+reg_pollfd(struct smap *s, struct pollfd *p)
+{
+	if (!s->reg || s->reg->fd < 0) {
+		/* nothing to read; reg_handle still runs when due (reg_poll_ms) */
+		p->fd = -1;
+		p->events = 0;
+		p->revents = 0;
+		return s->reg != NULL;
+	}
+	p->fd = s->reg->fd;
+	p->events = POLLIN;
+	p->revents = 0;
+	return true;
+}
+
+void
+reg_handle(struct smap *s, const struct pollfd *p)
+{
+	struct smap_reg *r = s->reg;
+	uint8_t buf[PCP_MAX_LEN + 4];
+	uint64_t now;
+
+	if (!r)
+		return;
+	if (r->fd >= 0 && p->fd == r->fd && (p->revents & (POLLIN | POLLERR))) {
+		for (int i = 0; i < 64; i++) {
+			ssize_t n = recv(r->fd, buf, sizeof(buf), 0);
+			if (n < 0) {
+				if (errno != EAGAIN && errno != EWOULDBLOCK)
+					log_debug("registration: recv: %s", strerror(errno));
+				break;
+			}
+			answer(s, buf, (size_t)n);
+		}
+	}
+	now = smap_now_ms();
+	if (pcpc_due(&r->fsm, now)) {
+		send_request(s);
+		pcpc_sent(&r->fsm, now, rnd32());
+	}
+}
+
+int
+reg_poll_ms(struct smap *s, int max)
+{
+	uint64_t w;
+
+	if (!s->reg)
+		return max;
+	w = pcpc_wait_ms(&s->reg->fsm, smap_now_ms());
+	return w < (uint64_t)max ? (int)w : max;
+}
+
+void
+reg_reload(struct smap *s, const struct smap_reg_conf *c)
+{
+	bool new_server = c->has_server != s->cfg.reg.has_server ||
+			  memcmp(&c->server, &s->cfg.reg.server, sizeof(c->server)) != 0;
+
+	s->cfg.reg = *c;
+	if (!s->reg)
+		return;
+	if (new_server)
+		sock_close(s->reg);
+	pcpc_start(&s->reg->fsm, smap_now_ms());
+}
+
+void
+reg_status(struct smap *s, FILE *f)
+{
+	struct smap_reg *r = s->reg;
+	struct in6_addr srv;
+	char a6[INET6_ADDRSTRLEN];
+	uint64_t now = smap_now_ms();
+
+	if (!s->cfg.reg.enabled || !r)
+		return;
+	srv = server_of(s);
+	fprintf(f, "registration\t%s\n", pcpc_state_name(r->fsm.state));
+	fprintf(f, "reg_server\t%s\n", inet_ntop(AF_INET6, &srv, a6, sizeof(a6)));
+	fprintf(f, "reg_client\t%s\n", inet_ntop(AF_INET6, &r->client, a6, sizeof(a6)));
+	fprintf(f, "reg_bound\t%s\n", r->fsm.bound ? "yes" : "no");
+	if (r->fsm.bound) {
+		uint64_t age = (now - r->fsm.granted_ms) / 1000;
+		fprintf(f, "reg_lifetime_s\t%" PRIu32 "\n", r->fsm.lifetime);
+		fprintf(f, "reg_expires_in_s\t%" PRIu64 "\n",
+			age < r->fsm.lifetime ? r->fsm.lifetime - age : 0);
+	}
+	fprintf(f, "reg_next_request_s\t%" PRIu64 "\n", pcpc_wait_ms(&r->fsm, now) / 1000);
+	fprintf(f, "reg_last_result\t%s\n",
+		r->fsm.last_result < 0 ? "none" : pcp_result_name(r->fsm.last_result));
+	if (r->problem[0])
+		fprintf(f, "reg_problem\t%s\n", r->problem);
+	if (r->fsm.have_epoch)
+		fprintf(f, "reg_epoch\t%" PRIu32 "\n", r->fsm.epoch);
+	fprintf(f, "reg_requests\t%" PRIu64 "\n", r->fsm.sent);
+	fprintf(f, "reg_answers\t%" PRIu64 "\n", r->fsm.answers);
+	fprintf(f, "reg_refusals\t%" PRIu64 "\n", r->fsm.errors);
+	fprintf(f, "reg_epoch_lost\t%" PRIu64 "\n", r->fsm.epoch_lost);
+	fprintf(f, "reg_announces\t%" PRIu64 "\n", r->fsm.announces);
+	fprintf(f, "reg_bad_answers\t%" PRIu64 "\n", r->bad_answers);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * smap.conf: registration = { server = "2001:db8:100::1"; lifetime = 7200; };
+ * registration = true; (or the empty group) registers with prr, for 7200 s.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "config.h"
+#include "register.h"
+
+void
+reg_conf_load(struct conf_err *e, const config_setting_t *root, struct smap_config *c)
+{
+	static const char *const keys[] = { "server", "lifetime", NULL };
+	static const char *const given[] = { "ipv4_address", "ports", "psid", "psid_length",
+					     "offset", "map" };
+	const config_setting_t *g = config_setting_get_member(root, "registration");
+	struct smap_reg_conf *r = &c->reg;
+
+	r->lifetime = 7200;
+	if (!g)
+		return;
+	if (config_setting_type(g) == CONFIG_TYPE_BOOL) {
+		r->enabled = config_setting_get_bool(g);	/* registration = true; */
+		if (!r->enabled)
+			return;
+	} else if (!config_setting_is_group(g)) {
+		conf_errf(e, root, "registration", "expected true, false or a group { ... }");
+		return;
+	}
+	r->enabled = true;
+	if (config_setting_is_group(g)) {
+		conf_only_keys(e, g, keys);
+		r->has_server = conf_ipv6(e, g, "server", &r->server);
+		conf_uint(e, g, "lifetime", 60, 86400 * 30, &r->lifetime);
+	}
+	for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
+		if (config_setting_get_member(root, given[i]))
+			conf_errf(e, root, given[i], "comes from the registration with the PRR "
+				  "and may not be given too");
+}
+
+void
+reg_conf_print(const struct smap_config *c, FILE *f)
+{
+	char a6[INET6_ADDRSTRLEN];
+
+	if (!c->reg.enabled)
+		return;
+	fprintf(f, "registration = {");
+	if (c->reg.has_server)
+		fprintf(f, " server = \"%s\";", inet_ntop(AF_INET6, &c->reg.server, a6, sizeof(a6)));
+	fprintf(f, " lifetime = %u; };\n", c->reg.lifetime);
+}
