@@ -102,6 +102,14 @@ struct igd_keep {
 		k[IGD_KEEP_MAX];
 };
 
+enum igd_stat {
+	IGD_STAT_ACTIONS,
+	IGD_STAT_ERRORS,
+	IGD_STAT_UNKNOWN_ACTION,
+	IGD_STAT_RENEWED,
+	IGD_STAT_MAX,
+};
+
 struct igd {
 	struct igd_table tab;
 	uint32_t ext_addr;		/* the shared address, host order */
@@ -110,14 +118,7 @@ struct igd {
 	bool allow_other_hosts;		/* else 606 for another InternalClient */
 	uint64_t up_since;		/* seconds, for NewUptime */
 	struct igd_keep keep;
-	uint64_t stats[4];		/* enum igd_stat */
-};
-
-enum igd_stat {
-	IGD_STAT_ACTIONS,
-	IGD_STAT_ERRORS,
-	IGD_STAT_UNKNOWN_ACTION,
-	IGD_STAT_RENEWED,
+	uint64_t stats[IGD_STAT_MAX];	/* enum igd_stat */
 };
 
 struct igd_arg {

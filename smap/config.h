@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "smap_path.h"
+#include "upnp_config.h"
 
 struct smap_config {
 	char file[PATH_MAX];
@@ -33,6 +34,7 @@ struct smap_config {
 	unsigned map_plen;
 	struct map_rule bmr;		/* the rule the prefix matched */
 	struct map_ce map_ce;		/* what it derived */
+	struct upnp_config upnp;	/* upnp = { ... }: the UPnP IGD (smap/upnp.c) */
 };
 
 /* 0, or -1 with every error in err->text ("file:line: key: message"). */

@@ -22,6 +22,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "smap.h"
+#include "upnp.h"
 
 #define FTP_FDS	256
 
@@ -55,6 +56,7 @@ config_load(const char *file, struct smap_config *c)
 static void
 stop_all(struct smap *s)
 {
+	upnp_stop();
 	ftp_alg_stop(s);
 	nat_remove(s);
 	tun_close(s);
@@ -77,6 +79,8 @@ start_all(struct smap *s)
 	}
 	nat_flush_conntrack(s);
 	if (s->cfg.ftp_alg && ftp_alg_start(s, SMAP_FTP_PORT) < 0)
+		return -1;
+	if (upnp_start(s) < 0)
 		return -1;
 	return 0;
 }
@@ -226,6 +230,7 @@ main(int argc, char **argv)
 		if (p[1].revents & POLLIN)
 			ctl_serve(&s, lfd);
 		softwire_tick(&s);
+		upnp_tick();
 		if (!(p[0].revents & POLLIN))
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
