@@ -83,6 +83,16 @@ lower_bound(const struct maptable *t, uint16_t port, uint8_t proto)
 }
 
 static void
+insert(struct maptable *t, const struct mapping *m)
+{
+	unsigned i = lower_bound(t, m->ext_port, m->proto);
+
+	memmove(&t->m[i + 1], &t->m[i], (t->n - i) * sizeof(*t->m));
+	t->m[i] = *m;
+	t->n++;
+}
+
+static void
 remove_at(struct maptable *t, unsigned i)
 {
 	memmove(&t->m[i], &t->m[i + 1], (t->n - i - 1) * sizeof(*t->m));
@@ -212,7 +222,6 @@ maptable_add(struct maptable *t, const struct mapping *want, uint32_t lifetime,
 {
 	struct mapping *cur;
 	struct mapping m;
-	unsigned i;
 	int port;
 
 	if (!want_valid(want))
@@ -246,12 +255,30 @@ maptable_add(struct maptable *t, const struct mapping *want, uint32_t lifetime,
 	m = *want;
 	m.ext_port = (uint16_t)port;
 	refresh(&m, want, lifetime, never_expires, now);
-	i = lower_bound(t, m.ext_port, m.proto);
-	memmove(&t->m[i + 1], &t->m[i], (t->n - i) * sizeof(*t->m));
-	t->m[i] = m;
-	t->n++;
+	insert(t, &m);
 	if (out)
 		*out = m;
+	return MAPTABLE_OK;
+}
+
+enum maptable_result
+maptable_restore(struct maptable *t, const struct mapping *m)
+{
+	struct mapping c = *m;
+
+	if (!want_valid(m) || m->ext_port == 0)
+		return MAPTABLE_INVALID;
+	if (!portset_contains(&t->ps, m->ext_port))
+		return MAPTABLE_OUTSIDE;
+	if (maptable_port_held(t, m->proto, m->ext_port) ||
+	    maptable_find_int(t, m->proto, m->int_addr, m->int_port))
+		return MAPTABLE_TAKEN;
+	if (t->quota && maptable_host_count(t, m->int_addr) >= t->quota)
+		return MAPTABLE_QUOTA;
+	if (t->n >= t->capacity)
+		return MAPTABLE_FULL;
+	copy_desc(c.desc, m->desc);
+	insert(t, &c);
 	return MAPTABLE_OK;
 }
 

@@ -96,6 +96,15 @@ enum maptable_result maptable_add(struct maptable *, const struct mapping *want,
 				  uint32_t lifetime, bool never_expires,
 				  bool exact, uint64_t now, struct mapping *out);
 
+/*
+ * Put back a mapping as it was stored (state file at start): its own
+ * external port, lifetime and expiry. OUTSIDE when the port left the set,
+ * TAKEN when something holds it or the same internal key exists, QUOTA,
+ * FULL or INVALID as for maptable_add. Expiry is the caller's business
+ * (maptable_expire after restoring).
+ */
+enum maptable_result maptable_restore(struct maptable *, const struct mapping *m);
+
 /* Look-ups; NULL when none. The pointer is valid until the next change. */
 const struct mapping *maptable_find_ext(const struct maptable *,
 					uint8_t proto, uint16_t ext_port);

@@ -11,7 +11,7 @@
 static const char *const top_keys[] = {
 	"wan", "lan", "prr", "peers", "ipv4_address", "ports", "psid", "psid_length",
 	"offset", "tun", "mtu", "default_route", "ftp_alg", "hop_limit",
-	"control_socket", "map", "upnp", NULL,
+	"control_socket", "map", "pcp", "upnp", NULL,
 };
 static const char *const wan_keys[] = { "interface", "address", NULL };
 static const char *const lan_keys[] = { "interface", "prefix", NULL };
@@ -292,6 +292,7 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 		load_portset(e, root, c);
 	ifname(e, root, "tun", false, c->tun_name);
 	load_mtu(e, root, c);
+	pcp_config_load(e, root, &c->pcp);
 	conf_bool(e, root, "default_route", &c->default_route);
 	conf_bool(e, root, "ftp_alg", &c->ftp_alg);
 	conf_uint(e, root, "hop_limit", 1, 255, &c->hop_limit);
@@ -348,6 +349,7 @@ smap_config_print(const struct smap_config *c, FILE *f)
 	fprintf(f, "default_route = %s;\nftp_alg = %s;\nhop_limit = %u;\n",
 		c->default_route ? "true" : "false", c->ftp_alg ? "true" : "false", c->hop_limit);
 	fprintf(f, "control_socket = \"%s\";\n", c->control_socket);
+	pcp_config_print(&c->pcp, f);
 	upnp_config_print(&c->upnp, f);
 	if (c->map_mode) {
 		char r[160];

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "pcp_config.h"
 #include "smap_path.h"
 #include "upnp_config.h"
 
@@ -34,6 +35,7 @@ struct smap_config {
 	unsigned map_plen;
 	struct map_rule bmr;		/* the rule the prefix matched */
 	struct map_ce map_ce;		/* what it derived */
+	struct pcp_config pcp;		/* pcp = { ... }: PCP/NAT-PMP server, mappings */
 	struct upnp_config upnp;	/* upnp = { ... }: the UPnP IGD (smap/upnp.c) */
 };
 

@@ -5,6 +5,7 @@
  *   stats   -> "name<TAB>value<TAB>doc" per counter
  *   status  -> "key<TAB>value" lines: tun, tun_mtu, path_mtu, ipv4, ports, prr
  *   ping    -> "ok"
+ *   mappings -> see mappings.c
  * And the client side: smap stats|status [-s SOCKET] [--json].
  */
 #include <arpa/inet.h>
@@ -20,6 +21,8 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "mappings.h"
+#include "pcp_server.h"
 
 int
 ctl_open(const char *path)
@@ -61,6 +64,7 @@ reply_stats(struct smap *s, FILE *f)
 	for (int i = 0; i < SMAP_STAT_MAX; i++)
 		fprintf(f, "%s\t%llu\t%s\n", smap_stat_desc[i].name,
 			(unsigned long long)s->stats[i], smap_stat_desc[i].doc);
+	pcp_server_stats(s, f);
 }
 
 static void
@@ -120,6 +124,8 @@ ctl_serve(struct smap *s, int lfd)
 		reply_status(s, f);
 	else if (strcmp(line, "ping") == 0)
 		fprintf(f, "ok\n");
+	else if (strcmp(line, "mappings") == 0)
+		mappings_reply(s, f);
 	else
 		fprintf(f, "error\tunknown request '%.64s'\n", line);
 	fclose(f);
@@ -127,7 +133,7 @@ ctl_serve(struct smap *s, int lfd)
 
 /* ---- client ---- */
 
-static void
+void
 json_str(const char *s)
 {
 	putchar('"');
@@ -192,6 +198,12 @@ ctl_client_main(int argc, char **argv)
 	f = fdopen(fd, "r");
 	if (!f)
 		return 1;
+	if (strcmp(req, "mappings") == 0) {
+		int rc = mappings_print(f, json);
+
+		fclose(f);
+		return rc;
+	}
 	if (json)
 		putchar('{');
 	while (fgets(line, sizeof(line), f)) {

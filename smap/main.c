@@ -7,6 +7,7 @@
  *
  *   smap [-fnv] [-c FILE]
  *   smap stats|status [-s SOCKET] [--json]
+ *   smap mappings [-s SOCKET] [--json]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +22,8 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "pcp_server.h"
+#include "portmap.h"
 #include "smap.h"
 #include "upnp.h"
 
@@ -31,6 +34,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: smap [-fnv] [-c FILE]\n"
 		"       smap stats|status [-s SOCKET] [--json]\n"
+		"       smap mappings [-s SOCKET] [--json]\n"
 		"  -c FILE  configuration (default /etc/smap.conf)\n"
 		"  -f       stay in the foreground, log to stderr\n"
 		"  -n       check the configuration and exit (-nv: print it)\n"
@@ -58,6 +62,8 @@ stop_all(struct smap *s)
 {
 	upnp_stop();
 	ftp_alg_stop(s);
+	pcp_server_stop(s);
+	portmap_shutdown(s);
 	nat_remove(s);
 	tun_close(s);
 	tun_restore_forward(s);
@@ -78,6 +84,8 @@ start_all(struct smap *s)
 		return -1;
 	}
 	nat_flush_conntrack(s);
+	if (portmap_init(s) < 0 || pcp_server_start(s) < 0)
+		return -1;
 	if (s->cfg.ftp_alg && ftp_alg_start(s, SMAP_FTP_PORT) < 0)
 		return -1;
 	if (upnp_start(s) < 0)
@@ -121,6 +129,10 @@ reload(struct smap *s, const char *file)
 	setsockopt(s->raw_fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &c.hop_limit, sizeof(int));
 	if (nat_install(s) < 0)
 		log_warnx("reload: nft table not installed");
+	else
+		portmap_reinstall(s);
+	s->cfg.pcp.serve = c.pcp.serve;
+	pcp_server_reload(s);
 	if (ps_changed)
 		nat_flush_conntrack(s);
 	if (old_ftp && !c.ftp_alg)
@@ -140,6 +152,7 @@ main(int argc, char **argv)
 	sigset_t set;
 
 	if (argc >= 2 && (strcmp(argv[1], "stats") == 0 || strcmp(argv[1], "status") == 0 ||
+			  strcmp(argv[1], "mappings") == 0 ||
 			  strcmp(argv[1], "ping") == 0))
 		return ctl_client_main(argc - 1, argv + 1);
 	while ((ch = getopt(argc, argv, "c:fnvh")) != -1) {
@@ -205,7 +218,7 @@ main(int argc, char **argv)
 	}
 
 	for (;;) {
-		struct pollfd p[4 + FTP_FDS] = {
+		struct pollfd p[5 + FTP_FDS] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = lfd, .events = POLLIN },
 			{ .fd = s.tun_fd, .events = POLLIN },
@@ -213,8 +226,9 @@ main(int argc, char **argv)
 		};
 		struct signalfd_siginfo si;
 		unsigned nftp = ftp_alg_pollfds(&s, p + 4, FTP_FDS);
+		unsigned npcp = pcp_server_pollfd(&s, p + 4 + nftp);
 
-		if (poll(p, 4 + nftp, 1000) < 0) {
+		if (poll(p, 4 + nftp + npcp, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -227,9 +241,12 @@ main(int argc, char **argv)
 			softwire_from_tun(&s);
 		if (nftp)
 			ftp_alg_handle(&s, p + 4, nftp);
+		if (npcp)
+			pcp_server_handle(&s, p + 4 + nftp);
 		if (p[1].revents & POLLIN)
 			ctl_serve(&s, lfd);
 		softwire_tick(&s);
+		portmap_expire(&s, portmap_now());
 		upnp_tick();
 		if (!(p[0].revents & POLLIN))
 			continue;

@@ -58,7 +58,7 @@ sb_printf(struct sbuf *b, const char *fmt, ...)
 }
 
 /* Run an nft script; on failure log nft's own error text. */
-static int
+int
 nft_run(const char *script, char **output)
 {
 	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);

@@ -10,6 +10,8 @@
 #include "smap_path.h"
 
 struct ftp_alg;
+struct portmap;
+struct pcp_server;
 
 struct smap {
 	struct smap_config cfg;
@@ -23,6 +25,8 @@ struct smap {
 	struct reasm *reasm;
 	struct ftp_alg *ftp;
 	uint64_t started_ms;
+	struct portmap *portmap;	/* portmap.c: the port mappings */
+	struct pcp_server *pcp;		/* pcp_server.c: NULL when off */
 };
 
 uint64_t smap_now_ms(void);
@@ -53,6 +57,8 @@ int nat_update_mss(struct smap *);
 void nat_flush_conntrack(struct smap *);
 /* Packets counted by the "unmapped" counter, or -1. */
 long long nat_unmapped(struct smap *);
+/* Run an nft script (one transaction); nft's error is logged. 0 or -1. */
+int nft_run(const char *script, char **output);
 
 /* ftp.c: the FTP ALG (a transparent proxy of the control connection) */
 struct pollfd;

@@ -472,6 +472,31 @@ START_TEST(test_free_runs)
 }
 END_TEST
 
+START_TEST(test_restore)
+{
+	struct maptable *t = range_table(10000, 10999, 64, 0);
+	struct mapping m = want(6, H1, 80, 10080, 1);
+
+	m.lifetime = 3600;
+	m.expires = NOW + 10;
+	ck_assert_int_eq(maptable_restore(t, &m), MAPTABLE_OK);
+	ck_assert_uint_eq(maptable_find_ext(t, 6, 10080)->expires, NOW + 10);
+	ck_assert_uint_eq(maptable_find_ext(t, 6, 10080)->lifetime, 3600);
+	m.int_port = 81;
+	ck_assert_int_eq(maptable_restore(t, &m), MAPTABLE_TAKEN);
+	m.ext_port = 10081;
+	m.int_port = 80;
+	ck_assert_int_eq(maptable_restore(t, &m), MAPTABLE_TAKEN);
+	m.int_port = 81;
+	m.ext_port = 9999;
+	ck_assert_int_eq(maptable_restore(t, &m), MAPTABLE_OUTSIDE);
+	m.ext_port = 0;
+	ck_assert_int_eq(maptable_restore(t, &m), MAPTABLE_INVALID);
+	ck_assert_uint_eq(maptable_count(t), 1);
+	maptable_free(t);
+}
+END_TEST
+
 static Suite *
 maptable_suite(void)
 {
@@ -494,6 +519,7 @@ maptable_suite(void)
 	tcase_add_test(tc, test_parse_long_desc);
 	tcase_add_test(tc, test_desc_sanitized);
 	tcase_add_test(tc, test_free_runs);
+	tcase_add_test(tc, test_restore);
 	suite_add_tcase(s, tc);
 	return s;
 }
