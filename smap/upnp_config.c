@@ -43,7 +43,11 @@ upnp_config_load(struct conf_err *e, const config_setting_t *root, struct upnp_c
 	conf_only_keys(e, g, upnp_keys);
 	conf_bool(e, g, "enable", &u->enable);
 	conf_bool(e, g, "allow_other_hosts", &u->allow_other_hosts);
-	conf_uint(e, g, "http_port", 0, 65535, &u->http_port);
+	/* pupnp moves a port below 49152 up to 49152 and on, so say so here */
+	if (conf_uint(e, g, "http_port", 0, 65535, &u->http_port) && u->http_port &&
+	    u->http_port < 49152)
+		conf_errf(e, g, "http_port", "%u: libupnp listens on 49152..65535 "
+			  "(or 0: the first free of them)", u->http_port);
 	conf_uint(e, g, "version", 1, 2, &u->version);
 	conf_uint(e, g, "max_age", 60, 86400, &u->max_age);
 	if (conf_str(e, g, "friendly_name", &s)) {
