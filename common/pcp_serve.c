@@ -75,6 +75,40 @@ pcp_serve_result(enum maptable_result r)
 	return PCP_NO_RESOURCES;
 }
 
+static enum maptable_result
+table_add(void *ctx, const struct mapping *want, uint32_t lifetime, bool exact,
+	  struct mapping *out)
+{
+	struct pcp_serve_table *c = ctx;
+
+	return maptable_add(c->t, want, lifetime, false, exact, c->now, out);
+}
+
+static enum maptable_result
+table_del(void *ctx, uint8_t proto, uint16_t ext_port, const uint8_t *nonce,
+	  struct mapping *out)
+{
+	return maptable_del(((struct pcp_serve_table *)ctx)->t, proto, ext_port, nonce, out);
+}
+
+static bool
+table_find_int(void *ctx, uint8_t proto, uint32_t a, uint16_t p, struct mapping *out)
+{
+	const struct mapping *m = maptable_find_int(((struct pcp_serve_table *)ctx)->t,
+						    proto, a, p);
+
+	if (m)
+		*out = *m;
+	return m != NULL;
+}
+
+struct pcp_serve_ops
+pcp_serve_table_ops(struct pcp_serve_table *c)
+{
+	return (struct pcp_serve_ops){ .ctx = c, .add = table_add, .del = table_del,
+				       .find_int = table_find_int };
+}
+
 /* ---- NAT-PMP (RFC 6886) ---- */
 
 static uint16_t

@@ -70,6 +70,13 @@ struct pcp_serve_ops {
 			 uint16_t int_port, struct mapping *out);
 };
 
+/* The ops over a bare table, for tests, fuzzing and benchmarks. */
+struct pcp_serve_table {
+	struct maptable *t;
+	uint64_t now;			/* the clock, wall-clock seconds */
+};
+struct pcp_serve_ops pcp_serve_table_ops(struct pcp_serve_table *);
+
 enum pcp_serve_stat {
 	PCPS_RX,
 	PCPS_OUTSIDE_LAN,		/* ignored: source not in the LAN */

@@ -101,7 +101,8 @@ apply(struct smap *s, const struct mapping *gone, unsigned n_gone,
 {
 	struct change c = { .gone = gone, .n_gone = n_gone, .added = added, .pool = pool };
 
-	if (nft_script(s, write_change, &c) < 0)
+	/* a renewal that keeps its forward changes the state file only */
+	if ((n_gone || added || pool) && nft_script(s, write_change, &c) < 0)
 		return -1;
 	if (portmap_state_save(s->cfg.pcp.state_file, s->portmap->t, s->portmap->epoch_base) < 0)
 		return -2;

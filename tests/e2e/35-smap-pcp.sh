@@ -56,22 +56,25 @@ import json, sys
 m = [x for x in json.load(sys.stdin) if x["external_port"] == int(sys.argv[1]) and x["proto"] == sys.argv[2]]
 sys.exit(0 if m else 1)' "$1" "$2"; }
 
-# --- TCP servers on ap-h11 and ap-h12 -----------------------------------------
+# --- TCP servers on ap-h11 and ap-h12, ports 8080 (NAT-PMP) and 8088 (PCP) ----
 for h in h11 h12; do
 	bg "ap-$h" "$PYTHON" -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 8080)); s.listen(16)
+import select, socket, sys
+ls = []
+for port in (8080, 8088):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port)); s.listen(16); ls.append(s)
 open(sys.argv[2], "w").close()
 while True:
-    c, _ = s.accept(); c.sendall(("hello-" + sys.argv[1] + "\n").encode()); c.close()' \
+    for s in select.select(ls, [], [])[0]:
+        c, _ = s.accept(); c.sendall(("hello-" + sys.argv[1] + "\n").encode()); c.close()' \
 		"$h" "$E2E_TMP/$h.ready"
 	wait_for -t 10 test -e "$E2E_TMP/$h.ready"
 done
 
 # --- what tshark sees: well-formed PCP and NAT-PMP only -------------------------
 CAP=$E2E_TMP/pcp.pcap
-bg ap-smap1 tcpdump -i lan0 -U -s 0 -w "$CAP" udp port 5351 or udp port 5350
+bg ap-smap1 tcpdump -i lan0 --immediate-mode -U -s 0 -w "$CAP" udp port 5351 or udp port 5350
 CAP_PID=$BG_PID
 sleep 1
 
@@ -94,8 +97,8 @@ pcp_result "PCP: port 80 with PREFER_FAILURE: CANNOT_PROVIDE_EXTERNAL" 11 h11 \
 	map --proto 6 --int-port 8082 --ext-port 80 --prefer-failure
 
 # two hosts asking for the same port get different ones
-a=$(pcp h11 map --proto 6 --int-port 8080 --ext-port 10600 --desc "h11 web" --nonce 111111111111111111111111)
-b=$(pcp h12 map --proto 6 --int-port 8080 --ext-port 10600 --desc "h12 web" --nonce 222222222222222222222222)
+a=$(pcp h11 map --proto 6 --int-port 8088 --ext-port 10600 --desc "h11 web" --nonce 111111111111111111111111)
+b=$(pcp h12 map --proto 6 --int-port 8088 --ext-port 10600 --desc "h12 web" --nonce 222222222222222222222222)
 pa=$(jget "$a" ext_port) pb=$(jget "$b" ext_port)
 if [ "$pa" = 10600 ] && in_set "$pb" && [ "$pb" != "$pa" ]; then
 	pass "two hosts ask for 10600: $pa and $pb"
@@ -110,11 +113,13 @@ fi
 if smapctl 1 mappings | grep -q "h12 web"; then pass "DESCRIPTION stored and shown"
 else fail "DESCRIPTION stored and shown" "$(smapctl 1 mappings | oneline)"; fi
 # renewal keeps the port
-r=$(pcp h12 map --proto 6 --int-port 8080 --ext-port 10999 --nonce 222222222222222222222222)
+r=$(pcp h12 map --proto 6 --int-port 8088 --ext-port 10999 --nonce 222222222222222222222222)
 if [ "$(jget "$r" ext_port)" = "$pb" ]; then pass "PCP renewal keeps port $pb"
 else fail "PCP renewal keeps port $pb" "$r"; fi
 pcp_result "PCP: renewal with another nonce: NOT_AUTHORIZED" 2 h12 \
-	map --proto 6 --int-port 8080 --nonce 333333333333333333333333
+	map --proto 6 --int-port 8088 --nonce 333333333333333333333333
+pcp_result "PCP: the NAT-PMP mapping of 8080 is not PCP's to renew: NOT_AUTHORIZED" 2 h11 \
+	map --proto 6 --int-port 8080
 # UDP and PEER
 u=$(pcp h11 map --proto 17 --int-port 5000 --lifetime 300)
 if in_set "$(jget "$u" ext_port)" && has_forward udp "$(jget "$u" ext_port)" "192.168.1.10 . 5000"; then
@@ -205,16 +210,16 @@ else
 fi
 
 # --- restart: the mappings, forwards and epoch survive -----------------------------
-grep -q " $pa 192.168.1.10 8080 " "$STATE" && pass "state file holds the mappings" ||
+grep -q " $pa 192.168.1.10 8088 " "$STATE" && pass "state file holds the mappings" ||
 	fail "state file holds the mappings" "$(oneline "$(cat "$STATE")")"
 ACAP=$E2E_TMP/announce.pcap
-bg ap-h11 tcpdump -i eth0 -U -s 0 -w "$ACAP" udp port 5350
+bg ap-h11 tcpdump -i eth0 --immediate-mode -U -s 0 -w "$ACAP" udp port 5350
 ACAP_PID=$BG_PID
 sleep 1
 smap_stop 1
 smap_start 1 "$CONF"
 wait_for -t 5 sh -c "'$SMAP' mappings -s '$RUN/smap1.sock' | grep -q 'h11 web'" || true
-if listed "$pa" tcp && has_forward tcp "$pa" "192.168.1.10 . 8080" && [ "$(reach "$pa")" = hello-h11 ]; then
+if listed "$pa" tcp && has_forward tcp "$pa" "192.168.1.10 . 8088" && [ "$(reach "$pa")" = hello-h11 ]; then
 	pass "smap restarted: mapping $pa restored, ap-inet still reaches ap-h11"
 else
 	fail "smap restarted: mapping restored and working" "$(smapctl 1 mappings | oneline)"
@@ -223,7 +228,8 @@ an=$(pcp h11 announce)
 EPOCH2=$(jget "$an" epoch)
 if [ "$EPOCH2" -ge "$EPOCH1" ]; then pass "PCP epoch kept across the restart ($EPOCH1 -> $EPOCH2)"
 else fail "PCP epoch kept across the restart" "$EPOCH1 -> $EPOCH2"; fi
-sleep 0.5
+announced() { tshark -n -r "$ACAP" -T fields -e ip.dst 2>/dev/null | grep -q '^224.0.0.1$'; }
+wait_for -t 5 announced || true
 kill -INT "$ACAP_PID" 2>/dev/null || true
 wait_for -t 5 sh -c "! kill -0 $ACAP_PID 2>/dev/null" || true
 ann=$(tshark -n -r "$ACAP" -d udp.port==5350,portcontrol -T fields -e ip.dst -e _ws.col.Info 2>/dev/null | grep -c '^224.0.0.1' || true)

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define QUOTA		8
 
 static struct maptable *t;
-static uint64_t now = 1000000;
+static struct pcp_serve_table tbl = { .now = 1000000 };
 static struct pcp_serve_stats st;
 static const struct pcp_serve_cfg cfg = {
 	.lan_prefix = 0xc0a80100, .lan_plen = 24, .ext_addr = 0xc0000201,
@@ -43,28 +43,6 @@ check(int ok)
 {
 	if (!ok)
 		abort();
-}
-
-static enum maptable_result
-op_add(void *ctx, const struct mapping *want, uint32_t lifetime, bool exact, struct mapping *out)
-{
-	return maptable_add(ctx, want, lifetime, false, exact, now, out);
-}
-
-static enum maptable_result
-op_del(void *ctx, uint8_t proto, uint16_t ext_port, const uint8_t *nonce, struct mapping *out)
-{
-	return maptable_del(ctx, proto, ext_port, nonce, out);
-}
-
-static bool
-op_find_int(void *ctx, uint8_t proto, uint32_t a, uint16_t p, struct mapping *out)
-{
-	const struct mapping *m = maptable_find_int(ctx, proto, a, p);
-
-	if (m)
-		*out = *m;
-	return m != NULL;
 }
 
 static void
@@ -88,7 +66,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pcp_response rsp;
-	struct pcp_serve_ops ops = { .add = op_add, .del = op_del, .find_int = op_find_int };
+	struct pcp_serve_ops ops;
 	uint8_t out[2048];
 	struct natpmp_response nr;
 	uint32_t src;
@@ -103,9 +81,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	src = sources[data[0] & 3];
-	now += data[0] >> 2;
-	maptable_expire(t, now, NULL, NULL);
-	ops.ctx = t;
+	tbl.now += data[0] >> 2;
+	maptable_expire(t, tbl.now, NULL, NULL);
+	tbl.t = t;
+	ops = pcp_serve_table_ops(&tbl);
 	n = pcp_serve(&cfg, &ops, src, data + 1, size - 1, 77, out, sizeof(out), &st);
 	check(n <= PCP_MAX_LEN);
 	if (src == sources[3])

@@ -15,7 +15,6 @@
 #define EPOCH	4242
 
 static struct maptable *t;
-static uint64_t now = 1000000;
 static struct pcp_serve_stats st;
 static struct pcp_serve_cfg cfg = {
 	.lan_prefix = 0xc0a80100, .lan_plen = 24, .ext_addr = SHARED,
@@ -23,29 +22,8 @@ static struct pcp_serve_cfg cfg = {
 	.n_third_party = 1, .third_party = { { H2, 32 } },
 };
 
-static enum maptable_result
-op_add(void *ctx, const struct mapping *want, uint32_t lifetime, bool exact, struct mapping *out)
-{
-	return maptable_add(ctx, want, lifetime, false, exact, now, out);
-}
-
-static enum maptable_result
-op_del(void *ctx, uint8_t proto, uint16_t ext_port, const uint8_t *nonce, struct mapping *out)
-{
-	return maptable_del(ctx, proto, ext_port, nonce, out);
-}
-
-static bool
-op_find_int(void *ctx, uint8_t proto, uint32_t a, uint16_t p, struct mapping *out)
-{
-	const struct mapping *m = maptable_find_int(ctx, proto, a, p);
-
-	if (m)
-		*out = *m;
-	return m != NULL;
-}
-
-static struct pcp_serve_ops ops = { .add = op_add, .del = op_del, .find_int = op_find_int };
+static struct pcp_serve_table tbl = { .now = 1000000 };
+static struct pcp_serve_ops ops;
 
 static void
 setup(void)
@@ -53,7 +31,8 @@ setup(void)
 	struct portset ps = portset_range(10000, 10999);
 
 	t = maptable_new(&ps, 64, 3);
-	ops.ctx = t;
+	tbl.t = t;
+	ops = pcp_serve_table_ops(&tbl);
 	memset(&st, 0, sizeof(st));
 }
 
@@ -141,7 +120,7 @@ START_TEST(test_lifetime_clamped)
 	r.lifetime = 1000000;
 	ck_assert_int_eq(serve(H1, &r), PCP_SUCCESS);
 	ck_assert_uint_eq(rsp.lifetime, 3600);
-	ck_assert_uint_eq(maptable_find_int(t, 17, H1, 5000)->expires, now + 3600);
+	ck_assert_uint_eq(maptable_find_int(t, 17, H1, 5000)->expires, tbl.now + 3600);
 }
 END_TEST
 
@@ -219,7 +198,7 @@ START_TEST(test_quota_and_full)
 		struct portset ps = portset_range(10000, 10000);
 
 		t = maptable_new(&ps, 64, 0);
-		ops.ctx = t;
+		tbl.t = t;
 	}
 	r = map_req(6, H1, 100, 0, 600);
 	ck_assert_int_eq(serve(H1, &r), PCP_SUCCESS);
