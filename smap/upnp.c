@@ -144,6 +144,28 @@ action_error(UpnpActionRequest *a, int code, const char *desc)
 	UpnpActionRequest_set_ActionResult(a, NULL);
 }
 
+/*
+ * NewPortListing is an XML document: sent as CDATA, as miniupnpd does, for
+ * control points (miniupnpc) that do not decode entities in a value.
+ */
+static bool
+add_cdata(IXML_Document *doc, const char *name, const char *text)
+{
+	IXML_Node *resp = first_element(ixmlNode_getFirstChild(&doc->n));
+	IXML_Element *el = ixmlDocument_createElement(doc, name);
+	IXML_CDATASection *cd = ixmlDocument_createCDATASection(doc, text);
+	bool ok = resp && el && cd && ixmlNode_appendChild(&el->n, &cd->n) == IXML_SUCCESS &&
+		  ixmlNode_appendChild(resp, &el->n) == IXML_SUCCESS;
+
+	if (!ok) {
+		if (cd && !ixmlNode_getParentNode(&cd->n))
+			ixmlNode_free(&cd->n);
+		if (el && !ixmlNode_getParentNode(&el->n))
+			ixmlNode_free(&el->n);
+	}
+	return ok;
+}
+
 static void
 on_action(UpnpActionRequest *a)
 {
@@ -156,6 +178,7 @@ on_action(UpnpActionRequest *a)
 	unsigned ns_version;
 	char urn[80];
 	IXML_Document *resp;
+	bool ok;
 
 	rq.service = strcmp(sid, igd_service_id(IGD_SVC_WANCIF)) == 0 ? IGD_SVC_WANCIF
 								    : IGD_SVC_WANIPCONN;
@@ -183,10 +206,17 @@ on_action(UpnpActionRequest *a)
 		 rq.service == IGD_SVC_WANCIF ? "WANCommonInterfaceConfig" : "WANIPConnection",
 		 rq.version);
 	resp = UpnpMakeActionResponse(rq.action, urn, 0, NULL);
-	for (unsigned i = 0; resp && i < r.n; i++)
-		UpnpAddToActionResponse(&resp, rq.action, urn, r.out[i].name,
-					r.listing && strcmp(r.out[i].name, "NewPortListing") == 0 ?
-					r.listing : r.out[i].value);
+	for (unsigned i = 0; resp && i < r.n; i++) {
+		if (r.listing && strcmp(r.out[i].name, "NewPortListing") == 0)
+			ok = add_cdata(resp, r.out[i].name, r.listing);
+		else
+			ok = UpnpAddToActionResponse(&resp, rq.action, urn, r.out[i].name,
+						     r.out[i].value) == UPNP_E_SUCCESS;
+		if (!ok) {
+			ixmlDocument_free(resp);
+			resp = NULL;
+		}
+	}
 	igd_reply_free(&r);
 	if (!resp) {
 		action_error(a, IGD_E_ACTION_FAILED, igd_err_name(IGD_E_ACTION_FAILED));

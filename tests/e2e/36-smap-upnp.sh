@@ -90,7 +90,7 @@ else
 	fail "upnpc -l lists the mappings" "$(oneline "$out")"
 fi
 out=$(upnpc ap-h11 -L)
-echo "$out" | grep -q "10080" && echo "$out" | grep -q "$any" &&
+echo "$out" | grep -q "TCP 10080->$H11:8080 *'e2e-tcp'" && echo "$out" | grep -q "TCP *$any->$H11:8082" &&
 	pass "upnpc -L (GetListOfPortMappings) lists both" || fail "upnpc -L" "$(oneline "$out")"
 
 # --- delete: -d, then 714; -N range, then 730 ----------------------------------
@@ -133,6 +133,12 @@ if (cd "$NODE_DIR" && timeout 300 npm ci --no-audit --no-fund --silent >npm.log 
 else
 	fail "npm ci @achingbrain/nat-port-mapper" "$(oneline "$(tail -3 "$NODE_DIR/npm.log")")"
 fi
+
+# --- the same table: smap mappings lists UPnP's mappings ----------------------
+out=$("$SMAP" mappings -s "$RUN/smap1.sock" 2>&1 || true)
+echo "$out" | grep -q "^udp *$SHARED:10901 *$H11:9001 .* upnp " &&
+	pass "smap mappings lists upnpc's 10901/UDP with origin upnp" ||
+	fail "smap mappings shows UPnP mappings" "$(oneline "$out")"
 
 # --- upnpc and natpmpc never share an external port ----------------------------
 upnpc ap-h11 -a "$H11" 6001 10600 UDP 600 >/dev/null
