@@ -110,6 +110,9 @@ enum igd_stat {
 	IGD_STAT_MAX,
 };
 
+struct igd_stat_desc { const char *name, *doc; };
+extern const struct igd_stat_desc igd_stat_desc[IGD_STAT_MAX];
+
 struct igd {
 	struct igd_table tab;
 	uint32_t ext_addr;		/* the shared address, host order */

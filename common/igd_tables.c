@@ -93,6 +93,13 @@ const struct igd_vardef igd_vars[] = {
 	{ NULL, 0, NULL, false, 0, NULL },
 };
 
+const struct igd_stat_desc igd_stat_desc[IGD_STAT_MAX] = {
+	[IGD_STAT_ACTIONS] = { "upnp_actions", "UPnP SOAP actions served" },
+	[IGD_STAT_ERRORS] = { "upnp_errors", "UPnP actions answered with a UPnP error" },
+	[IGD_STAT_UNKNOWN_ACTION] = { "upnp_unknown_action", "UPnP actions not of the service (401)" },
+	[IGD_STAT_RENEWED] = { "upnp_renewed", "IGD:1 permanent mappings renewed by the SMAP" },
+};
+
 const struct igd_actiondef *
 igd_action_find(enum igd_service svc, unsigned version, const char *name)
 {

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mappings.h"
 #include "pcp_server.h"
+#include "upnp.h"
 
 int
 ctl_open(const char *path)
@@ -65,6 +66,7 @@ reply_stats(struct smap *s, FILE *f)
 		fprintf(f, "%s\t%llu\t%s\n", smap_stat_desc[i].name,
 			(unsigned long long)s->stats[i], smap_stat_desc[i].doc);
 	pcp_server_stats(s, f);
+	upnp_stats(f);
 }
 
 static void

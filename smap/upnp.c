@@ -411,9 +411,14 @@ upnp_tick(void)
 }
 
 void
-upnp_stats(uint64_t out[IGD_STAT_MAX])
+upnp_stats(FILE *f)
 {
+	uint64_t v[IGD_STAT_MAX];
+
 	pthread_mutex_lock(&up.lock);
-	memcpy(out, up.igd.stats, sizeof(up.igd.stats));
+	memcpy(v, up.igd.stats, sizeof(v));
 	pthread_mutex_unlock(&up.lock);
+	for (int i = 0; i < IGD_STAT_MAX; i++)
+		fprintf(f, "%s\t%llu\t%s\n", igd_stat_desc[i].name, (unsigned long long)v[i],
+			igd_stat_desc[i].doc);
 }

@@ -4,6 +4,7 @@
 #define SMAP_UPNP_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "igd.h"
 
@@ -15,6 +16,7 @@ int upnp_start(struct smap *);
 void upnp_stop(void);
 /* From the main loop every second: keeps IGD:1 permanent mappings alive. */
 void upnp_tick(void);
-void upnp_stats(uint64_t out[IGD_STAT_MAX]);
+/* The counters as "name<TAB>value<TAB>doc" lines (smap stats). */
+void upnp_stats(FILE *);
 
 #endif

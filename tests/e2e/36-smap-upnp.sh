@@ -26,6 +26,21 @@ stop1() {	# SIGTERM smap1 and wait (libupnp's threads take a moment to stop)
 	kill -TERM "$pid" 2>/dev/null || return 0
 	wait_for -t 20 sh -c "! [ -e /proc/$pid ] || grep -q '^[0-9]* (.*) Z' /proc/$pid/stat"
 }
+# --- configuration errors name file, line and key --------------------------------
+BAD=$E2E_TMP/bad.conf
+{ cat "$ROOT/etc/testbed/smap1.conf"; echo 'upnp = { version = 3; http_port = 80; colour = 1; };'; } >"$BAD"
+n=$(wc -l <"$BAD")
+set +e
+out=$("$SMAP" -n -c "$BAD" 2>&1 </dev/null); rc=$?
+set -e
+if [ "$rc" != 0 ] && echo "$out" | grep -q "^$BAD:$n: upnp.version: " &&
+    echo "$out" | grep -q "^$BAD:$n: upnp.http_port: 80: libupnp listens on 49152..65535" &&
+    echo "$out" | grep -q "^$BAD:$n: upnp.colour: unknown key"; then
+	pass "bad upnp group: exit $rc, file:line: key for version, http_port, an unknown key"
+else
+	fail "bad upnp group: file:line: key errors" "rc $rc: $(oneline "$out")"
+fi
+
 restore() {
 	stop1 || echo "# smap1 did not stop"
 	smap_start 1 etc/testbed/smap1.conf || echo "# could not restart smap1"
@@ -193,3 +208,10 @@ f=$(tmpfile); head -c 3000 /dev/urandom >"$f"
 out=$(soap GetExternalIPAddress "$f")
 echo "$out" | grep -q "HTTP[45]00" && alive && pass "random bytes as SOAP: an error, the daemon answers" ||
 	fail "random bytes as SOAP" "$(oneline "$out")"
+
+# --- counters ------------------------------------------------------------------
+actions=$(smap_stat 1 upnp_actions 2>/dev/null || echo 0)
+unknown=$(smap_stat 1 upnp_unknown_action 2>/dev/null || echo 0)
+[ "$actions" -gt 20 ] && [ "$unknown" -ge 1 ] &&
+	pass "smap stats: upnp_actions $actions, upnp_unknown_action $unknown" ||
+	fail "smap stats counts UPnP actions" "upnp_actions '$actions', upnp_unknown_action '$unknown'"
