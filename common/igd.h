@@ -95,6 +95,13 @@ struct igd_table {
 			 struct mapping *out);
 };
 
+/* The table interface over a bare maptable, its clock in now (tests, fuzzing). */
+struct igd_bare {
+	struct maptable *t;
+	uint64_t now;
+};
+struct igd_table igd_table_bare(struct igd_bare *);
+
 /* IGD:1 mappings asked with lease 0: renewed at 604800 s by igd_tick. */
 struct igd_keep {
 	unsigned n;

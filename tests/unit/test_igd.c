@@ -15,46 +15,8 @@
 
 /* The table the actions work on: a real maptable, as smap/portmap holds it. */
 static struct maptable *tab;
-static uint64_t now;
+static struct igd_bare bare;
 static struct igd g;
-
-static enum maptable_result
-t_add(void *a, const struct mapping *w, uint32_t lifetime, bool exact, struct mapping *out)
-{
-	return maptable_add(tab, w, lifetime, false, exact, now, out);
-}
-
-static enum maptable_result
-t_del(void *a, uint8_t proto, uint16_t port, struct mapping *out)
-{
-	return maptable_del(tab, proto, port, NULL, out);
-}
-
-static bool
-copy(const struct mapping *m, struct mapping *out)
-{
-	if (m)
-		*out = *m;
-	return m != NULL;
-}
-
-static bool
-t_at(void *a, unsigned i, struct mapping *out)
-{
-	return copy(maptable_at(tab, i), out);
-}
-
-static bool
-t_find_ext(void *a, uint8_t proto, uint16_t port, struct mapping *out)
-{
-	return copy(maptable_find_ext(tab, proto, port), out);
-}
-
-static bool
-t_find_int(void *a, uint8_t proto, uint32_t addr, uint16_t port, struct mapping *out)
-{
-	return copy(maptable_find_int(tab, proto, addr, port), out);
-}
 
 static void
 setup_set(struct portset ps, unsigned cap, unsigned quota)
@@ -62,12 +24,13 @@ setup_set(struct portset ps, unsigned cap, unsigned quota)
 	tab = maptable_new(&ps, cap, quota);
 	ck_assert_ptr_nonnull(tab);
 	memset(&g, 0, sizeof(g));
-	g.tab = (struct igd_table){ NULL, t_add, t_del, t_at, t_find_ext, t_find_int };
+	bare.t = tab;
+	g.tab = igd_table_bare(&bare);
 	g.ext_addr = 0xc0000201;	/* 192.0.2.1 */
 	g.lan_prefix = 0xc0a80100;
 	g.lan_plen = 24;
 	g.up_since = NOW - 100;
-	now = NOW;
+	bare.now = NOW;
 }
 
 static void
@@ -86,7 +49,7 @@ teardown(void)
 static int
 run(struct igd_reply *r, unsigned v, uint32_t host, const char *action, const char *const *kv)
 {
-	struct igd_request rq = { IGD_SVC_WANIPCONN, v, action, host, now, 0, { { 0 } } };
+	struct igd_request rq = { IGD_SVC_WANIPCONN, v, action, host, bare.now, 0, { { 0 } } };
 	static char buf[IGD_MAX_ARGS + 2][160];
 
 	for (; kv && *kv && rq.n < IGD_MAX_ARGS + 2; kv++, rq.n++) {
@@ -227,9 +190,9 @@ START_TEST(test_lease)
 	ck_assert_int_eq(run(&r, 2, H1, "GetSpecificPortMappingEntry", key), 0);
 	ck_assert_str_eq(out(&r, "NewLeaseDuration"), "604800");
 	ck_assert_uint_eq(igd_tick(&g, NOW + 1000), 0);		/* more than half left */
-	now = NOW + IGD_MAX_LEASE - 100;
-	ck_assert_uint_eq(igd_tick(&g, now), 1);
-	ck_assert_uint_eq(maptable_find_ext(tab, IPPROTO_TCP, 10080)->expires, now + IGD_MAX_LEASE);
+	bare.now = NOW + IGD_MAX_LEASE - 100;
+	ck_assert_uint_eq(igd_tick(&g, bare.now), 1);
+	ck_assert_uint_eq(maptable_find_ext(tab, IPPROTO_TCP, 10080)->expires, bare.now + IGD_MAX_LEASE);
 	ck_assert_uint_eq(maptable_expire(tab, NOW + IGD_MAX_LEASE + 1, NULL, NULL), 1);
 	ck_assert_ptr_nonnull(maptable_find_ext(tab, IPPROTO_TCP, 10080));
 	/* a lease asked again ends the permanence */
@@ -237,7 +200,7 @@ START_TEST(test_lease)
 			     "192.168.1.10", "30"), 0);
 	ck_assert_int_eq(run(&r, 1, H1, "GetSpecificPortMappingEntry", key), 0);
 	ck_assert_str_eq(out(&r, "NewLeaseDuration"), "30");
-	ck_assert_uint_eq(igd_tick(&g, now + 20), 0);
+	ck_assert_uint_eq(igd_tick(&g, bare.now + 20), 0);
 	ck_assert_uint_eq(g.keep.n, 0);
 	igd_reply_free(&r);
 }
