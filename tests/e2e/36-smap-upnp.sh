@@ -176,8 +176,8 @@ soap() {	# ACTION BODY [URN]: POST to the control URL, print "HTTP-CODE body"
 	tb ap-h11 curl -s -m 5 -o - -w ' HTTP%{http_code}' -H 'Content-Type: text/xml; charset="utf-8"' \
 		-H "SOAPAction: \"$urn#$1\"" --data-binary @"$2" "$CTL" 2>&1 || true
 }
-envelope() {	# ACTION INNER-XML > file
-	printf '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:%s xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:2">%s</u:%s></s:Body></s:Envelope>' "$1" "$2" "$1"
+envelope() {	# ACTION INNER-XML [VERSION] > file
+	printf '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:%s xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:%s">%s</u:%s></s:Body></s:Envelope>' "$1" "${3:-2}" "$2" "$1"
 }
 alive() {
 	local f
@@ -208,6 +208,21 @@ f=$(tmpfile); head -c 3000 /dev/urandom >"$f"
 out=$(soap GetExternalIPAddress "$f")
 echo "$out" | grep -q "HTTP[45]00" && alive && pass "random bytes as SOAP: an error, the daemon answers" ||
 	fail "random bytes as SOAP" "$(oneline "$out")"
+
+# --- IGD:1 lease 0: permanent (604800 s, renewed by the SMAP) ---------------------
+URN1=urn:schemas-upnp-org:service:WANIPConnection:1
+key='<NewRemoteHost></NewRemoteHost><NewExternalPort>10777</NewExternalPort><NewProtocol>TCP</NewProtocol>'
+f=$(tmpfile); envelope AddPortMapping "$key<NewInternalPort>7777</NewInternalPort><NewInternalClient>$H11</NewInternalClient><NewEnabled>1</NewEnabled><NewPortMappingDescription>igd1</NewPortMappingDescription><NewLeaseDuration>0</NewLeaseDuration>" 1 >"$f"
+out=$(soap AddPortMapping "$f" "$URN1")
+f1=$(tmpfile); envelope GetSpecificPortMappingEntry "$key" 1 >"$f1"
+f2=$(tmpfile); envelope GetSpecificPortMappingEntry "$key" 2 >"$f2"
+l1=$(soap GetSpecificPortMappingEntry "$f1" "$URN1" | sed -n 's/.*<NewLeaseDuration>\([0-9]*\)<.*/\1/p')
+l2=$(soap GetSpecificPortMappingEntry "$f2" | sed -n 's/.*<NewLeaseDuration>\([0-9]*\)<.*/\1/p')
+if echo "$out" | grep -q "HTTP200" && [ "$l1" = 0 ] && [ -n "$l2" ] && [ "$l2" -gt 604000 ] && [ "$l2" -le 604800 ]; then
+	pass "IGD:1 lease 0: reported 0 to IGD:1, $l2 s to IGD:2 (the 604800 s maximum)"
+else
+	fail "IGD:1 lease 0 as 604800 s" "add: $(oneline "$out"); IGD:1 lease '$l1', IGD:2 lease '$l2'"
+fi
 
 # --- counters ------------------------------------------------------------------
 actions=$(smap_stat 1 upnp_actions 2>/dev/null || echo 0)
