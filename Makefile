@@ -70,9 +70,15 @@ $(BIN)prr/prrctl: $(call obj,$(PRRCTL_SRC)) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
+# the UPnP IGD (smap/upnp.c) links libupnp (pupnp) into smap only
+# -isystem: its headers declare CLASS##_new() without a prototype
+UPNP_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libupnp 2>/dev/null))
+UPNP_LIBS   := $(shell pkg-config --libs libupnp 2>/dev/null)
+$(B)/smap/upnp.o: CFLAGS += $(UPNP_CFLAGS)
+
 $(BIN)smap/smap: $(call obj,$(SMAP_SRC)) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UPNP_LIBS) $(LDLIBS)
 
 $(BIN)smap/portsurvey: $(call obj,$(SURVEY_SRC)) $(LIBCOMMON)
 	@mkdir -p $(dir $@)

@@ -11,7 +11,7 @@
 static const char *const top_keys[] = {
 	"wan", "lan", "prr", "peers", "ipv4_address", "ports", "psid", "psid_length",
 	"offset", "tun", "mtu", "default_route", "ftp_alg", "hop_limit",
-	"control_socket", "map", "pcp", "registration", NULL,
+	"control_socket", "map", "pcp", "registration", "upnp", NULL,
 };
 static const char *const wan_keys[] = { "interface", "address", NULL };
 static const char *const lan_keys[] = { "interface", "prefix", NULL };
@@ -306,6 +306,7 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 		else
 			snprintf(c->control_socket, sizeof(c->control_socket), "%s", s);
 	}
+	upnp_config_load(e, root, &c->upnp);
 	if (c->wan_if[0] && c->lan_if[0] && strcmp(c->wan_if, c->lan_if) == 0)
 		conf_errf(e, root, "lan.interface", "'%s' is also the WAN interface", c->lan_if);
 	if (c->tun_name[0] && (strcmp(c->tun_name, c->wan_if) == 0 ||
@@ -356,6 +357,7 @@ smap_config_print(const struct smap_config *c, FILE *f)
 		c->default_route ? "true" : "false", c->ftp_alg ? "true" : "false", c->hop_limit);
 	fprintf(f, "control_socket = \"%s\";\n", c->control_socket);
 	pcp_config_print(&c->pcp, f);
+	upnp_config_print(&c->upnp, f);
 	if (c->map_mode) {
 		char r[160];
 

@@ -11,6 +11,7 @@
 #include "pcp_config.h"
 #include "register.h"
 #include "smap_path.h"
+#include "upnp_config.h"
 
 struct smap_config {
 	char file[PATH_MAX];
@@ -38,6 +39,7 @@ struct smap_config {
 	struct pcp_config pcp;		/* pcp = { ... }: PCP/NAT-PMP server, mappings */
 	/* registration = { ... }: address and port set from the PRR (register.h) */
 	struct smap_reg_conf reg;
+	struct upnp_config upnp;	/* upnp = { ... }: the UPnP IGD (smap/upnp.c) */
 };
 
 /* 0, or -1 with every error in err->text ("file:line: key: message"). */

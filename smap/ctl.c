@@ -24,6 +24,7 @@
 #include "mappings.h"
 #include "pcp_server.h"
 #include "register.h"
+#include "upnp.h"
 
 int
 ctl_open(const char *path)
@@ -66,6 +67,7 @@ reply_stats(struct smap *s, FILE *f)
 		fprintf(f, "%s\t%llu\t%s\n", smap_stat_desc[i].name,
 			(unsigned long long)s->stats[i], smap_stat_desc[i].doc);
 	pcp_server_stats(s, f);
+	upnp_stats(f);
 }
 
 static void

@@ -26,6 +26,7 @@
 #include "portmap.h"
 #include "register.h"
 #include "smap.h"
+#include "upnp.h"
 
 #define FTP_FDS	256
 
@@ -60,6 +61,7 @@ config_load(const char *file, struct smap_config *c)
 static void
 stop_all(struct smap *s)
 {
+	upnp_stop();
 	reg_close(s);
 	ftp_alg_stop(s);
 	pcp_server_stop(s);
@@ -98,6 +100,8 @@ smap_datapath_start(struct smap *s)
 	if (portmap_init(s) < 0 || pcp_server_start(s) < 0)
 		return -1;
 	if (s->cfg.ftp_alg && ftp_alg_start(s, SMAP_FTP_PORT) < 0)
+		return -1;
+	if (upnp_start(s) < 0)
 		return -1;
 	return 0;
 }
@@ -267,6 +271,7 @@ main(int argc, char **argv)
 			ctl_serve(&s, lfd);
 		softwire_tick(&s);
 		portmap_expire(&s, portmap_now());
+		upnp_tick();
 		if (!(p[0].revents & POLLIN))
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
