@@ -132,8 +132,10 @@ reload(struct smap *s, const char *file)
 	s->cfg.params.prr = c.params.prr;
 	memcpy(s->cfg.params.peers, c.params.peers, sizeof(c.params.peers));
 	s->cfg.params.n_peers = c.params.n_peers;
-	memcpy(s->cfg.params.fmr, c.params.fmr, sizeof(c.params.fmr));
-	s->cfg.params.n_fmr = c.params.n_fmr;
+	if (!s->cfg.map_from_prr) {	/* else the PRR's FMRs stay */
+		memcpy(s->cfg.params.fmr, c.params.fmr, sizeof(c.params.fmr));
+		s->cfg.params.n_fmr = c.params.n_fmr;
+	}
 	ps_changed = memcmp(&s->cfg.params.ps, &c.params.ps, sizeof(c.params.ps)) != 0;
 	s->cfg.params.ps = c.params.ps;
 	s->cfg.lan_prefix = c.lan_prefix;
