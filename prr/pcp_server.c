@@ -125,6 +125,9 @@ map(struct prr *prr, const struct prr_config *c, const struct pcp_request *req,
 		rsp.lifetime = 0;
 		return pcp_build_response(out, cap, &rsp);
 	}
+	/* the rules before provision_register frees c's environment */
+	if (req->want_rules)
+		pcp_rules_fill(&c->params, src, &rsp);
 	if (req->want_rules && pcp_rules_ce(&c->params, src, &ce)) {
 		/* a MAP address: its set is the rule's, no registry entry */
 		memset(&e, 0, sizeof(e));
@@ -157,7 +160,6 @@ map(struct prr *prr, const struct prr_config *c, const struct pcp_request *req,
 	if (!req->want_rules)
 		return pcp_build_response(out, cap, &rsp);
 	/* MAP-E rules asked for (MAP_RULE, common/pcp.h): as many as fit */
-	pcp_rules_fill(&c->params, src, &rsp);
 	n = pcp_rules_build(out, cap, &rsp, &dropped);
 	prr->pcp_rule_answers++;
 	prr->pcp_rules_sent += rsp.n_rules;
