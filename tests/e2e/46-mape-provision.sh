@@ -25,7 +25,7 @@ in_set() { "$PYTHON" -c "import sys; f=$1; sys.exit(0 if f(int(sys.argv[1])) els
 net() {		# net add|del: smap1's MAP address and the routes to its prefix
 	ip -n ap-core -6 route "$1" 2001:db8:f000:4100::/56 via 2001:db8:1::2
 	ip -n ap-prr -6 route "$1" 2001:db8:f000::/48 via 2001:db8:100::2
-	ip -n ap-smap1 -6 addr "$1" "$MAP1/128" dev wan0 ${2:-}
+	ip -n ap-smap1 -6 addr "$1" "$MAP1/128" dev wan0 ${2:+"$2"}
 }
 
 have_prr || { fail "prr running" "the testbed's prr is not running"; exit 1; }
@@ -81,9 +81,12 @@ if [ "$(jget "$u" ok)" = True ] && [ "$(jget "$u" src)" = "$V4_1" ] && in_set "$
 else
 	fail "h11 to the Internet from PSID 1" "$u"
 fi
-[ "$(prr_stat in6_rule_checked)" -gt 0 ] &&
-	pass "the PRR checked smap1's packets by the rule (in6_rule_checked $(prr_stat in6_rule_checked))" ||
-	fail "the PRR's in6_rule_checked" "$(prr_stat in6_rule_checked)"
+checked=$(prr_stat in6_rule_checked)
+if [ "$checked" -gt 0 ]; then
+	pass "the PRR checked smap1's packets by the rule (in6_rule_checked $checked)"
+else
+	fail "the PRR's in6_rule_checked" "$checked"
+fi
 
 # --- the rule went in the reply -----------------------------------------------
 answers=$(prr_stat pcp_rule_answers); sent=$(prr_stat pcp_rules_sent)
