@@ -88,6 +88,20 @@ else
 	fail "the PRR's in6_rule_checked" "$checked"
 fi
 
+# --- SIGHUP keeps the rule's address, set and FMRs ---------------------------
+warned=$(grep -c "change at restart only" "$RUN/smap1.log" || true)
+kill -HUP "$(smap_pid 1)"
+wait_for -t 5 sh -c "[ \$(grep -c 'reloading' '$RUN/smap1.log') -ge 1 ]" || true
+sleep 0.5
+s1b="$(smap_status 1 ipv4) $(smap_status 1 ports)"
+u=$(tb ap-h11 "$PYTHON" "$TOOL" udp-req --dst "$INET" --port 9999 --len 100 || true)
+if [ "$s1b" = "$s1" ] && [ "$(jget "$u" src)" = "$V4_1" ] && in_set "$SET1" "$(jget "$u" sport)" &&
+    [ "$(grep -c "change at restart only" "$RUN/smap1.log" || true)" = "$warned" ]; then
+	pass "after SIGHUP smap1 keeps $s1b and its MAP address; h11 still leaves from PSID 1"
+else
+	fail "SIGHUP with rules_from_prr" "'$s1b', $u, $(oneline "$(tail -3 "$RUN/smap1.log")")"
+fi
+
 # --- the rule went in the reply -----------------------------------------------
 answers=$(prr_stat pcp_rule_answers); sent=$(prr_stat pcp_rules_sent)
 if [ "$answers" -ge 1 ] && [ "$sent" -ge "$answers" ]; then
