@@ -44,7 +44,7 @@ BENCH_SRC    := $(wildcard tests/bench/*.c)
 
 LIBCOMMON := $(B)/libapcommon.a
 # prr's pure data path, linked into unit tests and benchmarks too
-PRR_CORE_SRC := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/state.c
+PRR_CORE_SRC := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/state.c prr/pcp_rules.c
 
 PROGS := $(BIN)prr/prr $(BIN)prr/prrctl
 # smap and portsurvey join the build when their sources exist

@@ -257,6 +257,15 @@ req_option(struct pcp_request *r, uint8_t code, const uint8_t *d, uint16_t olen,
 			break;
 		r->has_port_set = true;
 		return PCP_SUCCESS;
+	case PCP_OPT_MAP_RULE:			/* ours: see pcp.h */
+		if (op != PCP_OP_MAP) {
+			r->n_ignored++;
+			return PCP_SUCCESS;
+		}
+		if (olen != PCP_MAP_RULE_ASK_LEN || get32(d) != 0 || r->want_rules)
+			break;
+		r->want_rules = true;
+		return PCP_SUCCESS;
 	default:
 		if (code < PCP_OPT_OPTIONAL)
 			return bad_option(r, PCP_UNSUPP_OPTION, code, off);
@@ -440,6 +449,41 @@ w_port_set(struct wbuf *w, const struct pcp_port_set *ps)
 }
 
 static void
+w_map_rule(struct wbuf *w, const struct map_rule *r)
+{
+	uint8_t *d = w_option(w, PCP_OPT_MAP_RULE, PCP_MAP_RULE_LEN);
+
+	if (!d)
+		return;
+	d[0] = r->forwarding ? PCP_MAP_RULE_FWD : 0;
+	d[1] = r->plen6;
+	d[2] = r->plen4;
+	d[3] = r->ea_len;
+	d[4] = r->offset;
+	d[5] = r->psid_len_cfg;
+	put16(d + 6, r->psid_cfg);
+	put32(d + 8, r->prefix4);
+	put_addr(d + 12, &r->prefix6);
+}
+
+/* A MAP_RULE option's data back into a rule, checked as map_rule_init does. */
+static bool
+get_map_rule(struct map_rule *r, const uint8_t *d, uint16_t olen)
+{
+	struct in6_addr p6;
+	char err[96];
+
+	if (olen != PCP_MAP_RULE_LEN || (d[0] & (uint8_t)~PCP_MAP_RULE_FWD))
+		return false;
+	get_addr(&p6, d + 12);
+	if (!map_rule_init(r, &p6, d[1], get32(d + 8), d[2], d[3], d[4], d[5], get16(d + 6),
+			   err, sizeof(err)))
+		return false;
+	r->forwarding = (d[0] & PCP_MAP_RULE_FWD) != 0;
+	return true;
+}
+
+static void
 w_description(struct wbuf *w, const char *s, size_t len)
 {
 	uint8_t *d;
@@ -472,6 +516,8 @@ pcp_build_request(uint8_t *buf, size_t cap, const struct pcp_request *r)
 	if (r->prefer_failure)
 		w_option(&w, PCP_OPT_PREFER_FAILURE, 0);
 	w_filters(&w, r->filters, r->n_filters);
+	if (r->want_rules)		/* before PORT_SET: see pcp.h */
+		w_option(&w, PCP_OPT_MAP_RULE, PCP_MAP_RULE_ASK_LEN);	/* zeros */
 	if (r->has_port_set)
 		w_port_set(&w, &r->port_set);
 	if (r->has_description)
@@ -536,6 +582,10 @@ pcp_build_response(uint8_t *buf, size_t cap, const struct pcp_response *r)
 	if (r->prefer_failure)
 		w_option(&w, PCP_OPT_PREFER_FAILURE, 0);
 	w_filters(&w, r->filters, r->n_filters);
+	if (r->n_rules > PCP_MAX_MAP_RULES)
+		return 0;
+	for (i = 0; i < r->n_rules; i++)
+		w_map_rule(&w, &r->rules[i]);
 	if (r->n_port_sets > PCP_MAX_PORT_SETS)
 		return 0;
 	for (i = 0; i < r->n_port_sets; i++)
@@ -650,6 +700,11 @@ rsp_option(struct pcp_response *r, uint8_t code, const uint8_t *d, uint16_t olen
 		if (!port_set_ok(&r->port_sets[r->n_port_sets]))
 			return PCP_RSP_OPTION;
 		r->n_port_sets++;
+		break;
+	case PCP_OPT_MAP_RULE:
+		if (r->n_rules == PCP_MAX_MAP_RULES || !get_map_rule(&r->rules[r->n_rules], d, olen))
+			return PCP_RSP_OPTION;
+		r->n_rules++;
 		break;
 	default:
 		r->n_ignored++;

@@ -48,6 +48,36 @@
  * Codes 129 (PREFIX64, RFC 7225) and 130 are taken; a vendor option
  * would have had to come from the private-use range 224-255.
  */
+/*
+ * MAP-E RULES OVER PCP (our private option, for the PRR's registration
+ * server). A SMAP in MAP-E mode learns its rules (BMR and FMRs, RFC 7597
+ * 5) from the PRR in its registration: code 224 MAP_RULE, from the
+ * private-use range (RFC 6887 19.3), optional to process, so that any
+ * other PCP server or client skips it. A MAP request asks for the rules
+ * with one MAP_RULE option of 4 zero bytes (reserved; any other length
+ * or content, or a second one, is MALFORMED_OPTION; not empty because
+ * tshark's dissector throws "Malformed Packet" on an empty unknown
+ * option, and the spare bytes leave room for a later flag); the response carries one MAP_RULE per rule,
+ * 28 bytes each, all in network order:
+ *
+ *	 0  flags: 0x80 forwarding (an FMR), other bits 0
+ *	 1  rule IPv6 prefix length n	 2  rule IPv4 prefix length r
+ *	 3  EA-bits length o		 4  PSID offset a
+ *	 5  PSID length (o = 0 only, else 0)
+ *	 6  PSID (2 bytes, o = 0 only, else 0)
+ *	 8  rule IPv4 prefix (4 bytes)	12  rule IPv6 prefix (16 bytes)
+ *
+ * A response option of any other length, with unknown flags, or whose
+ * rule map_rule_init() refuses is PCP_RSP_OPTION. At most
+ * PCP_MAX_MAP_RULES in a response (what fits in 1100 bytes next to the
+ * MAP data); the PRR also keeps the PORT_SET blocks in, so it sends as
+ * many rules as the size lets, the BMR of the requester first. tshark
+ * flags the option as "Unknown option" (tests/pcp-tshark-check allows
+ * exactly that warning for code 224), and its PORT_SET decoder loses
+ * its place in an option that follows a PORT_SET ("Malformed Packet"):
+ * so MAP_RULE options go before PORT_SET in what we build (any order
+ * parses).
+ */
 #ifndef AP_PCP_H
 #define AP_PCP_H
 
@@ -56,6 +86,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "map_rule.h"
 #include "portset.h"
 
 #define PCP_VERSION		2
@@ -73,6 +104,12 @@
 #define PCP_MAX_FILTERS		43
 /* PORT_SET options one response may carry: 2^6 blocks (see above). */
 #define PCP_MAX_PORT_SETS	64
+/* MAP_RULE options (see MAP-E RULES above): 28 bytes of data each. */
+#define PCP_MAP_RULE_LEN	28
+#define PCP_MAP_RULE_FWD	0x80
+#define PCP_MAP_RULE_ASK_LEN	4	/* the request's: zeros */
+#define PCP_MAX_MAP_RULES	((PCP_MAX_LEN - PCP_HDR_LEN - PCP_MAP_LEN) / \
+				 (PCP_OPT_HDR_LEN + PCP_MAP_RULE_LEN))
 /* The most DESCRIPTION text a 1100-byte MAP request can hold. */
 #define PCP_DESCRIPTION_MAX	(PCP_MAX_LEN - PCP_HDR_LEN - PCP_MAP_LEN - PCP_OPT_HDR_LEN)
 
@@ -115,6 +152,7 @@ enum pcp_option_code {
 	PCP_OPT_DESCRIPTION = 128,	/* RFC 7220: MAP, PEER; UTF-8; at most 1 */
 	PCP_OPT_PREFIX64 = 129,		/* RFC 7225: not handled, ignored */
 	PCP_OPT_PORT_SET = 130,		/* RFC 7753: MAP; 5 bytes; 1 per request */
+	PCP_OPT_MAP_RULE = 224,		/* ours, private use: see MAP-E RULES below */
 };
 /* Codes below 128 are mandatory to process, 128 and up optional (7.3). */
 #define PCP_OPT_OPTIONAL	128
@@ -156,6 +194,7 @@ struct pcp_request {
 	bool has_description;
 	uint16_t description_len;	/* bytes, not validated as UTF-8: */
 	char description[PCP_DESCRIPTION_MAX + 1];	/* sanitize to print */
+	bool want_rules;		/* a MAP_RULE: send the MAP-E rules */
 	unsigned n_ignored;		/* optional options skipped */
 	/* on UNSUPP_OPTION / MALFORMED_OPTION: the option to blame */
 	uint8_t bad_option;
@@ -176,7 +215,8 @@ struct pcp_request {
  *   PREFER_FAILURE or FILTER on PEER ...) -> MALFORMED_OPTION, optional
  *   one -> skipped; wrong length, more occurrences than allowed,
  *   FILTER prefix length out of range, PORT_SET size 0 or running past
- *   port 65535, PORT_SET with PREFER_FAILURE (RFC 7753) -> MALFORMED_OPTION.
+ *   port 65535, PORT_SET with PREFER_FAILURE (RFC 7753), MAP_RULE with data or
+ *   twice -> MALFORMED_OPTION (MAP_RULE on another opcode: skipped).
  * Out is filled as far as parsing got. Anything but SUCCESS or a drop
  * is answered with pcp_build_error().
  */
@@ -227,6 +267,8 @@ struct pcp_response {
 	bool has_description;
 	uint16_t description_len;
 	char description[PCP_DESCRIPTION_MAX + 1];
+	unsigned n_rules;		/* MAP_RULE options; forwarding = the FMR flag */
+	struct map_rule rules[PCP_MAX_MAP_RULES];
 	unsigned n_ignored;		/* parse: options skipped */
 };
 
@@ -242,7 +284,8 @@ void pcp_response_init(struct pcp_response *rsp, const struct pcp_request *req);
 
 /*
  * Serialize a response. Options go in the order THIRD_PARTY,
- * PREFER_FAILURE, FILTER..., PORT_SET..., DESCRIPTION. Returns the
+ * PREFER_FAILURE, FILTER..., MAP_RULE..., PORT_SET..., DESCRIPTION.
+ * Returns the
  * length, or 0 if it would not fit in cap or in 1100 bytes, or a count
  * is out of bounds.
  */
@@ -258,7 +301,8 @@ size_t pcp_build_announce(uint8_t *buf, size_t cap, uint32_t epoch);
 /*
  * Client side: serialize a request (version is forced to 2; the R bit
  * never set). Options in the order of pcp_build_response, with at most
- * one PORT_SET. Returns the length, or 0 if it does not fit.
+ * one PORT_SET, and the asking MAP_RULE when want_rules. Returns the
+ * length, or 0 if it does not fit.
  */
 size_t pcp_build_request(uint8_t *buf, size_t cap, const struct pcp_request *req);
 

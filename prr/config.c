@@ -307,7 +307,7 @@ load_registration(struct conf_err *e, struct prr_config *c, const config_setting
 static void
 load_map_rules(struct conf_err *e, struct prr_config *c, const config_setting_t *root)
 {
-	static const char *const extra[] = { "softwire_address", NULL };
+	static const char *const extra[] = { "softwire_address", "forwarding", NULL };
 	const config_setting_t *l = config_setting_get_member(root, "map_rules");
 	int n;
 
@@ -322,6 +322,7 @@ load_map_rules(struct conf_err *e, struct prr_config *c, const config_setting_t 
 		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
 		struct map_rule *r = &c->params.rules[c->params.n_rules];
 		unsigned br = 0;
+		bool fwd = true;
 
 		if (c->params.n_rules >= PRR_MAX_RULES) {
 			conf_errf(e, g, NULL, "more than %d rules", PRR_MAX_RULES);
@@ -336,6 +337,9 @@ load_map_rules(struct conf_err *e, struct prr_config *c, const config_setting_t 
 			continue;
 		}
 		r->br = (uint8_t)br;
+		/* an FMR for the SMAPs that get the rules by registration */
+		conf_bool(e, g, "forwarding", &fwd);
+		r->forwarding = fwd;
 		/* the pools' iptables rules are what bring its packets here */
 		if (c->n_pools && !(prr_config_in_pool(c, r->prefix4) &&
 		    prr_config_in_pool(c, r->prefix4 | (r->plen4 ? ~(~0u << (32 - r->plen4)) : ~0u)))) {

@@ -56,6 +56,12 @@ reply_stats(struct prr *prr, FILE *f)
 		(unsigned long long)prr->pcp_requests);
 	fprintf(f, "pcp_drop_ratelimited\t%llu\tregistration requests over the per-source rate limit\n",
 		(unsigned long long)prr->pcp_ratelimited);
+	fprintf(f, "pcp_rule_answers\t%llu\tregistration answers carrying MAP-E rules\n",
+		(unsigned long long)prr->pcp_rule_answers);
+	fprintf(f, "pcp_rules_sent\t%llu\tMAP-E rules (MAP_RULE options) sent in them\n",
+		(unsigned long long)prr->pcp_rules_sent);
+	fprintf(f, "pcp_rules_dropped\t%llu\tMAP-E rules left out to keep an answer in 1100 bytes\n",
+		(unsigned long long)prr->pcp_rules_dropped);
 	fprintf(f, "bindings\t%zu\tbindings in the data path\n",
 		btable_count(atomic_load(&prr->env)->cfg.bt));
 }

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "pcp.h"
+#include "pcp_rules.h"
 #include "pcp_server.h"
 #include "provision.h"
 
@@ -101,11 +102,14 @@ map(struct prr *prr, const struct prr_config *c, const struct pcp_request *req,
 {
 	struct pcp_response rsp;
 	struct reg_entry e;
+	struct map_ce ce;
 	enum reg_result r;
+	unsigned dropped;
 	uint32_t epoch = provision_epoch(prr);
 	uint64_t now = provision_now();
 	/* read before provision_register: it swaps the environment c lives in */
 	uint32_t usual = c->reg.ap.lifetime;
+	size_t n;
 
 	pcp_response_init(&rsp, req);
 	rsp.epoch = epoch;
@@ -121,7 +125,19 @@ map(struct prr *prr, const struct prr_config *c, const struct pcp_request *req,
 		rsp.lifetime = 0;
 		return pcp_build_response(out, cap, &rsp);
 	}
-	r = provision_register(prr, src, &e);
+	/* the rules before provision_register frees c's environment */
+	if (req->want_rules)
+		pcp_rules_fill(&c->params, src, &rsp);
+	if (req->want_rules && pcp_rules_ce(&c->params, src, &ce)) {
+		/* a MAP address: its set is the rule's, no registry entry */
+		memset(&e, 0, sizeof(e));
+		e.b.ipv4 = ce.ipv4;
+		e.b.ps = ce.psid_len ? ce.ps : portset_range(1024, 65535);
+		e.expires = now + usual;
+		r = REG_OK;
+	} else {
+		r = provision_register(prr, src, &e);
+	}
 	if (r != REG_OK) {
 		log_refusal(src, reg_strerror(r));
 		rsp.result = PCP_NO_RESOURCES;
@@ -141,7 +157,14 @@ map(struct prr *prr, const struct prr_config *c, const struct pcp_request *req,
 	rsp.lifetime = e.expires > now ? (uint32_t)(e.expires - now) : usual;
 	if (req->lifetime < rsp.lifetime)
 		rsp.lifetime = req->lifetime < 60 ? 60 : req->lifetime;
-	return pcp_build_response(out, cap, &rsp);
+	if (!req->want_rules)
+		return pcp_build_response(out, cap, &rsp);
+	/* MAP-E rules asked for (MAP_RULE, common/pcp.h): as many as fit */
+	n = pcp_rules_build(out, cap, &rsp, &dropped);
+	prr->pcp_rule_answers++;
+	prr->pcp_rules_sent += rsp.n_rules;
+	prr->pcp_rules_dropped += dropped;
+	return n;
 }
 
 void

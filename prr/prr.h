@@ -37,6 +37,9 @@ struct prr {
 	int n_pcp_fds;
 	uint64_t pcp_requests;		/* registration requests received */
 	uint64_t pcp_ratelimited;	/* dropped by the per-source rate limit */
+	uint64_t pcp_rule_answers;	/* answers with MAP-E rules (prr/pcp_rules.c) */
+	uint64_t pcp_rules_sent;	/* MAP_RULE options in them */
+	uint64_t pcp_rules_dropped;	/* rules left out: over 1100 bytes */
 };
 
 uint64_t prr_now_ms(void);

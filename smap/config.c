@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "map_derive.h"
 #include "map_rule_conf.h"
 
 static const char *const top_keys[] = {
@@ -153,12 +154,11 @@ load_mtu(struct conf_err *e, const config_setting_t *root, struct smap_config *c
 static void
 load_map(struct conf_err *e, const config_setting_t *root, struct smap_config *c)
 {
-	static const char *const map_keys[] = { "prefix", "rules", NULL };
+	static const char *const map_keys[] = { "prefix", "rules", "rules_from_prr", NULL };
 	static const char *const extra[] = { "forwarding", NULL };
 	const config_setting_t *g = group(e, root, "map", false), *l;
 	struct map_rule rules[SMAP_MAX_FMR];
 	unsigned n = 0;
-	int bmr = -1;
 	const char *s;
 	char msg[160];
 
@@ -176,6 +176,12 @@ load_map(struct conf_err *e, const config_setting_t *root, struct smap_config *c
 		return;
 	}
 	l = config_setting_get_member(g, "rules");
+	conf_bool(e, g, "rules_from_prr", &c->map_from_prr);
+	if (c->map_from_prr) {		/* derived at registration: map_reg.c */
+		if (l)
+			conf_errf(e, g, "rules", "may not be given with rules_from_prr = true");
+		return;
+	}
 	if (!l || !config_setting_is_list(l) || config_setting_length(l) == 0) {
 		conf_errf(e, g, "rules", "%s", l ? "expected a list ( { ... }, ... )"
 			  : "missing (the Basic Mapping Rule, and any Forwarding Mapping Rules)");
@@ -193,25 +199,14 @@ load_map(struct conf_err *e, const config_setting_t *root, struct smap_config *c
 			continue;
 		conf_bool(e, rg, "forwarding", &fwd);
 		rules[n].forwarding = fwd;
-		if (map_rule_covers6(&rules[n], &c->map_prefix) && c->map_plen >= rules[n].plen6 &&
-		    (bmr < 0 || rules[n].plen6 > rules[bmr].plen6))
-			bmr = (int)n;
 		n++;
 	}
 	if (e->count)
 		return;
-	if (bmr < 0) {
-		conf_errf(e, g, "prefix", "'%s' is in no rule's IPv6 prefix: no Basic Mapping Rule", s);
-		return;
-	}
-	c->bmr = rules[bmr];
-	if (!map_rule_ce(&c->bmr, &c->map_prefix, c->map_plen, &c->map_ce, msg, sizeof(msg))) {
+	if (!smap_map_derive(c, rules, n, msg, sizeof(msg))) {
 		conf_errf(e, g, "prefix", "%s", msg);
 		return;
 	}
-	c->params.ipv4 = c->map_ce.ipv4;
-	/* without a PSID the CE has the whole address; the NAT keeps off 0-1023 */
-	c->params.ps = c->map_ce.psid_len ? c->map_ce.ps : portset_range(1024, 65535);
 	if (!c->has_wan_addr) {
 		c->wan_addr = c->map_ce.addr;
 		c->has_wan_addr = true;
@@ -220,10 +215,6 @@ load_map(struct conf_err *e, const config_setting_t *root, struct smap_config *c
 		conf_errf(e, root, "wan.address", "is not the MAP address the rule gives, %s "
 			  "(leave it out)", inet_ntop(AF_INET6, &c->map_ce.addr, a6, sizeof(a6)));
 	}
-	for (unsigned i = 0; i < n; i++)
-		if (rules[i].forwarding)
-			c->params.fmr[c->params.n_fmr++] = rules[i];
-	map_rules_sort(c->params.fmr, c->params.n_fmr);
 }
 
 int
@@ -254,6 +245,7 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 		conf_only_keys(e, g, wan_keys);
 		ifname(e, g, "interface", true, c->wan_if);
 		c->has_wan_addr = conf_ipv6(e, g, "address", &c->wan_addr);
+		c->reg_wan_given = c->has_wan_addr;
 	}
 	if ((g = group(e, root, "lan", true))) {
 		conf_only_keys(e, g, lan_keys);
@@ -358,7 +350,10 @@ smap_config_print(const struct smap_config *c, FILE *f)
 	fprintf(f, "control_socket = \"%s\";\n", c->control_socket);
 	pcp_config_print(&c->pcp, f);
 	upnp_config_print(&c->upnp, f);
-	if (c->map_mode) {
+	if (c->map_from_prr) {
+		fprintf(f, "map = { prefix = \"%s/%u\"; rules_from_prr = true; };\n",
+			inet_ntop(AF_INET6, &c->map_prefix, a6, sizeof(a6)), c->map_plen);
+	} else if (c->map_mode) {
 		char r[160];
 
 		fprintf(f, "map = { prefix = \"%s/%u\"; };\n",

@@ -36,6 +36,8 @@ struct smap_config {
 	unsigned map_plen;
 	struct map_rule bmr;		/* the rule the prefix matched */
 	struct map_ce map_ce;		/* what it derived */
+	bool map_from_prr;		/* map.rules_from_prr: rules from the registration */
+	bool reg_wan_given;		/* wan.address in the file (map_reg.c checks it) */
 	struct pcp_config pcp;		/* pcp = { ... }: PCP/NAT-PMP server, mappings */
 	/* registration = { ... }: address and port set from the PRR (register.h) */
 	struct smap_reg_conf reg;

@@ -122,6 +122,10 @@ reload(struct smap *s, const char *file)
 		c.params.ipv4 = s->cfg.params.ipv4;
 		c.params.ps = s->cfg.params.ps;
 	}
+	if (s->cfg.map_from_prr && !c.reg_wan_given) {	/* the MAP address from the PRR's rule */
+		c.wan_addr = s->cfg.wan_addr;
+		c.has_wan_addr = s->cfg.has_wan_addr;
+	}
 	if (strcmp(c.tun_name, s->cfg.tun_name) || strcmp(c.wan_if, s->cfg.wan_if) ||
 	    strcmp(c.lan_if, s->cfg.lan_if) || c.params.ipv4 != s->cfg.params.ipv4 ||
 	    c.has_wan_addr != s->cfg.has_wan_addr ||
@@ -132,8 +136,10 @@ reload(struct smap *s, const char *file)
 	s->cfg.params.prr = c.params.prr;
 	memcpy(s->cfg.params.peers, c.params.peers, sizeof(c.params.peers));
 	s->cfg.params.n_peers = c.params.n_peers;
-	memcpy(s->cfg.params.fmr, c.params.fmr, sizeof(c.params.fmr));
-	s->cfg.params.n_fmr = c.params.n_fmr;
+	if (!s->cfg.map_from_prr) {	/* else the PRR's FMRs stay */
+		memcpy(s->cfg.params.fmr, c.params.fmr, sizeof(c.params.fmr));
+		s->cfg.params.n_fmr = c.params.n_fmr;
+	}
 	ps_changed = memcmp(&s->cfg.params.ps, &c.params.ps, sizeof(c.params.ps)) != 0;
 	s->cfg.params.ps = c.params.ps;
 	s->cfg.lan_prefix = c.lan_prefix;

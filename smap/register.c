@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "map_reg.h"
 #include "pcp.h"
 #include "pcp_client.h"
 #include "portmap.h"
@@ -41,6 +42,7 @@ struct smap_reg {
 	uint64_t bad_answers;	/* unparsable, wrong nonce, unusable set */
 	char problem[128];	/* why the last attempt did not give a set */
 	bool open_warned;
+	unsigned rules;		/* MAP-E rules in the last answer (map.rules_from_prr) */
 };
 
 static struct in6_addr
@@ -122,6 +124,7 @@ send_request(struct smap *s)
 	memcpy(req.nonce, r->nonce, sizeof(req.nonce));
 	req.proto = 0;			/* all protocols, all ports: the port set */
 	req.has_port_set = true;	/* a hint; the PRR decides */
+	req.want_rules = s->cfg.map_from_prr;	/* MAP-E rules too (MAP_RULE) */
 	if (r->fsm.bound) {
 		/* the set we hold, so that a PRR that lost it may give it back */
 		pcp_addr_from_v4(&req.ext_addr, s->cfg.params.ipv4);
@@ -194,10 +197,10 @@ refusal_hint(int result)
 }
 
 static void
-granted(struct smap *s, const struct pcp_response *rsp, const struct portset *ps,
+granted(struct smap *s, uint32_t v4, const struct pcp_response *rsp, const struct portset *ps,
 	enum pcpc_verdict v)
 {
-	uint32_t v4 = pcp_addr_to_v4(&rsp->ext_addr), n4 = htonl(v4);
+	uint32_t n4 = htonl(v4);
 	bool changed = !s->reg->datapath_up || v4 != s->cfg.params.ipv4 ||
 		       memcmp(ps, &s->cfg.params.ps, sizeof(*ps)) != 0;
 	char a4[INET_ADDRSTRLEN], pst[64];
@@ -224,6 +227,7 @@ answer(struct smap *s, const uint8_t *buf, size_t len)
 	struct smap_reg *r = s->reg;
 	static struct pcp_response rsp;
 	struct portset ps;
+	uint32_t v4 = 0;
 	enum pcp_rsp_err e = pcp_parse_response(buf, len, &rsp);
 	enum pcpc_verdict v;
 	uint64_t now = smap_now_ms();
@@ -244,7 +248,15 @@ answer(struct smap *s, const uint8_t *buf, size_t len)
 		r->bad_answers++;
 		return;
 	}
-	if (rsp.result == PCP_SUCCESS &&
+	if (rsp.result == PCP_SUCCESS && s->cfg.map_from_prr) {
+		/* the set is what the rules derive for our prefix */
+		if (map_reg_take(s, &rsp, &v4, &ps, r->problem, sizeof(r->problem)) < 0) {
+			r->bad_answers++;
+			log_warnx("registration: %s", r->problem);
+			return;
+		}
+		r->rules = rsp.n_rules;
+	} else if (rsp.result == PCP_SUCCESS &&
 	    (!pcp_addr_is_v4(&rsp.ext_addr) ||
 	     !pcp_port_sets_to_portset(rsp.port_sets, rsp.n_port_sets, &ps))) {
 		r->bad_answers++;
@@ -255,7 +267,9 @@ answer(struct smap *s, const uint8_t *buf, size_t len)
 	}
 	v = pcpc_answer(&r->fsm, now, rnd32(), rsp.result, rsp.lifetime, rsp.epoch);
 	if (v != PCPC_REFUSED) {
-		granted(s, &rsp, &ps, v);
+		if (!s->cfg.map_from_prr)
+			v4 = pcp_addr_to_v4(&rsp.ext_addr);
+		granted(s, v4, &rsp, &ps, v);
 		return;
 	}
 	snprintf(r->problem, sizeof(r->problem), "refused: %s%s", pcp_result_name(rsp.result),
@@ -399,4 +413,6 @@ reg_status(struct smap *s, FILE *f)
 	fprintf(f, "reg_epoch_lost\t%" PRIu64 "\n", r->fsm.epoch_lost);
 	fprintf(f, "reg_announces\t%" PRIu64 "\n", r->fsm.announces);
 	fprintf(f, "reg_bad_answers\t%" PRIu64 "\n", r->bad_answers);
+	if (s->cfg.map_from_prr)
+		fprintf(f, "reg_map_rules\t%u\n", r->rules);
 }

@@ -19,24 +19,30 @@ reg_conf_load(struct conf_err *e, const config_setting_t *root, struct smap_conf
 	struct smap_reg_conf *r = &c->reg;
 
 	r->lifetime = 7200;
-	if (!g)
-		return;
-	if (config_setting_type(g) == CONFIG_TYPE_BOOL) {
+	/* map.rules_from_prr registers, with or without a registration group */
+	r->enabled = c->map_from_prr;
+	if (!g) {
+		/* nothing to read */
+	} else if (config_setting_type(g) == CONFIG_TYPE_BOOL) {
 		r->enabled = config_setting_get_bool(g);	/* registration = true; */
+		if (!r->enabled && c->map_from_prr)
+			conf_errf(e, root, "registration", "false, but map.rules_from_prr needs it");
 		if (!r->enabled)
 			return;
 	} else if (!config_setting_is_group(g)) {
 		conf_errf(e, root, "registration", "expected true, false or a group { ... }");
 		return;
-	}
-	r->enabled = true;
-	if (config_setting_is_group(g)) {
+	} else {
+		r->enabled = true;
 		conf_only_keys(e, g, keys);
 		r->has_server = conf_ipv6(e, g, "server", &r->server);
 		conf_uint(e, g, "lifetime", 60, 86400 * 30, &r->lifetime);
 	}
+	if (!r->enabled)
+		return;
 	for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
-		if (config_setting_get_member(root, given[i]))
+		if (config_setting_get_member(root, given[i]) &&
+		    !(c->map_from_prr && strcmp(given[i], "map") == 0))
 			conf_errf(e, root, given[i], "comes from the registration with the PRR "
 				  "and may not be given too");
 }

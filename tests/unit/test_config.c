@@ -422,6 +422,33 @@ START_TEST(wrong_types)
 }
 END_TEST
 
+/* map_rules' forwarding key (the FMR flag sent to SMAPs): default true, bool only */
+START_TEST(map_rule_forwarding)
+{
+	ck_assert_int_eq(load("fwd.conf",
+		"softwire_addresses = [ \"2001:db8:100::1\" ];\n"
+		"pools = [ \"192.0.2.0/28\" ];\n"
+		"map_rules = (\n"
+		"\t{ ipv6_prefix = \"2001:db8:f000::/48\"; ipv4_prefix = \"192.0.2.8/30\"; ea_length = 8; },\n"
+		"\t{ ipv6_prefix = \"2001:db8:e000::/48\"; ipv4_prefix = \"192.0.2.4/30\"; ea_length = 8;"
+		" forwarding = false; }\n"
+		");\n"), 0);
+	ck_assert_uint_eq(cfg.params.n_rules, 2);
+	for (unsigned i = 0; i < 2; i++)
+		ck_assert_int_eq(cfg.params.rules[i].forwarding,
+				 cfg.params.rules[i].prefix4 == 0xc0000208);
+	prr_config_free(&cfg);
+	ck_assert_int_eq(load("fwd-bad.conf",
+		"softwire_addresses = [ \"2001:db8:100::1\" ];\n"
+		"pools = [ \"192.0.2.0/28\" ];\n"
+		"map_rules = (\n"
+		"\t{ ipv6_prefix = \"2001:db8:f000::/48\"; ipv4_prefix = \"192.0.2.8/30\"; ea_length = 8;"
+		" forwarding = 1; }\n"					/* 4 */
+		");\n"), -1);
+	has_error(4, "map_rules.[0].forwarding", NULL);
+}
+END_TEST
+
 START_TEST(all_errors_reported)
 {
 	/* one error of each kind, each on its own line */
@@ -511,6 +538,7 @@ config_suite(void)
 	tcase_add_test(tc, ipv6_mtu_below_1280);
 	tcase_add_test(tc, wrong_types);
 	tcase_add_test(tc, all_errors_reported);
+	tcase_add_test(tc, map_rule_forwarding);
 	tcase_add_test(tc, error_text_overflow);
 	tcase_add_test(tc, reload_same_struct);
 	suite_add_tcase(s, tc);

@@ -528,7 +528,7 @@ START_TEST(malformed_options)
 	}
 	/* unknown optional options: skipped, and PREFIX64 which we do not do */
 	for (i = 129; i < 256; i++) {
-		if (i == PCP_OPT_PORT_SET)
+		if (i == PCP_OPT_PORT_SET || i == PCP_OPT_MAP_RULE)	/* ours: map_rule_option */
 			continue;
 		RESET();
 		opt(buf, &n, (uint8_t)i, 7, d, 7);
@@ -950,6 +950,154 @@ START_TEST(response_parse_errors)
 	ck_assert_int_eq(pcp_parse_response(buf, n, &rsp), PCP_RSP_OPTION);
 	ck_assert_str_eq(pcp_rsp_strerror(PCP_RSP_OPTION), "bad option");
 	ck_assert_str_eq(pcp_rsp_strerror((enum pcp_rsp_err)99), "unknown error");
+}
+END_TEST
+
+/* MAP-E rules in our private MAP_RULE option (see pcp.h). */
+static void
+mk_rule(struct map_rule *r, const char *p6, unsigned n, const char *p4, unsigned plen4,
+	unsigned ea, unsigned a, unsigned k, unsigned psid, bool fwd)
+{
+	struct in6_addr x = a6(p6);
+	struct in_addr y;
+	char err[96];
+
+	ck_assert_int_eq(inet_pton(AF_INET, p4, &y), 1);
+	ck_assert_msg(map_rule_init(r, &x, n, ntohl(y.s_addr), plen4, ea, a, k, psid, err,
+				    sizeof(err)), "%s", err);
+	r->forwarding = fwd;
+}
+
+START_TEST(map_rule_option)
+{
+	struct pcp_request r, back;
+	struct pcp_response *rsp = malloc(sizeof(*rsp)), *got = malloc(sizeof(*got));
+	uint8_t buf[1200];
+	size_t n;
+	unsigned i;
+
+	ck_assert_ptr_nonnull(rsp);
+	ck_assert_ptr_nonnull(got);
+	/* the request: one option of 4 zero bytes, last */
+	map_req(&r);
+	r.want_rules = true;
+	n = pcp_build_request(buf, sizeof(buf), &r);
+	ck_assert_uint_eq(n, 68);
+	ck_assert_uint_eq(buf[60], PCP_OPT_MAP_RULE);
+	ck_assert_uint_eq(get16(buf + 62), 4);
+	ck_assert_uint_eq(get32(buf + 64), 0);
+	ck_assert_int_eq(parse(buf, n, &back), PCP_SUCCESS);
+	ck_assert(back.want_rules);
+	ck_assert_uint_eq(back.n_ignored, 0);
+	/* other data, other lengths, or twice: MALFORMED_OPTION; on PEER: skipped */
+	n = 60;
+	opt(buf, &n, PCP_OPT_MAP_RULE, 4, "abcd", 4);
+	ck_assert_int_eq(parse(buf, n, &back), PCP_MALFORMED_OPTION);
+	ck_assert_uint_eq(back.bad_option, PCP_OPT_MAP_RULE);
+	n = 60;
+	opt(buf, &n, PCP_OPT_MAP_RULE, 0, NULL, 0);
+	ck_assert_int_eq(parse(buf, n, &back), PCP_MALFORMED_OPTION);
+	n = 60;
+	opt(buf, &n, PCP_OPT_MAP_RULE, 8, "\0\0\0\0\0\0\0\0", 8);
+	ck_assert_int_eq(parse(buf, n, &back), PCP_MALFORMED_OPTION);
+	n = 60;
+	opt(buf, &n, PCP_OPT_MAP_RULE, 4, "\0\0\0\0", 4);
+	ck_assert_int_eq(parse(buf, n, &back), PCP_SUCCESS);
+	opt(buf, &n, PCP_OPT_MAP_RULE, 4, "\0\0\0\0", 4);
+	ck_assert_int_eq(parse(buf, n, &back), PCP_MALFORMED_OPTION);
+	peer_req(&r);
+	r.want_rules = true;
+	n = pcp_build_request(buf, sizeof(buf), &r);
+	ck_assert_int_eq(parse(buf, n, &back), PCP_SUCCESS);
+	ck_assert(!back.want_rules);
+	ck_assert_uint_eq(back.n_ignored, 1);
+
+	/* the response: every field back, byte layout as pcp.h says */
+	map_req(&r);
+	pcp_response_init(rsp, &r);
+	ck_assert_uint_eq(rsp->n_rules, 0);
+	mk_rule(&rsp->rules[0], "2001:db8:f000::", 48, "192.0.2.8", 30, 8, 6, 0, 0, false);
+	mk_rule(&rsp->rules[1], "2001:db8:e000::", 40, "198.51.100.7", 32, 0, 4, 4, 9, true);
+	rsp->n_rules = 2;
+	n = pcp_build_response(buf, sizeof(buf), rsp);
+	ck_assert_uint_eq(n, 60 + 2 * 32);
+	{
+		static const uint8_t want[32] = {
+			224, 0, 0, 28, 0, 48, 30, 8, 6, 0, 0, 0, 192, 0, 2, 8,
+			0x20, 0x01, 0x0d, 0xb8, 0xf0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		};
+		ck_assert_mem_eq(buf + 60, want, sizeof(want));
+		ck_assert_uint_eq(buf[92 + 4], PCP_MAP_RULE_FWD);
+		ck_assert_uint_eq(buf[92 + 9], 4);		/* psid length */
+		ck_assert_uint_eq(get16(buf + 92 + 10), 9);	/* psid */
+	}
+	ck_assert_int_eq(pcp_parse_response(buf, n, got), PCP_RSP_OK);
+	ck_assert_uint_eq(got->n_rules, 2);
+	ck_assert_uint_eq(got->n_ignored, 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_mem_eq(&got->rules[i].prefix6, &rsp->rules[i].prefix6, 16);
+		ck_assert_uint_eq(got->rules[i].plen6, rsp->rules[i].plen6);
+		ck_assert_uint_eq(got->rules[i].prefix4, rsp->rules[i].prefix4);
+		ck_assert_uint_eq(got->rules[i].plen4, rsp->rules[i].plen4);
+		ck_assert_uint_eq(got->rules[i].ea_len, rsp->rules[i].ea_len);
+		ck_assert_uint_eq(got->rules[i].offset, rsp->rules[i].offset);
+		ck_assert_uint_eq(got->rules[i].psid_len, rsp->rules[i].psid_len);
+		ck_assert_uint_eq(got->rules[i].psid_cfg, rsp->rules[i].psid_cfg);
+		ck_assert_int_eq(got->rules[i].forwarding, rsp->rules[i].forwarding);
+	}
+	ck_assert_uint_eq(got->rules[0].psid_len, 6);	/* derived again: 8 + 30 - 32 */
+
+	/* malformed: short, long, unknown flag, host bits, EA too long, PSID too big */
+	memcpy(buf + 100, buf + 60, 32);		/* a good copy to spoil */
+	for (i = 0; i < 8; i++) {
+		uint8_t m[96];
+		size_t ml = 60;
+
+		memcpy(m, buf, 60);
+		memcpy(m + 60, buf + 100, 32);
+		switch (i) {
+		case 0: put16(m + 62, 24); break;		/* too short, padding left */
+		case 1: put16(m + 62, 32); break;		/* runs past the end */
+		case 2: m[64] |= 0x01; break;			/* unknown flag */
+		case 3: m[75] = 9; break;			/* IPv4 host bits */
+		case 4: m[67] = 40; break;			/* o + r past 48 */
+		case 5: m[65] = 129; break;			/* n > 128 */
+		case 6: m[67] = 0; m[69] = 2; put16(m + 70, 4); break;	/* PSID 4 in 2 bits */
+		case 7: m[91] = 1; break;			/* IPv6 host bits */
+		}
+		ml += 32;
+		ck_assert_msg(pcp_parse_response(m, ml, got) == PCP_RSP_OPTION, "case %u", i);
+	}
+	/* an empty one in a response is malformed too */
+	n = 60;
+	opt(buf, &n, PCP_OPT_MAP_RULE, 0, NULL, 0);
+	ck_assert_int_eq(pcp_parse_response(buf, n, got), PCP_RSP_OPTION);
+	/* bounds: PCP_MAX_MAP_RULES fit in 1100 bytes, one more is refused */
+	map_req(&r);
+	pcp_response_init(rsp, &r);
+	for (i = 0; i < PCP_MAX_MAP_RULES; i++)
+		rsp->rules[i] = rsp->rules[0];
+	mk_rule(&rsp->rules[0], "2001:db8:f000::", 48, "192.0.2.8", 30, 8, 6, 0, 0, true);
+	for (i = 1; i < PCP_MAX_MAP_RULES; i++)
+		rsp->rules[i] = rsp->rules[0];
+	rsp->n_rules = PCP_MAX_MAP_RULES;
+	n = pcp_build_response(buf, sizeof(buf), rsp);
+	ck_assert_uint_gt(n, 0);
+	ck_assert_uint_le(n, PCP_MAX_LEN);
+	ck_assert_int_eq(pcp_parse_response(buf, n, got), PCP_RSP_OK);
+	ck_assert_uint_eq(got->n_rules, PCP_MAX_MAP_RULES);
+	rsp->n_rules = PCP_MAX_MAP_RULES + 1;
+	ck_assert_uint_eq(pcp_build_response(buf, sizeof(buf), rsp), 0);
+	/* with a PSID set's 63 PORT_SET blocks, fewer fit: build says 0 */
+	rsp->n_rules = PCP_MAX_MAP_RULES;
+	rsp->n_port_sets = 63;
+	for (i = 0; i < 63; i++)
+		rsp->port_sets[i] = (struct pcp_port_set){ 16, (uint16_t)(1024 * (i + 1) + 16), false };
+	ck_assert_uint_eq(pcp_build_response(buf, sizeof(buf), rsp), 0);
+	rsp->n_rules = 8;
+	ck_assert_uint_gt(pcp_build_response(buf, sizeof(buf), rsp), 0);
+	free(rsp);
+	free(got);
 }
 END_TEST
 
@@ -1497,6 +1645,29 @@ START_TEST(pcap_vectors)
 	n = pcp_build_request(buf, sizeof(buf), &r);
 	pcap_udp(&po, true, NULL, NULL, buf, n);
 
+	/* registration asking for MAP-E rules (MAP_RULE, ours), and the answer */
+	map_req(&r);
+	r.proto = 0;
+	r.internal_port = 0;
+	r.has_port_set = true;
+	r.port_set = (struct pcp_port_set){ 1, 0, false };
+	r.want_rules = true;
+	n = pcp_build_request(buf, sizeof(buf), &r);
+	pcap_udp(&po, true, &smap, &prr, buf, n);
+	pcp_response_init(rsp, &r);
+	rsp->lifetime = 7200;
+	rsp->epoch = 1003;
+	rsp->ext_addr = a6("::ffff:192.0.2.9");
+	mk_rule(&rsp->rules[0], "2001:db8:f000::", 48, "192.0.2.8", 30, 8, 6, 0, 0, true);
+	mk_rule(&rsp->rules[1], "2001:db8:e000::", 40, "198.51.100.7", 32, 0, 4, 4, 9, false);
+	rsp->n_rules = 2;
+	ps = portset_psid(6, 6, 1);
+	rsp->n_port_sets = pcp_port_sets_from_portset(&ps, rsp->port_sets, PCP_MAX_PORT_SETS);
+	ck_assert_uint_eq(rsp->n_port_sets, 63);
+	n = pcp_build_response(buf, sizeof(buf), rsp);
+	ck_assert_uint_gt(n, 0);
+	pcap_udp(&po, false, &prr, &smap, buf, n);
+
 	/* PEER and its answer */
 	peer_req(&r);
 	r.has_description = true;
@@ -1625,6 +1796,7 @@ pcp_suite(void)
 	tcase_add_test(pc, error_responses);
 	tcase_add_test(pc, response_parse_errors);
 	tcase_add_test(pc, psid_port_sets);
+	tcase_add_test(pc, map_rule_option);
 	tcase_add_test(pc, pcap_vectors);
 	suite_add_tcase(s, pc);
 
