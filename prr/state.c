@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +10,15 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "safe_file.h"
 #include "state.h"
 
 int
 state_save(const struct registry *r, const char *path)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX], line[512];
-	FILE *f;
-	int fd, dfd;
+	char tmp[PATH_MAX + 8], line[512];
+	FILE *f = safe_file_open(path, tmp, sizeof(tmp));
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
 	if (!f)
 		return -1;
 	fprintf(f, "# prr state: ipv6 ipv4 portset origin expires held_until softwire\n");
@@ -33,25 +29,7 @@ state_save(const struct registry *r, const char *path)
 		reg_entry_format(&r->e[i], line, sizeof(line));
 		fprintf(f, "%s\n", line);
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		fclose(f);
-		unlink(tmp);
-		return -1;
-	}
-	fclose(f);
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	/* the rename itself must reach the disk too */
-	snprintf(dir, sizeof(dir), "%s", path);
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	(void)fd;
-	return 0;
+	return safe_file_commit(f, tmp, path);
 }
 
 int

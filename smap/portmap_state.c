@@ -6,9 +6,7 @@
  * directory, so that a crash leaves the old file or the new one.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,20 +15,19 @@
 
 #include "log.h"
 #include "portmap_state.h"
+#include "safe_file.h"
 
 #define HEADER	"# smap port mappings v1: rewritten by smap on every change"
 
 int
 portmap_state_save(const char *path, const struct maptable *t, uint64_t epoch_base)
 {
-	char tmp[PATH_MAX + 8], dir[PATH_MAX], line[512];
+	char tmp[PATH_MAX + 8], line[512];
 	FILE *f;
-	int fd, rc = 0;
 
 	if (!path[0])
 		return 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
+	f = safe_file_open(path, tmp, sizeof(tmp));
 	if (!f) {
 		log_warn("state file %s", tmp);
 		return -1;
@@ -40,22 +37,9 @@ portmap_state_save(const char *path, const struct maptable *t, uint64_t epoch_ba
 		maptable_format_line(maptable_at(t, i), line, sizeof(line));
 		fprintf(f, "%s\n", line);
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		rc = -1;
-	if (fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -1;
-	if (rc < 0) {
+	if (safe_file_commit(f, tmp, path) < 0) {
 		log_warn("state file %s", path);
-		unlink(tmp);
 		return -1;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
 	}
 	return 0;
 }
