@@ -383,8 +383,8 @@ maptable_free_runs(const struct maptable *t,
  * hold spaces; it never holds a newline, being printable):
  *   tcp pcp 10000 192.168.1.10 8080 1 0.0.0.0 0 3600 1790000000 <24 hex> web
  */
-static const char *
-proto_name(uint8_t p)
+const char *
+map_proto_name(uint8_t p)
 {
 	return p == 6 ? "tcp" : p == 17 ? "udp" : "all";
 }
@@ -447,7 +447,7 @@ maptable_format_line(const struct mapping *m, char *buf, size_t len)
 	for (unsigned i = 0; i < MAPTABLE_NONCE_LEN; i++)
 		snprintf(nonce + 2 * i, 3, "%02x", m->nonce[i]);
 	return snprintf(buf, len, "%s %s %u %s %u %d %s %u %" PRIu32 " %" PRIu64 " %s %s",
-			proto_name(m->proto), map_origin_name(m->origin), m->ext_port,
+			map_proto_name(m->proto), map_origin_name(m->origin), m->ext_port,
 			ia, m->int_port, m->enabled ? 1 : 0, ra, m->remote_port,
 			m->lifetime, m->expires, nonce, m->desc);
 }

@@ -151,5 +151,6 @@ bool maptable_parse_line(const char *line, struct mapping *out);
 
 const char *maptable_result_name(enum maptable_result);
 const char *map_origin_name(enum map_origin);	/* "pcp", "natpmp", "upnp" */
+const char *map_proto_name(uint8_t proto);	/* "tcp", "udp", "all" */
 
 #endif

@@ -50,7 +50,7 @@ mappings_reply(struct smap *s, FILE *f)
 		else
 			snprintf(remote, sizeof(remote), "any");
 		fprintf(f, "map\t%s\t%s:%u\t%s:%u\t%s\t%s%s\t%s\t%s\n",
-			m->proto == 6 ? "tcp" : m->proto == 17 ? "udp" : "all", ea, m->ext_port,
+			map_proto_name(m->proto), ea, m->ext_port,
 			ip4(m->int_addr, ia), m->int_port, left, map_origin_name(m->origin),
 			m->enabled ? "" : ",disabled", remote, m->desc);
 	}

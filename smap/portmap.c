@@ -149,8 +149,8 @@ portmap_shutdown(struct smap *s)
 static void
 left_set(void *arg, const struct mapping *m)
 {
-	log_info("mapping %s %u -> port set changed, removed", m->proto == 6 ? "tcp" :
-		 m->proto == 17 ? "udp" : "all", m->ext_port);
+	log_info("mapping %s %u -> port set changed, removed", map_proto_name(m->proto),
+		 m->ext_port);
 	(void)arg;
 }
 
