@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
+#include "prr/config.h"
 #include "log.h"
 #include "map_rule_conf.h"
 

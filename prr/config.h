@@ -7,10 +7,10 @@
 
 #include <sys/types.h>
 
-#include "binding.h"
+#include "prr/binding.h"
 #include "conf.h"
-#include "datapath.h"
-#include "registry.h"
+#include "prr/datapath.h"
+#include "prr/registry.h"
 
 #define PRR_MAX_POOLS	64
 #define PRR_MAX_QUEUES	16

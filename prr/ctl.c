@@ -8,8 +8,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctl.h"
-#include "provision.h"
+#include "prr/ctl.h"
+#include "prr/provision.h"
 #include "log.h"
 
 int

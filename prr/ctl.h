@@ -11,7 +11,7 @@
 #ifndef PRR_CTL_H
 #define PRR_CTL_H
 
-#include "prr.h"
+#include "prr/prr.h"
 
 int ctl_open(const char *path, bool has_gid, gid_t gid);
 void ctl_serve(struct prr *, int listen_fd);

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "csum.h"
-#include "datapath.h"
+#include "prr/datapath.h"
 #include "pkt.h"
 
 #define ICMP4_MAX	576	/* RFC 1812 4.3.2.3 */

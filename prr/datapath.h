@@ -16,11 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "binding.h"
+#include "prr/binding.h"
 #include "frag.h"
 #include "map_rule.h"
-#include "pmtu.h"
-#include "stats.h"
+#include "prr/pmtu.h"
+#include "prr/stats.h"
 
 #define PRR_MAX_BR	16
 #define PRR_MAX_RULES	64	/* MAP-E rules (RFC 7597 BR) */

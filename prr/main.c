@@ -14,14 +14,14 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "prr/ctl.h"
 #include "log.h"
-#include "pcp_server.h"
-#include "provision.h"
-#include "prr.h"
-#include "replay.h"
-#include "rules.h"
-#include "state.h"
+#include "prr/registration_server.h"
+#include "prr/provision.h"
+#include "prr/prr.h"
+#include "prr/replay.h"
+#include "prr/rules.h"
+#include "prr/state.h"
 
 static void
 usage(void)

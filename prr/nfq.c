@@ -21,7 +21,7 @@
 
 #include "log.h"
 #include "pkt.h"
-#include "prr.h"
+#include "prr/prr.h"
 
 #define RX_BATCH	64
 #define RX_BUFSZ	(0xffff + 512)

@@ -2,7 +2,7 @@
 /* MAP-E rules in registration answers: see pcp_rules.h. */
 #include <string.h>
 
-#include "pcp_rules.h"
+#include "prr/pcp_rules.h"
 
 /* Index of the rule with the longest IPv6 prefix holding a, or -1. */
 static int

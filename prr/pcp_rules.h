@@ -8,7 +8,7 @@
 #ifndef PRR_PCP_RULES_H
 #define PRR_PCP_RULES_H
 
-#include "datapath.h"
+#include "prr/datapath.h"
 #include "pcp.h"
 
 /*

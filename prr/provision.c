@@ -15,9 +15,9 @@
 #include <time.h>
 
 #include "log.h"
-#include "pcp_server.h"
-#include "provision.h"
-#include "state.h"
+#include "prr/registration_server.h"
+#include "prr/provision.h"
+#include "prr/state.h"
 
 static uint64_t
 wall_now(void)

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "prr.h"
+#include "prr/prr.h"
 
 /* At start: config bindings + state file -> registry; env's table becomes the full one. */
 int provision_init(struct prr *, struct prr_env *, char *err, size_t errlen);

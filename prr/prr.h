@@ -6,9 +6,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "config.h"
-#include "datapath.h"
-#include "registry.h"
+#include "prr/config.h"
+#include "prr/datapath.h"
+#include "prr/registry.h"
 
 /* What the workers read; replaced whole on reload (RCU-like, see main.c). */
 struct prr_env {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "prr/registry.h"
 
 static const char *const origin_names[] = { "config", "operator", "dynamic" };
 

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "binding.h"
+#include "prr/binding.h"
 
 enum reg_origin {
 	REG_CONFIG = 0,

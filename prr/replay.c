@@ -28,10 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "datapath.h"
+#include "prr/config.h"
+#include "prr/datapath.h"
 #include "pkt.h"
-#include "replay.h"
+#include "prr/replay.h"
 
 #define LINKTYPE_NULL		0
 #define LINKTYPE_ETHERNET	1

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 
 #include "log.h"
-#include "rules.h"
+#include "prr/rules.h"
 
 extern char **environ;
 

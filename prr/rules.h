@@ -3,7 +3,7 @@
 #ifndef PRR_RULES_H
 #define PRR_RULES_H
 
-#include "config.h"
+#include "prr/config.h"
 
 int rules_install(const struct prr_config *);
 void rules_remove(const struct prr_config *);

@@ -11,7 +11,7 @@
 
 #include "log.h"
 #include "safe_file.h"
-#include "state.h"
+#include "prr/state.h"
 
 int
 state_save(const struct registry *r, const char *path)

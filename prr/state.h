@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "registry.h"
+#include "prr/registry.h"
 
 /* Write crash-safely: temporary file, fsync, rename, fsync of the directory. */
 int state_save(const struct registry *, const char *path);

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
+#include "smap/config.h"
 #include "log.h"
-#include "map_derive.h"
+#include "smap/map_derive.h"
 #include "map_rule_conf.h"
 
 static const char *const top_keys[] = {

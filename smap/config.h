@@ -8,10 +8,10 @@
 #include <stdio.h>
 
 #include "conf.h"
-#include "pcp_config.h"
-#include "register.h"
-#include "smap_path.h"
-#include "upnp_config.h"
+#include "smap/portmap/pcp_config.h"
+#include "smap/register.h"
+#include "smap/datapath.h"
+#include "smap/portmap/upnp_config.h"
 
 struct smap_config {
 	char file[PATH_MAX];

@@ -19,12 +19,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "smap/ctl.h"
 #include "log.h"
-#include "mappings.h"
-#include "pcp_server.h"
-#include "register.h"
-#include "upnp.h"
+#include "smap/portmap/mappings.h"
+#include "smap/portmap/pcp_server.h"
+#include "smap/register.h"
+#include "smap/portmap/upnp.h"
 
 int
 ctl_open(const char *path)

@@ -3,7 +3,7 @@
 #ifndef SMAP_CTL_H
 #define SMAP_CTL_H
 
-#include "smap.h"
+#include "smap/smap.h"
 
 int ctl_open(const char *path);
 void ctl_serve(struct smap *, int listen_fd);

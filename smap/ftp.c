@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "smap.h"
+#include "smap/smap.h"
 
 #define BUFSZ		16384
 #define MAX_CONNS	48

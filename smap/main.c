@@ -20,13 +20,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "smap/ctl.h"
 #include "log.h"
-#include "pcp_server.h"
-#include "portmap.h"
-#include "register.h"
-#include "smap.h"
-#include "upnp.h"
+#include "smap/portmap/pcp_server.h"
+#include "smap/portmap/portmap.h"
+#include "smap/register.h"
+#include "smap/smap.h"
+#include "smap/portmap/upnp.h"
 
 #define FTP_FDS	256
 

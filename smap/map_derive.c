@@ -3,8 +3,8 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
-#include "config.h"
-#include "map_derive.h"
+#include "smap/config.h"
+#include "smap/map_derive.h"
 
 bool
 smap_map_derive(struct smap_config *c, const struct map_rule *rules, unsigned n,

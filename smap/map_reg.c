@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
+#include "smap/config.h"
 #include "log.h"
-#include "map_derive.h"
-#include "map_reg.h"
-#include "smap.h"
+#include "smap/map_derive.h"
+#include "smap/map_reg.h"
+#include "smap/smap.h"
 
 int
 map_reg_take(struct smap *s, const struct pcp_response *rsp, uint32_t *ipv4,

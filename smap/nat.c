@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "smap.h"
+#include "smap/smap.h"
 
 #define TABLE	"ip smap"
 

@@ -26,12 +26,12 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "map_reg.h"
+#include "smap/map_reg.h"
 #include "pcp.h"
-#include "pcp_client.h"
-#include "portmap.h"
-#include "register.h"
-#include "smap.h"
+#include "smap/register_timing.h"
+#include "smap/portmap/portmap.h"
+#include "smap/register.h"
+#include "smap/smap.h"
 
 struct smap_reg {
 	int fd;			/* -1 until it could be opened */

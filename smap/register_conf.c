@@ -6,8 +6,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "config.h"
-#include "register.h"
+#include "smap/config.h"
+#include "smap/register.h"
 
 void
 reg_conf_load(struct conf_err *e, const config_setting_t *root, struct smap_config *c)

@@ -5,9 +5,9 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "smap/config.h"
 #include "frag.h"
-#include "smap_path.h"
+#include "smap/datapath.h"
 
 struct ftp_alg;
 struct portmap;

@@ -26,7 +26,7 @@
 
 #include "log.h"
 #include "pkt.h"
-#include "smap.h"
+#include "smap/smap.h"
 
 #define BATCH		32
 #define PKT_MAX		65536

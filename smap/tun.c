@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "smap.h"
+#include "smap/smap.h"
 
 #define IP_FORWARD	"/proc/sys/net/ipv4/ip_forward"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "binding.h"
+#include "prr/binding.h"
 
 #define NBIND	1000000u
 #define NLOOK	(4u << 20)

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "csum.h"
-#include "datapath.h"
+#include "prr/datapath.h"
 #include "pkt.h"
 
 #define ADDRS		15625u		/* x 64 port ranges = 1,000,000 bindings */

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conntrack_text.h"
-#include "survey.h"
+#include "survey/conntrack_text.h"
+#include "survey/survey.h"
 
 #define ENTRIES		1000000u
 #define HOSTS		1000u		/* 1000 flows each */

@@ -4,7 +4,7 @@
 # both ways, fragments in any order, the MTU-1280 link, TTL, hairpinning.
 . "$(dirname "$0")/lib.sh"
 
-PRRCTL=("${AP_BIN:-$ROOT}/prr/prrctl" -s "$PRR_SOCK")
+PRRCTL=("${AP_BIN:-$ROOT/build/bin}/prrctl" -s "$PRR_SOCK")
 inet() { tb ap-inet "$PYTHON" "$E2E_DIR/inet-tool" "$@"; }
 
 stat() {

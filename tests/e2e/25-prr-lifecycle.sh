@@ -4,8 +4,8 @@
 # that are counted and never crash it, and SIGTERM that removes its rules.
 . "$(dirname "$0")/lib.sh"
 
-PRR=("${AP_BIN:-$ROOT}/prr/prr")
-PRRCTL=("${AP_BIN:-$ROOT}/prr/prrctl" -s "$PRR_SOCK")
+PRR=("${AP_BIN:-$ROOT/build/bin}/prr")
+PRRCTL=("${AP_BIN:-$ROOT/build/bin}/prrctl" -s "$PRR_SOCK")
 inet() { tb ap-inet "$PYTHON" "$E2E_DIR/inet-tool" "$@"; }
 stat() {
 	"${PRRCTL[@]}" --json stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['$1'])"

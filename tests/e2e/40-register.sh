@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/smap-lib.sh"
 
-PRRCTL=${AP_BIN:-$ROOT}/prr/prrctl
+PRRCTL=${AP_BIN:-$ROOT/build/bin}/prrctl
 PCP=$E2E_DIR/pcp-tool
 REGCONF=etc/testbed/register/prr.conf
 STATE=$RUN/prr-register.state

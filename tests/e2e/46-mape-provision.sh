@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/smap-lib.sh"
 
-PRRCTL=${AP_BIN:-$ROOT}/prr/prrctl
+PRRCTL=${AP_BIN:-$ROOT/build/bin}/prrctl
 MAP1=2001:db8:f000:4100:0:c000:209:1
 V4_1=192.0.2.9
 SET1='lambda x: x >= 1024 and (x >> 4) & 63 == 1'

@@ -15,7 +15,7 @@
 # Everything is torn down on exit, also on failure.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=${AP_BIN:-$ROOT}/smap/portsurvey
+BIN=${AP_BIN:-$ROOT/build/bin}/portsurvey
 PY=${PYTHON:-/usr/bin/python3}
 NSS="aps-inet aps-gw aps-h1 aps-h2"
 TMP=$(mktemp -d /tmp/aps-portsurvey.XXXXXX)
@@ -54,7 +54,7 @@ trap 'exit 143' TERM
 die() { fail "${2:-setup}" "$1"; exit 1; }
 
 [ "$(id -u)" = 0 ] || { skip 50-portsurvey "needs root (network namespaces)"; N_FAIL=0; trap - EXIT; rm -rf "$TMP"; exit 0; }
-[ -x "$BIN" ] || die "$BIN not built (make smap/portsurvey)"
+[ -x "$BIN" ] || die "$BIN not built (make)"
 
 # leftovers of an interrupted run are ours (aps- prefix): remove them
 for n in $NSS; do

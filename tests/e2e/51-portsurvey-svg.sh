@@ -6,7 +6,7 @@
 # study's snapshot fixtures: needs no root and no namespaces.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=${AP_BIN:-$ROOT}/smap/portsurvey
+BIN=${AP_BIN:-$ROOT/build/bin}/portsurvey
 PY=${PYTHON:-/usr/bin/python3}
 FIX=$ROOT/tests/fixtures/portsurvey
 TMP=$(mktemp -d /tmp/aps-portsurvey-svg.XXXXXX)

@@ -5,7 +5,7 @@
 # inside smap1's set 10000-10999.
 . "$(dirname "$0")/lib.sh"
 
-BIN="${AP_BIN:-$ROOT}/smap/portsurvey"
+BIN="${AP_BIN:-$ROOT/build/bin}/portsurvey"
 [ -x "$BIN" ] || { fail portsurvey "no $BIN"; exit 1; }
 [ -e "$RUN/smap1.pid" ] && grep -q smap "/proc/$(cat "$RUN/smap1.pid")/cmdline" 2>/dev/null ||
 	{ fail portsurvey-smap "the testbed runs no real smap in ap-smap1"; exit 1; }

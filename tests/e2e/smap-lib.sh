@@ -14,7 +14,7 @@
 #                             for $E2E_TMP/NAME.ready if CMD creates it
 #   $SMAP $TOOL               the smap binary, tests/e2e/smap-tool
 
-SMAP=${AP_BIN:-$ROOT}/smap/smap
+SMAP=${AP_BIN:-$ROOT/build/bin}/smap
 TOOL=$E2E_DIR/smap-tool
 INET=198.51.100.10
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "igd.h"
+#include "smap/portmap/igd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

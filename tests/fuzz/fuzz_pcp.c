@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "natpmp.h"
+#include "smap/portmap/natpmp.h"
 #include "pcp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

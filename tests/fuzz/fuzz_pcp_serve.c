@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "natpmp.h"
-#include "pcp_serve.h"
+#include "smap/portmap/natpmp.h"
+#include "smap/portmap/pcp_policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

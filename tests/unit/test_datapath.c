@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "csum.h"
-#include "datapath.h"
+#include "prr/datapath.h"
 #include "pkt.h"
 
 #define SHARED	0xc0000201u	/* 192.0.2.1 */

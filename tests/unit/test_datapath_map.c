@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "csum.h"
-#include "datapath.h"
+#include "prr/datapath.h"
 #include "pkt.h"
 
 #define MAPPED	0xc0000209u	/* 192.0.2.9: suffix 1 of 192.0.2.8/30 */

@@ -13,7 +13,7 @@
 #include "csum.h"
 #include "frag.h"
 #include "pkt.h"
-#include "pcap_read.h"
+#include "tests/unit/pcap_read.h"
 
 #define BIG	(IPV6_HDR_LEN + 65535 + 64)
 

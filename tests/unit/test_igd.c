@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "igd.h"
-#include "igd_desc.h"
+#include "smap/portmap/igd.h"
+#include "smap/portmap/igd_desc.h"
 
 #define H1	0xc0a8010a	/* 192.168.1.10 */
 #define H2	0xc0a8010b	/* 192.168.1.11 */

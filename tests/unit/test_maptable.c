@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maptable.h"
+#include "smap/portmap/maptable.h"
 
 #define H1	0xc0a8010a	/* 192.168.1.10 */
 #define H2	0xc0a8010b	/* 192.168.1.11 */

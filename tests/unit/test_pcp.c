@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "csum.h"
-#include "natpmp.h"
+#include "smap/portmap/natpmp.h"
 #include "pcp.h"
 #include "pkt.h"
 

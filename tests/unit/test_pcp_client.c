@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "pcp.h"
-#include "pcp_client.h"
+#include "smap/register_timing.h"
 
 #define RND_MIN	0u		/* RAND = -0.1 */
 #define RND_MID	0x80000000u	/* RAND = 0 */

@@ -8,7 +8,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "pcp_rules.h"
+#include "prr/pcp_rules.h"
 
 static struct in6_addr
 a6(const char *s)

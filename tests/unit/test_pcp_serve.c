@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "natpmp.h"
-#include "pcp_serve.h"
+#include "smap/portmap/natpmp.h"
+#include "smap/portmap/pcp_policy.h"
 
 #define H1	0xc0a8010a	/* 192.168.1.10 */
 #define H2	0xc0a8010b	/* 192.168.1.11 */

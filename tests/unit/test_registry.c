@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "registry.h"
-#include "state.h"
+#include "prr/registry.h"
+#include "prr/state.h"
 
 static struct registry r;
 static struct alloc_params ap;

@@ -11,7 +11,7 @@
 
 #include "csum.h"
 #include "pkt.h"
-#include "smap_path.h"
+#include "smap/datapath.h"
 
 #define SHARED	0xc0000201u	/* 192.0.2.1 */
 #define INET	0xc633640au	/* 198.51.100.10 */

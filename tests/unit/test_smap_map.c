@@ -7,7 +7,7 @@
 
 #include "csum.h"
 #include "pkt.h"
-#include "smap_path.h"
+#include "smap/datapath.h"
 
 #define MAPPED	0xc0000209u	/* 192.0.2.9 */
 #define INET	0xc633640au

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conntrack_text.h"
-#include "survey.h"
-#include "survey_out.h"
+#include "survey/conntrack_text.h"
+#include "survey/survey.h"
+#include "survey/survey_out.h"
 
 #define FIXTURES	"tests/fixtures/portsurvey/"
 #define EXT		0xc0000201u	/* 192.0.2.1 */
