@@ -17,6 +17,7 @@
 #include "csum.h"
 #include "prr/datapath.h"
 #include "pkt.h"
+#include "port_select.h"
 
 #define ICMP4_MAX	576	/* RFC 1812 4.3.2.3 */
 #define ICMP6_MAX	1280	/* RFC 4443 2.4(c) */
@@ -114,46 +115,6 @@ br_index(const struct prr_params *p, const struct in6_addr *a)
 		if (memcmp(&p->br[i], a, 16) == 0)
 			return (int)i;
 	return -1;
-}
-
-/*
- * The header of a packet quoted by an ICMP error: at least the IPv4
- * header and 8 bytes of what follows. Its total length may exceed what
- * was quoted, so ipv4_parse's length check does not apply.
- */
-static bool
-quoted_parse(const uint8_t *q, size_t qlen, struct ipv4_info *ip, struct l4_info *l4)
-{
-	uint8_t hl;
-
-	if (qlen < IPV4_HDR_MIN || q[0] >> 4 != 4)
-		return false;
-	hl = (uint8_t)((q[0] & 0x0f) * 4);
-	if (hl < IPV4_HDR_MIN || (size_t)hl + 8 > qlen)
-		return false;
-	memset(ip, 0, sizeof(*ip));
-	ip->hlen = hl;
-	ip->proto = q[9];
-	ip->src = get32(q + 12);
-	ip->dst = get32(q + 16);
-	ip->frag_off = (uint16_t)((get16(q + 6) & 0x1fff) * 8);
-	if (ip->frag_off != 0)
-		return false;	/* no ports in a later fragment */
-	memset(l4, 0, sizeof(*l4));
-	l4->proto = ip->proto;
-	switch (ip->proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-		l4->sport = get16(q + hl);
-		l4->dport = get16(q + hl + 2);
-		return true;
-	case IPPROTO_ICMP:
-		l4->type = q[hl];
-		l4->icmp_echo = l4->type == 8 || l4->type == 0;
-		l4->sport = l4->dport = get16(q + hl + 4);
-		return l4->icmp_echo;
-	}
-	return false;
 }
 
 /* Whether an ICMP error may be sent about this IPv4 packet (RFC 1812 4.3.2.7). */
@@ -304,60 +265,44 @@ emit_frag4(void *arg, const uint8_t *pkt, size_t len)
 
 /*
  * The port that selects the SMAP for an IPv4 packet arriving for a
- * shared address: TCP/UDP destination port, ICMP echo identifier, or for
- * an ICMP error the source port of the quoted packet, which our SMAP sent.
+ * shared address (port_select.h): TCP/UDP destination port, ICMP echo
+ * identifier (or port 0 for requests, echo_request_lookup = "port-0"),
+ * or for an ICMP error the source port of the quoted packet, which our
+ * SMAP sent.
  */
 static bool
 inbound_port(struct prr_ctx *c, const uint8_t *pkt, const struct ipv4_info *ip,
 	     uint16_t *port, enum prr_stat *why)
 {
-	const uint8_t *l4p = pkt + ip->hlen;
-	size_t l4len = ip->tot_len - ip->hlen;
-	struct l4_info l4, ql4;
-	struct ipv4_info qip;
+	struct port_pair pp;
 
-	switch (ip->proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-		if (l4_parse(ip->proto, l4p, l4len, &l4) != PKT_OK) {
-			*why = PRR_STAT_IN4_DROP_L4;
-			return false;
-		}
-		*port = l4.dport;
-		return true;
-	case IPPROTO_ICMP:
+	if (ip->proto == IPPROTO_ICMP) {
 		if (!c->p->v4.allow_incoming_icmp) {
 			*why = PRR_STAT_IN4_DROP_ICMP_POLICY;
 			return false;
 		}
-		if (l4_parse(ip->proto, l4p, l4len, &l4) != PKT_OK ||
-		    csum_fold(csum_partial(l4p, l4len, 0)) != 0xffff) {
+		if (csum_fold(csum_partial(pkt + ip->hlen, ip->tot_len - ip->hlen, 0)) != 0xffff) {
 			*why = PRR_STAT_IN4_DROP_L4;
 			return false;
 		}
-		if (l4.icmp_echo) {
-			/*
-			 * A reply answers a SMAP's request, whose identifier
-			 * is one of its ports. A request from outside goes by
-			 * its identifier too, or, configured as the peer
-			 * lwAFTR does, by port 0: then only a SMAP owning the
-			 * whole address (or port 0) is pinged.
-			 */
-			*port = l4.type == 8 && c->p->echo_request_port0 ? 0 : l4.dport;
-			return true;
-		}
-		if (!l4.icmp_error) {
-			*why = PRR_STAT_IN4_DROP_ICMP_TYPE;
-			return false;
-		}
-		if (!quoted_parse(l4p + 8, l4len - 8, &qip, &ql4) || qip.src != ip->dst) {
-			*why = PRR_STAT_IN4_DROP_ICMP_QUOTE;
-			return false;
-		}
-		*port = ql4.sport;
-		return true;
 	}
-	*why = PRR_STAT_IN4_DROP_NO_PORT;
+	switch (port_select(pkt, ip, PORT_TO_SHARED, c->p->echo_request_port0, &pp)) {
+	case PORT_SEL_OK:
+		*port = pp.port;
+		return true;
+	case PORT_SEL_L4:
+		*why = PRR_STAT_IN4_DROP_L4;
+		break;
+	case PORT_SEL_ICMP_TYPE:
+		*why = PRR_STAT_IN4_DROP_ICMP_TYPE;
+		break;
+	case PORT_SEL_ICMP_QUOTE:
+		*why = PRR_STAT_IN4_DROP_ICMP_QUOTE;
+		break;
+	case PORT_SEL_NO_PORT:
+		*why = PRR_STAT_IN4_DROP_NO_PORT;
+		break;
+	}
 	return false;
 }
 
@@ -467,46 +412,37 @@ prr_from_inet(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms
 }
 
 /*
- * The port that an IPv4 packet from a SMAP is sent from: TCP/UDP source
- * port, ICMP echo identifier, or for an ICMP error the destination port
- * of the quoted packet (which was sent to the SMAP).
+ * The port that an IPv4 packet from a SMAP is sent from (port_select.h):
+ * TCP/UDP source port, ICMP echo identifier (port 0 for a reply when
+ * requests go by port 0: the reply is checked against the binding its
+ * request was routed to), or for an ICMP error the destination port of
+ * the quoted packet (which was sent to the SMAP).
  */
 static bool
 outbound_port(struct prr_ctx *c, const uint8_t *pkt, const struct ipv4_info *ip,
 	      uint16_t *port, enum prr_stat *why)
 {
-	const uint8_t *l4p = pkt + ip->hlen;
-	size_t l4len = ip->tot_len - ip->hlen;
-	struct l4_info l4, ql4;
-	struct ipv4_info qip;
+	struct port_pair pp;
+	enum port_sel r = port_select(pkt, ip, PORT_FROM_SHARED, c->p->echo_request_port0, &pp);
 
-	if (l4_parse(ip->proto, l4p, l4len, &l4) != PKT_OK) {
-		*why = PRR_STAT_IN6_DROP_L4;
+	/* a malformed header counts as such before the ICMP policy */
+	if (r != PORT_SEL_L4 && ip->proto == IPPROTO_ICMP && !c->p->v6.allow_incoming_icmp) {
+		*why = PRR_STAT_IN6_DROP_ICMP;
 		return false;
 	}
-	switch (ip->proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-		*port = l4.sport;
+	switch (r) {
+	case PORT_SEL_OK:
+		*port = pp.port;
 		return true;
-	case IPPROTO_ICMP:
-		if (!c->p->v6.allow_incoming_icmp) {
-			*why = PRR_STAT_IN6_DROP_ICMP;
-			return false;
-		}
-		if (l4.icmp_echo) {
-			*port = l4.sport;
-			return true;
-		}
-		if (l4.icmp_error && quoted_parse(l4p + 8, l4len - 8, &qip, &ql4) &&
-		    qip.dst == ip->src) {
-			*port = ql4.dport;
-			return true;
-		}
+	case PORT_SEL_NO_PORT:
+		*why = PRR_STAT_IN6_DROP_NO_PORT;
+		break;
+	case PORT_SEL_L4:
+	case PORT_SEL_ICMP_TYPE:
+	case PORT_SEL_ICMP_QUOTE:
 		*why = PRR_STAT_IN6_DROP_L4;
-		return false;
+		break;
 	}
-	*why = PRR_STAT_IN6_DROP_NO_PORT;
 	return false;
 }
 

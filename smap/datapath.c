@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The SMAP data path: see smap_path.h. */
+/* The SMAP data path: see smap/datapath.h. */
 #include <string.h>
 
 #include "pkt.h"
+#include "port_select.h"
 #include "smap/datapath.h"
 
 #define ICMP4_MAX	576	/* RFC 1812 4.3.2.3 */
@@ -39,43 +40,6 @@ smap_peer_ok(const struct smap_params *p, const struct in6_addr *src)
 	return false;
 }
 
-/*
- * The packet an ICMP error quotes: its IPv4 header and the first 8 bytes
- * after it (RFC 792), enough for ports or the echo identifier. false if
- * it is garbage, a later fragment, or a protocol without ports.
- */
-static bool
-quoted_parse(const uint8_t *q, size_t qlen, uint32_t *src, uint32_t *dst,
-	     uint16_t *sport, uint16_t *dport)
-{
-	size_t hl;
-	uint8_t proto;
-
-	if (qlen < IPV4_HDR_MIN || q[0] >> 4 != 4)
-		return false;
-	hl = (size_t)(q[0] & 0x0f) * 4;
-	if (hl < IPV4_HDR_MIN || hl + 8 > qlen)
-		return false;
-	if ((get16(q + 6) & 0x1fff) != 0)
-		return false;	/* no ports in a later fragment */
-	proto = q[9];
-	*src = get32(q + 12);
-	*dst = get32(q + 16);
-	switch (proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-		*sport = get16(q + hl);
-		*dport = get16(q + hl + 2);
-		return true;
-	case IPPROTO_ICMP:
-		if (q[hl] != 8 && q[hl] != 0)
-			return false;
-		*sport = *dport = get16(q + hl + 4);
-		return true;
-	}
-	return false;
-}
-
 /* RFC 7597 8.1: the outer source must be the MAP address of (src, sport). */
 static bool
 mesh_ok(const struct smap_params *p, const struct in6_addr *src, uint32_t ipv4, uint16_t sport)
@@ -91,9 +55,7 @@ smap_next_hop(const struct smap_params *p, const uint8_t *pkt, size_t len,
 	      struct in6_addr *dst)
 {
 	struct ipv4_info ip;
-	struct l4_info l4;
-	uint32_t qsrc, qdst;
-	uint16_t qsport, qdport, port = 0;
+	struct port_pair pp = { 0, 0 };
 	int i;
 
 	*dst = p->prr;
@@ -103,35 +65,40 @@ smap_next_hop(const struct smap_params *p, const uint8_t *pkt, size_t len,
 	if (i < 0)
 		return false;
 	if (p->fmr[i].psid_len) {
-		if (ipv4_parse(pkt, len, false, &ip) != PKT_OK || ipv4_is_fragment(&ip))
+		/* the other CE's port: as the PRR would route it there */
+		if (ipv4_parse(pkt, len, false, &ip) != PKT_OK || ipv4_is_fragment(&ip) ||
+		    port_select(pkt, &ip, PORT_TO_SHARED, false, &pp) != PORT_SEL_OK)
 			return false;
-		if (l4_parse(ip.proto, pkt + ip.hlen, ip.tot_len - ip.hlen, &l4) != PKT_OK)
-			return false;
-		switch (ip.proto) {
-		case IPPROTO_TCP:
-		case IPPROTO_UDP:
-			port = l4.dport;
-			break;
-		case IPPROTO_ICMP:
-			if (l4.icmp_echo) {
-				port = l4.dport;	/* the identifier */
-			} else if (l4.icmp_error &&
-				   quoted_parse(pkt + ip.hlen + 8, ip.tot_len - ip.hlen - 8,
-						&qsrc, &qdst, &qsport, &qdport)) {
-				port = qsport;	/* about a packet it sent us */
-			} else {
-				return false;
-			}
-			break;
-		default:
-			return false;
-		}
 	}
-	if (map_rules_addr(p->fmr, p->n_fmr, get32(pkt + 16), port, dst) < 0) {
+	if (map_rules_addr(p->fmr, p->n_fmr, get32(pkt + 16), pp.port, dst) < 0) {
 		*dst = p->prr;
 		return false;
 	}
 	return true;
+}
+
+/*
+ * Why a packet of the shared address has no port of ours to check:
+ * inbound and outbound counter names.
+ */
+static enum smap_stat
+in_why(enum port_sel r)
+{
+	switch (r) {
+	case PORT_SEL_NO_PORT:		return SMAP_STAT_IN_DROP_NO_PORT;
+	case PORT_SEL_ICMP_TYPE:	return SMAP_STAT_IN_DROP_ICMP_TYPE;
+	case PORT_SEL_ICMP_QUOTE:	return SMAP_STAT_IN_DROP_ICMP_QUOTE;
+	case PORT_SEL_L4:
+	case PORT_SEL_OK:
+		break;
+	}
+	return SMAP_STAT_IN_DROP_L4;
+}
+
+static enum smap_stat
+out_why(enum port_sel r)
+{
+	return r == PORT_SEL_L4 ? SMAP_STAT_OUT_DROP_MALFORMED : SMAP_STAT_OUT_DROP_NO_PORT;
 }
 
 enum smap_verdict
@@ -139,11 +106,8 @@ smap_inbound(const struct smap_params *p, const struct in6_addr *src,
 	     const uint8_t *pkt, size_t len, uint64_t *stats)
 {
 	struct ipv4_info ip;
-	struct l4_info l4;
-	const uint8_t *l4p;
-	size_t l4len;
-	uint32_t qsrc, qdst;
-	uint16_t qsport, qdport, port, sport;
+	struct port_pair pp;
+	enum port_sel r;
 	bool from_prr = smap_peer_ok(p, src);
 
 	if (!from_prr && p->n_fmr == 0)
@@ -154,34 +118,13 @@ smap_inbound(const struct smap_params *p, const struct in6_addr *src,
 		return drop(stats, SMAP_STAT_IN_DROP_NOT_OURS);
 	if (ipv4_is_fragment(&ip))
 		return SMAP_FRAGMENT;	/* the caller reassembles, then asks again */
-	l4p = pkt + ip.hlen;
-	l4len = ip.tot_len - ip.hlen;
-	switch (ip.proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_ICMP:
-		if (l4_parse(ip.proto, l4p, l4len, &l4) != PKT_OK)
-			return drop(stats, SMAP_STAT_IN_DROP_L4);
-		break;
-	default:
-		return drop(stats, SMAP_STAT_IN_DROP_NO_PORT);
-	}
-	port = l4.dport;
-	sport = l4.sport;
-	if (ip.proto == IPPROTO_ICMP && !l4.icmp_echo) {
-		if (!l4.icmp_error)
-			return drop(stats, SMAP_STAT_IN_DROP_ICMP_TYPE);
-		/* an error about a packet we sent: from us, from one of our ports */
-		if (!quoted_parse(l4p + 8, l4len - 8, &qsrc, &qdst, &qsport, &qdport) ||
-		    qsrc != p->ipv4)
-			return drop(stats, SMAP_STAT_IN_DROP_ICMP_QUOTE);
-		port = qsport;
-		sport = qdport;
-	}
+	r = port_select(pkt, &ip, PORT_TO_SHARED, false, &pp);
+	if (r != PORT_SEL_OK)
+		return drop(stats, in_why(r));
 	/* another CE (mesh): its MAP address must own the inner source */
-	if (!from_prr && !mesh_ok(p, src, ip.src, sport))
+	if (!from_prr && !mesh_ok(p, src, ip.src, pp.peer))
 		return drop(stats, SMAP_STAT_IN_DROP_NOT_PRR);
-	if (!portset_contains(&p->ps, port))
+	if (!portset_contains(&p->ps, pp.port))
 		return drop(stats, SMAP_STAT_IN_DROP_PORT);
 	if (!from_prr)
 		stats[SMAP_STAT_IN_MESH]++;
@@ -193,11 +136,8 @@ smap_outbound(const struct smap_params *p, const uint8_t *pkt, size_t len,
 	      uint8_t *reply, size_t reply_cap, size_t *reply_len, uint64_t *stats)
 {
 	struct ipv4_info ip;
-	struct l4_info l4;
-	const uint8_t *l4p;
-	size_t l4len;
-	uint32_t qsrc, qdst;
-	uint16_t qsport, qdport, port;
+	struct port_pair pp;
+	enum port_sel r;
 	unsigned tun_mtu = smap_tun_mtu(p->mtu);
 
 	*reply_len = 0;
@@ -206,28 +146,10 @@ smap_outbound(const struct smap_params *p, const uint8_t *pkt, size_t len,
 	if (ip.src != p->ipv4)
 		return drop(stats, SMAP_STAT_OUT_DROP_SRC);
 	if (ip.frag_off == 0) {
-		l4p = pkt + ip.hlen;
-		l4len = ip.tot_len - ip.hlen;
-		switch (ip.proto) {
-		case IPPROTO_TCP:
-		case IPPROTO_UDP:
-		case IPPROTO_ICMP:
-			if (l4_parse(ip.proto, l4p, l4len, &l4) != PKT_OK)
-				return drop(stats, SMAP_STAT_OUT_DROP_MALFORMED);
-			break;
-		default:
-			return drop(stats, SMAP_STAT_OUT_DROP_NO_PORT);
-		}
-		port = l4.sport;
-		if (ip.proto == IPPROTO_ICMP && !l4.icmp_echo) {
-			/* an error about a packet we received: the port it was sent to */
-			if (!l4.icmp_error ||
-			    !quoted_parse(l4p + 8, l4len - 8, &qsrc, &qdst, &qsport, &qdport) ||
-			    qdst != p->ipv4)
-				return drop(stats, SMAP_STAT_OUT_DROP_NO_PORT);
-			port = qdport;
-		}
-		if (!portset_contains(&p->ps, port))
+		r = port_select(pkt, &ip, PORT_FROM_SHARED, false, &pp);
+		if (r != PORT_SEL_OK)
+			return drop(stats, out_why(r));
+		if (!portset_contains(&p->ps, pp.port))
 			return drop(stats, SMAP_STAT_OUT_DROP_PORT);
 	}
 	/* later fragments carry no port: the first one was checked */

@@ -271,6 +271,90 @@ START_TEST(inbound_icmp_echo_and_error)
 }
 END_TEST
 
+/* An ICMP echo (type 8 request, 0 reply) with identifier id, valid checksums. */
+static size_t
+echo4(uint8_t *p, uint32_t src, uint32_t dst, uint8_t type, uint16_t id)
+{
+	return icmp4(p, src, dst, type, 0, (uint32_t)id << 16 | 1, (const uint8_t *)"", 0);
+}
+
+/*
+ * echo_request_lookup = "port-0": a request goes to the owner of port 0,
+ * so its reply is checked (and its quote in errors read) by port 0 too,
+ * and a hairpinned reply goes by its identifier, the requester's port.
+ */
+START_TEST(echo_port0_replies_follow_requests)
+{
+	struct btable *t = btable_new(4);
+	struct binding b = { 0 };
+	struct in6_addr smap0;
+	uint8_t in4[100], p[200];
+	char err[256];
+	size_t n;
+
+	inet_pton(AF_INET6, "2001:db8:3::2", &smap0);
+	b.ipv4 = SHARED;
+	b.ipv6 = smap0;
+	b.ps = portset_range(0, 1023);
+	ck_assert_int_eq(btable_add(t, &b, err, sizeof(err)), 0);
+	b.ipv6 = smap1;
+	b.ps = portset_range(10000, 10999);
+	ck_assert_int_eq(btable_add(t, &b, err, sizeof(err)), 0);
+	b.ipv6 = smap2;
+	b.ps = portset_range(11000, 11999);
+	ck_assert_int_eq(btable_add(t, &b, err, sizeof(err)), 0);
+	ck_assert_int_eq(btable_build(t, err, sizeof(err)), 0);
+	ctx->bt = t;
+	params.echo_request_port0 = true;
+
+	/* a request from the Internet reaches the owner of port 0 ... */
+	prr_from_inet(ctx, in4, echo4(in4, INET, SHARED, 8, 10500), 0);
+	ck_assert_uint_eq(n_out, 1);
+	assert_encap_to(&outs[0], &smap0);
+	/* ... whose reply passes the anti-spoofing check by port 0 */
+	n = encap(p, &smap0, &br, in4, echo4(in4, SHARED, INET, 0, 10500));
+	prr_from_smap(ctx, p, n, 0);
+	ck_assert_uint_eq(n_out, 2);
+	ck_assert_int_eq(outs[1].side, PRR_SIDE_V4);
+	assert_stat(PRR_STAT_IN6_DECAPSULATED, 1);
+	/* the owner of the identifier did not get the request: spoofed */
+	n = encap(p, &smap1, &br, in4, echo4(in4, SHARED, INET, 0, 10500));
+	prr_from_smap(ctx, p, n, 0);
+	ck_assert_uint_eq(n_out, 3);
+	ck_assert_int_eq(outs[2].side, PRR_SIDE_V6);
+	ck_assert_int_eq(outs[2].pkt[40], 1);
+	ck_assert_int_eq(outs[2].pkt[41], 5);
+	assert_stat(PRR_STAT_IN6_DROP_SPOOFED, 1);
+	/* a SMAP's own request still goes out by its identifier */
+	n = encap(p, &smap1, &br, in4, echo4(in4, SHARED, INET, 8, 10500));
+	prr_from_smap(ctx, p, n, 0);
+	ck_assert_uint_eq(n_out, 4);
+	ck_assert_int_eq(outs[3].side, PRR_SIDE_V4);
+
+	/* hairpin: smap2 pings the shared address; port 0's owner gets it */
+	n = encap(p, &smap2, &br, in4, echo4(in4, SHARED, SHARED, 8, 11500));
+	prr_from_smap(ctx, p, n, 0);
+	ck_assert_uint_eq(n_out, 5);
+	assert_encap_to(&outs[4], &smap0);
+	/* the reply is checked by port 0 and routed by the identifier */
+	n = encap(p, &smap0, &br, in4, echo4(in4, SHARED, SHARED, 0, 11500));
+	prr_from_smap(ctx, p, n, 0);
+	ck_assert_uint_eq(n_out, 6);
+	assert_encap_to(&outs[5], &smap2);
+	/* a reply from another SMAP draws a policy error, reaches no one */
+	n = encap(p, &smap1, &br, in4, echo4(in4, SHARED, SHARED, 0, 11500));
+	prr_from_smap(ctx, p, n, 0);
+	ck_assert_uint_eq(n_out, 7);
+	ck_assert_int_eq(outs[6].side, PRR_SIDE_V6);
+	ck_assert(memcmp(outs[6].pkt + 24, &smap1, 16) == 0);
+	assert_stat(PRR_STAT_IN6_DROP_SPOOFED, 2);
+	assert_stat(PRR_STAT_IN6_HAIRPINNED, 2);
+
+	ctx->bt = bt;
+	btable_free(t);
+}
+END_TEST
+
 /* Fragment an IPv4 packet by hand into pieces of `step` payload bytes. */
 static unsigned
 split4(const uint8_t *p, size_t len, size_t step, uint8_t frags[][1600], size_t *flen)
@@ -582,6 +666,7 @@ suite(void)
 	tcase_add_test(tc, inbound_unbound_icmp_by_config);
 	tcase_add_test(tc, inbound_ttl_expired);
 	tcase_add_test(tc, inbound_icmp_echo_and_error);
+	tcase_add_test(tc, echo_port0_replies_follow_requests);
 	tcase_add_test(tc, inbound_fragments_any_order);
 	tcase_add_test(tc, inbound_df_too_big_for_learnt_mtu);
 	tcase_add_test(tc, ptb_lowers_mtu_and_tells_the_source);
