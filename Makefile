@@ -54,7 +54,7 @@ BENCH_SRC   := $(wildcard tests/bench/*.c)
 
 # Each program's pure core: no sockets, no netlink, no nftables. Unit
 # tests and benchmarks link every core.
-PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c \
+PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/pcap.c \
                prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c
 SMAP_CORE   := smap/datapath.c smap/register_timing.c \
                $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c \

@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "prr/ctl.h"
 #include "log.h"
 #include "prr/registration_server.h"
@@ -157,7 +158,7 @@ main(int argc, char **argv)
 	}
 	atomic_store(&prr->env, env);
 	prr->pmtu = pmtu_new(65536);
-	prr->started_ms = prr_now_ms();
+	prr->started_ms = clock_ms();
 	for (unsigned i = 0; i < env->cfg.queue_count; i++) {
 		if (nfq_worker_start(prr, &prr->workers[i], env->cfg.queue_first + i) < 0)
 			fatalx("cannot start the worker of queue %u", env->cfg.queue_first + i);

@@ -19,6 +19,7 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
+#include "clock.h"
 #include "log.h"
 #include "pkt.h"
 #include "prr/prr.h"
@@ -56,15 +57,6 @@ struct io {
 	size_t len4[RX_BATCH], len6[RX_BATCH];
 	unsigned n4, n6;
 };
-
-uint64_t
-prr_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 txq_flush(struct txq *q, uint64_t *errors)
@@ -273,7 +265,7 @@ worker_main(void *arg)
 	struct prr_worker *w = arg;
 	struct prr *prr = w->prr;
 	struct io *io = calloc(1, sizeof(*io));
-	uint64_t last_tick = prr_now_ms();
+	uint64_t last_tick = clock_ms();
 	int fd;
 
 	if (!io || io_open(io, w->queue) < 0) {
@@ -301,7 +293,7 @@ worker_main(void *arg)
 		w->ctx->p = &env->cfg.params;
 		w->ctx->bt = env->cfg.bt;
 		n = recvmmsg(fd, io->rxmsg, RX_BATCH, MSG_DONTWAIT, NULL);
-		st.now = prr_now_ms();
+		st.now = clock_ms();
 		io->n_pass = io->n4 = io->n6 = 0;
 		for (int i = 0; i < n; i++)
 			mnl_cb_run(io->rxbuf[i], io->rxmsg[i].msg_len, 0, io->portid,
@@ -319,8 +311,8 @@ worker_main(void *arg)
 		atomic_fetch_add(&w->seq, 1);
 		atomic_store(&w->busy, 0);
 tick:
-		if (prr_now_ms() - last_tick >= 1000) {
-			last_tick = prr_now_ms();
+		if (clock_ms() - last_tick >= 1000) {
+			last_tick = clock_ms();
 			prr_tick(w->ctx, last_tick);
 		}
 	}

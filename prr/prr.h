@@ -42,7 +42,6 @@ struct prr {
 	uint64_t pcp_rules_dropped;	/* rules left out: over 1100 bytes */
 };
 
-uint64_t prr_now_ms(void);
 int nfq_worker_start(struct prr *, struct prr_worker *, unsigned queue);
 void nfq_worker_join(struct prr_worker *);
 /* Sum of one counter over all workers. */

@@ -31,29 +31,8 @@
 #include "prr/config.h"
 #include "prr/datapath.h"
 #include "pkt.h"
+#include "prr/pcap.h"
 #include "prr/replay.h"
-
-#define LINKTYPE_NULL		0
-#define LINKTYPE_ETHERNET	1
-#define LINKTYPE_RAW		101
-#define LINKTYPE_LINUX_SLL	113
-#define LINKTYPE_IPV4		228
-#define LINKTYPE_IPV6		229
-#define LINKTYPE_LINUX_SLL2	276
-#define PCAP_SNAPLEN		262144
-
-struct pcap_in {
-	FILE *f;
-	const char *path;
-	bool swap, nsec;
-	unsigned linktype;
-	/* the record read ahead */
-	bool have;
-	uint64_t ts_ns;
-	uint32_t caplen, origlen;
-	uint8_t *buf;
-	unsigned long frames, skipped, truncated;
-};
 
 struct pcap_out {
 	FILE *f;
@@ -76,169 +55,6 @@ struct replay {
 	size_t len[PRR_BURST];
 	unsigned long in[2], passed;
 };
-
-static uint32_t
-rd32(const uint8_t *p, bool swap)
-{
-	return swap ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-		    : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
-/* Read the next record into in->buf; false at the end (or on an error, reported). */
-static bool
-pcap_in_next(struct pcap_in *in)
-{
-	uint8_t h[16];
-	size_t got;
-
-	in->have = false;
-	got = fread(h, 1, sizeof(h), in->f);
-	if (got == 0 && feof(in->f))
-		return false;
-	if (got != sizeof(h)) {
-		fprintf(stderr, "prr replay: %s: capture ends inside a record header\n", in->path);
-		return false;
-	}
-	in->caplen = rd32(h + 8, in->swap);
-	in->origlen = rd32(h + 12, in->swap);
-	if (in->caplen > PCAP_SNAPLEN) {
-		fprintf(stderr, "prr replay: %s: record %lu claims %u bytes: corrupt capture\n",
-			in->path, in->frames + 1, in->caplen);
-		return false;
-	}
-	if (fread(in->buf, 1, in->caplen, in->f) != in->caplen) {
-		fprintf(stderr, "prr replay: %s: capture ends inside record %lu\n",
-			in->path, in->frames + 1);
-		return false;
-	}
-	in->ts_ns = (uint64_t)rd32(h, in->swap) * 1000000000u +
-		    (uint64_t)rd32(h + 4, in->swap) * (in->nsec ? 1 : 1000);
-	in->frames++;
-	in->have = true;
-	return true;
-}
-
-static int
-pcap_in_open(struct pcap_in *in, const char *path)
-{
-	uint8_t h[24];
-	uint32_t magic;
-
-	memset(in, 0, sizeof(*in));
-	in->path = path;
-	in->f = fopen(path, "rb");
-	if (!in->f) {
-		fprintf(stderr, "prr replay: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (fread(h, 1, sizeof(h), in->f) != sizeof(h)) {
-		fprintf(stderr, "prr replay: %s: too short for a pcap file\n", path);
-		return -1;
-	}
-	magic = rd32(h, false);
-	switch (magic) {
-	case 0xa1b2c3d4: break;
-	case 0xa1b23c4d: in->nsec = true; break;
-	case 0xd4c3b2a1: in->swap = true; break;
-	case 0x4d3cb2a1: in->swap = in->nsec = true; break;
-	case 0x0a0d0d0a:
-		fprintf(stderr, "prr replay: %s: pcapng is not supported; "
-			"convert it with `editcap -F pcap'\n", path);
-		return -1;
-	default:
-		fprintf(stderr, "prr replay: %s: not a pcap file (magic 0x%08x)\n", path, magic);
-		return -1;
-	}
-	in->linktype = rd32(h + 20, in->swap) & 0x0fffffff;
-	switch (in->linktype) {
-	case LINKTYPE_NULL: case LINKTYPE_ETHERNET: case 12: case 14: case LINKTYPE_RAW:
-	case LINKTYPE_LINUX_SLL: case LINKTYPE_IPV4: case LINKTYPE_IPV6:
-	case LINKTYPE_LINUX_SLL2:
-		break;
-	default:
-		fprintf(stderr, "prr replay: %s: link type %u is not supported "
-			"(Ethernet, raw IP, Linux cooked, loopback are)\n", path, in->linktype);
-		return -1;
-	}
-	in->buf = malloc(PCAP_SNAPLEN);
-	if (!in->buf) {
-		fprintf(stderr, "prr replay: out of memory\n");
-		return -1;
-	}
-	pcap_in_next(in);
-	return 0;
-}
-
-static void
-pcap_in_close(struct pcap_in *in)
-{
-	if (in->f)
-		fclose(in->f);
-	free(in->buf);
-	in->f = NULL;
-	in->buf = NULL;
-}
-
-/*
- * The IP packet in a frame: offset and length (trimmed to the IP
- * header's own length, so Ethernet padding goes). -1 if not IP.
- */
-static long
-frame_ip(unsigned linktype, const uint8_t *f, size_t len, size_t *iplen)
-{
-	size_t off = 0;
-	uint16_t et = 0;
-
-	switch (linktype) {
-	case LINKTYPE_NULL:
-		off = 4;
-		break;
-	case LINKTYPE_ETHERNET:
-		off = 12;
-		for (;;) {
-			if (len < off + 2)
-				return -1;
-			et = get16(f + off);
-			if (et != 0x8100 && et != 0x88a8 && et != 0x9100)
-				break;
-			off += 4;
-		}
-		off += 2;
-		if (et != 0x0800 && et != 0x86dd)
-			return -1;
-		break;
-	case LINKTYPE_LINUX_SLL:
-		if (len < 16)
-			return -1;
-		et = get16(f + 14);
-		off = 16;
-		if (et != 0x0800 && et != 0x86dd)
-			return -1;
-		break;
-	case LINKTYPE_LINUX_SLL2:
-		if (len < 20)
-			return -1;
-		et = get16(f);
-		off = 20;
-		if (et != 0x0800 && et != 0x86dd)
-			return -1;
-		break;
-	default:	/* raw */
-		break;
-	}
-	if (len <= off)
-		return -1;
-	len -= off;
-	f += off;
-	if (f[0] >> 4 == 4 && len >= IPV4_HDR_MIN && get16(f + 2) <= len && get16(f + 2) >= IPV4_HDR_MIN)
-		len = get16(f + 2);
-	else if (f[0] >> 4 == 6 && len >= IPV6_HDR_LEN && IPV6_HDR_LEN + (size_t)get16(f + 4) <= len)
-		len = IPV6_HDR_LEN + get16(f + 4);
-	else if (f[0] >> 4 != 4 && f[0] >> 4 != 6)
-		return -1;
-	*iplen = len;
-	return (long)off;
-}
 
 static int
 pcap_out_open(struct pcap_out *o, const char *path)
@@ -438,7 +254,7 @@ replay_main(int argc, char **argv)
 			break;
 		if (p->caplen < p->origlen) {
 			p->truncated++;		/* cut by the capture's snap length */
-		} else if ((off = frame_ip(p->linktype, p->buf, p->caplen, &iplen)) < 0 ||
+		} else if ((off = pcap_frame_ip(p->linktype, p->buf, p->caplen, &iplen)) < 0 ||
 			   iplen > PRR_PKT_MAX) {
 			p->skipped++;
 		} else {

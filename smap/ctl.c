@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "smap/ctl.h"
 #include "log.h"
 #include "smap/portmap/mappings.h"
@@ -84,7 +85,7 @@ reply_status(struct smap *s, FILE *f)
 	fprintf(f, "ports\t%s\n", ps);
 	fprintf(f, "prr\t%s\n", inet_ntop(AF_INET6, &s->cfg.params.prr, a, sizeof(a)));
 	fprintf(f, "uptime_s\t%llu\n",
-		(unsigned long long)((smap_now_ms() - s->started_ms) / 1000));
+		(unsigned long long)((clock_ms() - s->started_ms) / 1000));
 	reg_status(s, f);
 }
 

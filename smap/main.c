@@ -20,6 +20,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "smap/ctl.h"
 #include "log.h"
 #include "smap/portmap/pcp_server.h"
@@ -221,7 +222,7 @@ main(int argc, char **argv)
 
 	s.tun_fd = s.raw_fd = -1;
 	s.saved_ip_forward = -1;
-	s.started_ms = smap_now_ms();
+	s.started_ms = clock_ms();
 	lfd = -1;
 	if (start_all(&s) < 0 ||
 	    (lfd = ctl_open(s.cfg.control_socket)) < 0) {

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "smap/map_reg.h"
 #include "pcp.h"
@@ -230,7 +231,7 @@ answer(struct smap *s, const uint8_t *buf, size_t len)
 	uint32_t v4 = 0;
 	enum pcp_rsp_err e = pcp_parse_response(buf, len, &rsp);
 	enum pcpc_verdict v;
-	uint64_t now = smap_now_ms();
+	uint64_t now = clock_ms();
 
 	if (e != PCP_RSP_OK) {
 		r->bad_answers++;
@@ -296,7 +297,7 @@ reg_open(struct smap *s)
 	srandom(rnd32());
 	s->reg = r;
 	snprintf(r->problem, sizeof(r->problem), "no answer from the PRR yet");
-	pcpc_start(&r->fsm, smap_now_ms());
+	pcpc_start(&r->fsm, clock_ms());
 	sock_open(s);
 	return 0;
 }
@@ -347,7 +348,7 @@ reg_handle(struct smap *s, const struct pollfd *p)
 			answer(s, buf, (size_t)n);
 		}
 	}
-	now = smap_now_ms();
+	now = clock_ms();
 	if (pcpc_due(&r->fsm, now)) {
 		send_request(s);
 		pcpc_sent(&r->fsm, now, rnd32());
@@ -361,7 +362,7 @@ reg_poll_ms(struct smap *s, int max)
 
 	if (!s->reg)
 		return max;
-	w = pcpc_wait_ms(&s->reg->fsm, smap_now_ms());
+	w = pcpc_wait_ms(&s->reg->fsm, clock_ms());
 	return w < (uint64_t)max ? (int)w : max;
 }
 
@@ -376,7 +377,7 @@ reg_reload(struct smap *s, const struct smap_reg_conf *c)
 		return;
 	if (new_server)
 		sock_close(s->reg);
-	pcpc_start(&s->reg->fsm, smap_now_ms());
+	pcpc_start(&s->reg->fsm, clock_ms());
 }
 
 void
@@ -385,7 +386,7 @@ reg_status(struct smap *s, FILE *f)
 	struct smap_reg *r = s->reg;
 	struct in6_addr srv;
 	char a6[INET6_ADDRSTRLEN];
-	uint64_t now = smap_now_ms();
+	uint64_t now = clock_ms();
 
 	if (!s->cfg.reg.enabled || !r)
 		return;

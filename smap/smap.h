@@ -31,7 +31,6 @@ struct smap {
 	struct smap_reg *reg;	/* registration with the PRR (register.c), or NULL */
 };
 
-uint64_t smap_now_ms(void);
 /* main.c: TUN, NAT and FTP ALG for cfg.params (at start, or at the first registration) */
 int smap_datapath_start(struct smap *);
 

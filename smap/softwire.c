@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "pkt.h"
 #include "smap/smap.h"
@@ -38,15 +39,6 @@ static struct sockaddr_in6 txdst[BATCH];	/* the PRR, or another CE (MAP-E mesh) 
 static unsigned ntx;
 static uint8_t scratch[PKT_MAX];
 static uint64_t last_tick_ms, last_mtu_ms;
-
-uint64_t
-smap_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static int
 setopt(int fd, int level, int name, int v)
@@ -155,7 +147,7 @@ softwire_check_mtu(struct smap *s)
 {
 	int mtu = query_path_mtu(s);
 
-	last_mtu_ms = smap_now_ms();
+	last_mtu_ms = clock_ms();
 	if (mtu <= 0)
 		return;
 	/* without follow_ptb only the WAN link's MTU counts */
@@ -292,7 +284,7 @@ softwire_from_wan(struct smap *s)
 		v = smap_inbound(&s->cfg.params, &src[i].sin6_addr, pkt, len, s->stats);
 		if (v == SMAP_FRAGMENT) {
 			s->stats[SMAP_STAT_IN_FRAGMENTS]++;
-			if (reasm4_add(s->reasm, pkt, len, smap_now_ms(), scratch,
+			if (reasm4_add(s->reasm, pkt, len, clock_ms(), scratch,
 				       sizeof(scratch), &outlen) != REASM_DONE)
 				continue;	/* pending or refused (counted below) */
 			s->stats[SMAP_STAT_IN_REASSEMBLED]++;
@@ -346,7 +338,7 @@ softwire_errqueue(struct smap *s)
 void
 softwire_tick(struct smap *s)
 {
-	uint64_t now = smap_now_ms();
+	uint64_t now = clock_ms();
 
 	if (now - last_tick_ms >= 1000) {
 		last_tick_ms = now;

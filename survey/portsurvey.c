@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "survey/portsurvey.h"
 #include "survey/survey_out.h"
@@ -314,15 +315,6 @@ sample_files(struct opts *o, char **files, int n, const struct survey_conf *c,
 	return 0;
 }
 
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* one live sample through the chosen source; falls back once to /proc */
 static int
 sample_live_one(struct opts *o, struct survey_acc *acc)
@@ -361,12 +353,12 @@ sample_live(struct opts *o, const struct survey_conf *c,
     struct survey_acc *acc, struct survey_series *ser)
 {
 	bool tty = isatty(STDERR_FILENO);
-	double start = now_mono(), next;
+	double start = ((double)clock_ms() / 1e3), next;
 	unsigned long i;
 	struct timespec ts;
 
 	for (i = 0; !stop; i++) {
-		double t = now_mono() - start;
+		double t = ((double)clock_ms() / 1e3) - start;
 
 		survey_acc_begin(acc);
 		if (sample_live_one(o, acc) == -1)
@@ -382,8 +374,8 @@ sample_live(struct opts *o, const struct survey_conf *c,
 		if (o->duration > 0 && next > o->duration + 1e-6)
 			break;
 		/* absolute deadlines: the cadence does not drift */
-		while (!stop && now_mono() - start < next) {
-			double left = next - (now_mono() - start);
+		while (!stop && ((double)clock_ms() / 1e3) - start < next) {
+			double left = next - (((double)clock_ms() / 1e3) - start);
 
 			ts.tv_sec = (time_t)left;
 			ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);

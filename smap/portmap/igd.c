@@ -207,14 +207,6 @@ put(struct igd_reply *r, const char *name, const char *fmt, ...)
 	r->n++;
 }
 
-static const char *
-ip4(uint32_t a, char *buf)
-{
-	uint32_t n = htonl(a);
-
-	return inet_ntop(AF_INET, &n, buf, INET_ADDRSTRLEN);
-}
-
 static bool
 on_lan(const struct igd *g, uint32_t a)
 {
@@ -551,7 +543,7 @@ put_entry(const struct igd *g, const struct igd_request *rq, const struct mappin
 	char a[INET_ADDRSTRLEN];
 
 	put(r, "NewInternalPort", "%u", m->int_port);
-	put(r, "NewInternalClient", "%s", ip4(m->int_addr, a));
+	put(r, "NewInternalClient", "%s", map_ip4_str(m->int_addr, a));
 	put(r, "NewEnabled", "%u", m->enabled ? 1u : 0u);
 	put(r, "NewPortMappingDescription", "%s", m->desc);
 	put(r, "NewLeaseDuration", "%" PRIu32, lease_of(g, rq, m));
@@ -581,7 +573,7 @@ get_generic(struct igd *g, const struct igd_request *rq, struct igd_reply *r)
 		fail(r, IGD_E_INDEX_INVALID);
 		return;
 	}
-	put(r, "NewRemoteHost", "%s", m.remote_addr ? ip4(m.remote_addr, a) : "");
+	put(r, "NewRemoteHost", "%s", m.remote_addr ? map_ip4_str(m.remote_addr, a) : "");
 	put(r, "NewExternalPort", "%u", m.ext_port);
 	put(r, "NewProtocol", "%s", proto_name(m.proto));
 	put_entry(g, rq, &m, r);
@@ -631,8 +623,8 @@ get_list(struct igd *g, const struct igd_request *rq, struct igd_reply *r)
 			      "<p:NewDescription>%s</p:NewDescription>\n"
 			      "<p:NewLeaseTime>%" PRIu32 "</p:NewLeaseTime>\n"
 			      "</p:PortMappingEntry>\n",
-			      m.remote_addr ? ip4(m.remote_addr, rh) : "", m.ext_port,
-			      proto_name(m.proto), m.int_port, ip4(m.int_addr, a),
+			      m.remote_addr ? map_ip4_str(m.remote_addr, rh) : "", m.ext_port,
+			      proto_name(m.proto), m.int_port, map_ip4_str(m.int_addr, a),
 			      m.enabled ? 1u : 0u, d, lease_of(g, rq, &m));
 		if (el < 0 || (size_t)el >= sizeof(e))
 			continue;
@@ -671,7 +663,7 @@ get_info(struct igd *g, const struct igd_request *rq, struct igd_reply *r)
 	const char *name = rq->action;
 
 	if (strcmp(name, "GetExternalIPAddress") == 0) {
-		put(r, "NewExternalIPAddress", "%s", ip4(g->ext_addr, a));
+		put(r, "NewExternalIPAddress", "%s", map_ip4_str(g->ext_addr, a));
 	} else if (strcmp(name, "GetStatusInfo") == 0) {
 		put(r, "NewConnectionStatus", "Connected");
 		put(r, "NewLastConnectionError", "ERROR_NONE");

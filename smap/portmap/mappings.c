@@ -18,14 +18,6 @@
 #include "smap/portmap/portmap.h"
 #include "smap/smap.h"
 
-static const char *
-ip4(uint32_t a, char *buf)
-{
-	uint32_t n = htonl(a);
-
-	return inet_ntop(AF_INET, &n, buf, INET_ADDRSTRLEN);
-}
-
 void
 mappings_reply(struct smap *s, FILE *f)
 {
@@ -34,7 +26,7 @@ mappings_reply(struct smap *s, FILE *f)
 	uint64_t now = portmap_now();
 	char ea[INET_ADDRSTRLEN], ia[INET_ADDRSTRLEN], ra[INET_ADDRSTRLEN];
 
-	ip4(portmap_ext_addr(s), ea);
+	map_ip4_str(portmap_ext_addr(s), ea);
 	for (unsigned i = 0; i < n; i++) {
 		const struct mapping *m = &v[i];
 		char left[24], remote[32];
@@ -45,13 +37,13 @@ mappings_reply(struct smap *s, FILE *f)
 			snprintf(left, sizeof(left), "%llu", (unsigned long long)
 				 (m->expires > now ? m->expires - now : 0));
 		if (m->remote_addr)
-			snprintf(remote, sizeof(remote), "%s:%u", ip4(m->remote_addr, ra),
+			snprintf(remote, sizeof(remote), "%s:%u", map_ip4_str(m->remote_addr, ra),
 				 m->remote_port);
 		else
 			snprintf(remote, sizeof(remote), "any");
 		fprintf(f, "map\t%s\t%s:%u\t%s:%u\t%s\t%s%s\t%s\t%s\n",
 			map_proto_name(m->proto), ea, m->ext_port,
-			ip4(m->int_addr, ia), m->int_port, left, map_origin_name(m->origin),
+			map_ip4_str(m->int_addr, ia), m->int_port, left, map_origin_name(m->origin),
 			m->enabled ? "" : ",disabled", remote, m->desc);
 	}
 	free(v);

@@ -429,12 +429,12 @@ origin_parse(const char *s, uint8_t *o)
 	return false;
 }
 
-static void
-addr_str(uint32_t a, char *buf)
+const char *
+map_ip4_str(uint32_t a, char *buf)
 {
 	uint32_t n = htonl(a);
 
-	inet_ntop(AF_INET, &n, buf, INET_ADDRSTRLEN);
+	return inet_ntop(AF_INET, &n, buf, INET_ADDRSTRLEN);
 }
 
 int
@@ -442,8 +442,8 @@ maptable_format_line(const struct mapping *m, char *buf, size_t len)
 {
 	char ia[INET_ADDRSTRLEN], ra[INET_ADDRSTRLEN], nonce[2 * MAPTABLE_NONCE_LEN + 1];
 
-	addr_str(m->int_addr, ia);
-	addr_str(m->remote_addr, ra);
+	map_ip4_str(m->int_addr, ia);
+	map_ip4_str(m->remote_addr, ra);
 	for (unsigned i = 0; i < MAPTABLE_NONCE_LEN; i++)
 		snprintf(nonce + 2 * i, 3, "%02x", m->nonce[i]);
 	return snprintf(buf, len, "%s %s %u %s %u %d %s %u %" PRIu32 " %" PRIu64 " %s %s",

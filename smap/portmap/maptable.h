@@ -152,5 +152,7 @@ bool maptable_parse_line(const char *line, struct mapping *out);
 const char *maptable_result_name(enum maptable_result);
 const char *map_origin_name(enum map_origin);	/* "pcp", "natpmp", "upnp" */
 const char *map_proto_name(uint8_t proto);	/* "tcp", "udp", "all" */
+/* a (host order) in dotted quad into buf[INET_ADDRSTRLEN]; returns buf */
+const char *map_ip4_str(uint32_t a, char *buf);
 
 #endif

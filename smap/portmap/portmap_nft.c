@@ -28,14 +28,6 @@
 
 #define TABLE	"ip smap"
 
-static const char *
-ip4(uint32_t a, char *buf)
-{
-	uint32_t n = htonl(a);
-
-	return inet_ntop(AF_INET, &n, buf, INET_ADDRSTRLEN);
-}
-
 /* "add" or "delete" the elements of one mapping */
 void
 portmap_nft_elements(FILE *f, const char *verb, const struct mapping *m, uint32_t ext_addr)
@@ -48,9 +40,9 @@ portmap_nft_elements(FILE *f, const char *verb, const struct mapping *m, uint32_
 
 	if (!m->enabled)
 		return;
-	ip4(m->int_addr, ia);
-	ip4(m->remote_addr, ra);
-	ip4(ext_addr, ea);
+	map_ip4_str(m->int_addr, ia);
+	map_ip4_str(m->remote_addr, ra);
+	map_ip4_str(ext_addr, ea);
 	for (size_t i = 0; i < 2; i++) {
 		const char *p = protos[i].name;
 
@@ -105,7 +97,7 @@ portmap_nft_srcnat(FILE *f, const struct maptable *t, const char *tun, uint32_t 
 	struct pool p = { .addr = ea };
 	FILE *o;
 
-	ip4(ext_addr, ea);
+	map_ip4_str(ext_addr, ea);
 	fprintf(f, "flush chain " TABLE " srcnat\n");
 	fprintf(f, "add rule " TABLE " srcnat oifname \"%s\" snat ip to ip saddr . tcp sport "
 		"map @pm_snat_tcp\n", tun);
@@ -142,7 +134,7 @@ portmap_nft_install(FILE *f, const struct maptable *t, const char *tun, uint32_t
 	char ea[INET_ADDRSTRLEN];
 	const char *p[] = { "tcp", "udp" };
 
-	ip4(ext_addr, ea);
+	map_ip4_str(ext_addr, ea);
 	for (int i = 0; i < 2; i++) {
 		fprintf(f, "add map " TABLE " pm_dnat_%s { type inet_service : ipv4_addr . "
 			"inet_service; }\n", p[i]);

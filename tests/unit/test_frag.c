@@ -13,7 +13,7 @@
 #include "csum.h"
 #include "frag.h"
 #include "pkt.h"
-#include "tests/unit/pcap_read.h"
+#include "prr/pcap.h"
 
 #define BIG	(IPV6_HDR_LEN + 65535 + 64)
 
@@ -1064,21 +1064,6 @@ struct pcap_pkts {
 };
 
 static void
-pcap_collect(void *arg, int linktype, const uint8_t *p, size_t len)
-{
-	struct pcap_pkts *v = arg;
-	uint16_t et;
-	long off = pcap_l3_offset(linktype, p, len, &et);
-
-	ck_assert_int_ge(off, 0);
-	ck_assert_uint_lt(v->n, 16);
-	v->len[v->n] = len - (size_t)off;
-	v->pkt[v->n] = malloc(v->len[v->n]);
-	memcpy(v->pkt[v->n], p + off, v->len[v->n]);
-	v->n++;
-}
-
-static void
 pkts_free(struct pcap_pkts *v)
 {
 	unsigned i;
@@ -1101,7 +1086,9 @@ static bool
 load(const char *name, struct pcap_pkts *v)
 {
 	char path[512];
-	int n;
+	struct pcap_in in;
+	size_t iplen;
+	long off;
 
 	if (access(vec_dir(), R_OK) != 0 && !getenv("AP_CONFORMANCE_DIR")) {
 		fprintf(stderr, "test_frag: %s missing, vector tests skipped\n", vec_dir());
@@ -1109,8 +1096,18 @@ load(const char *name, struct pcap_pkts *v)
 	}
 	snprintf(path, sizeof(path), "%s/%s", vec_dir(), name);
 	memset(v, 0, sizeof(*v));
-	n = pcap_read_file(path, pcap_collect, v);
-	ck_assert_msg(n > 0, "cannot read %s", path);
+	ck_assert_msg(pcap_in_open(&in, path) == 0, "cannot read %s", path);
+	for (; in.have; pcap_in_next(&in)) {
+		off = pcap_frame_ip(in.linktype, in.buf, in.caplen, &iplen);
+		ck_assert_int_ge(off, 0);
+		ck_assert_uint_lt(v->n, 16);
+		v->len[v->n] = iplen;
+		v->pkt[v->n] = malloc(iplen);
+		memcpy(v->pkt[v->n], in.buf + off, iplen);
+		v->n++;
+	}
+	pcap_in_close(&in);
+	ck_assert_msg(v->n > 0, "no packets in %s", path);
 	return true;
 }
 
