@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* prr/config.c: the PRR's configuration loader; smap/config.c is the same role for the SMAP. */
 /* Loading prr.conf: libconfig into struct prr_config, then validation. */
 #include <arpa/inet.h>
 #include <grp.h>

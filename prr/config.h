@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* prr/config.h: the PRR's configuration; smap/config.h is the same role for the SMAP. */
 /* prr.conf: libconfig syntax; see etc/prr.conf and README "PRR configuration". */
 #ifndef PRR_CONFIG_H
 #define PRR_CONFIG_H

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* prr/ctl.c: the PRR's control socket; smap/ctl.c is the same role for the SMAP. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -63,7 +64,7 @@ reply_stats(struct prr *prr, FILE *f)
 	fprintf(f, "pcp_rules_dropped\t%llu\tMAP-E rules left out to keep an answer in 1100 bytes\n",
 		(unsigned long long)prr->pcp_rules_dropped);
 	fprintf(f, "bindings\t%zu\tbindings in the data path\n",
-		btable_count(atomic_load(&prr->env)->cfg.bt));
+		btable_count(atomic_load(&prr->env)->bt));
 }
 
 /* One client: read a line, answer, close. The reload waits meanwhile. */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* prr/ctl.h: the PRR's control socket; smap/ctl.h is the same role for the SMAP. */
 /*
  * Control socket (unix stream). One request line, a reply, then close:
  *   stats    -> "name<TAB>value<TAB>doc" per counter

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* prr/datapath.c: the PRR's pure data path; smap/datapath.c is the same role for the SMAP. */
 /*
  * The PRR data path (RFC 7596 lwAFTR; RFC 7597 BR with explicit bindings,
  * and MAP-E rules for what no explicit binding owns).

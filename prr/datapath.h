@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* prr/datapath.h: the PRR's pure data path; smap/datapath.h is the same role for the SMAP. */
 /*
  * The PRR data path: packet bytes and tables in, packet bytes and a
  * verdict out. No sockets: the NFQUEUE glue (nfq.c), the replay tool

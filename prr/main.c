@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* prr/main.c: the PRR's daemon entry point; smap/main.c is the same role for the SMAP. */
 /*
  * prr: the port range router. Loads prr.conf, starts one worker per
  * NFQUEUE queue, installs its iptables rules, serves the control socket,
@@ -60,6 +61,7 @@ env_load(const char *file)
 static void
 env_free(struct prr_env *env)
 {
+	btable_free(env->bt);
 	prr_config_free(&env->cfg);
 	free(env);
 }
@@ -96,7 +98,7 @@ reload(struct prr *prr, const char *file)
 	}
 	/* new tables first; the old ones go once no worker reads them */
 	env_swap(prr, env);
-	log_info("reloaded: %zu bindings", btable_count(env->cfg.bt));
+	log_info("reloaded: %zu bindings", btable_count(env->bt));
 }
 
 int
@@ -151,6 +153,7 @@ main(int argc, char **argv)
 	prr = calloc(1, sizeof(*prr));
 	if (!prr)
 		fatal("calloc");
+	prr->announce = pcp_server_announce;
 	{
 		char err[512];
 		if (provision_init(prr, env, err, sizeof(err)) < 0)
@@ -177,7 +180,7 @@ main(int argc, char **argv)
 		ctl_close(lfd, env->cfg.control_socket);
 		fatalx("cannot install NFQUEUE rules");
 	}
-	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->cfg.bt),
+	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->bt),
 		 env->cfg.queue_count, env->cfg.queue_first);
 
 	for (;;) {

@@ -291,7 +291,7 @@ worker_main(void *arg)
 		atomic_store(&w->busy, 1);
 		env = atomic_load(&prr->env);
 		w->ctx->p = &env->cfg.params;
-		w->ctx->bt = env->cfg.bt;
+		w->ctx->bt = env->bt;
 		n = recvmmsg(fd, io->rxmsg, RX_BATCH, MSG_DONTWAIT, NULL);
 		st.now = clock_ms();
 		io->n_pass = io->n4 = io->n6 = 0;
@@ -339,7 +339,7 @@ nfq_worker_start(struct prr *prr, struct prr_worker *w, unsigned queue)
 	w->ctx = malloc(sizeof(*w->ctx));
 	if (!w->ctx)
 		return -1;
-	if (prr_ctx_init(w->ctx, &env->cfg.params, env->cfg.bt, prr->pmtu, noop_emit, NULL) < 0)
+	if (prr_ctx_init(w->ctx, &env->cfg.params, env->bt, prr->pmtu, noop_emit, NULL) < 0)
 		return -1;
 	w->ctx->emit = io_emit;
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)

@@ -15,7 +15,6 @@
 #include <time.h>
 
 #include "log.h"
-#include "prr/registration_server.h"
 #include "prr/provision.h"
 #include "prr/state.h"
 
@@ -48,11 +47,14 @@ env_swap(struct prr *prr, struct prr_env *env)
 		while (atomic_load(&prr->workers[i].busy) &&
 		       atomic_load(&prr->workers[i].seq) == seq[i])
 			nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
-	prr_config_free(&old->cfg);
+	btable_free(old->bt);
+	/* a binding change carries the same config on: it is not old's to free */
+	if (old->cfg.bt != env->cfg.bt)
+		prr_config_free(&old->cfg);
 	free(old);
 }
 
-/* The config's static bindings become the registry's config entries. */
+/* The bindings the config file lists become the registry's config entries. */
 static void
 take_config(struct registry *r, const struct prr_config *cfg)
 {
@@ -96,7 +98,7 @@ drop_clashes(struct registry *r)
 	}
 }
 
-/* Replace env's static table with the registry's full one. */
+/* env's live table: the registry's bindings, all of them. */
 static int
 rebuild(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 {
@@ -104,8 +106,8 @@ rebuild(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 
 	if (!bt)
 		return -1;
-	btable_free(env->cfg.bt);
-	env->cfg.bt = bt;
+	btable_free(env->bt);
+	env->bt = bt;
 	return 0;
 }
 
@@ -181,9 +183,9 @@ publish(struct prr *prr, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	*env = *cur;
-	env->cfg.bt = registry_btable(&prr->reg, err, errlen);
-	if (!env->cfg.bt) {
+	*env = *cur;	/* the same config, a new live table */
+	env->bt = registry_btable(&prr->reg, err, errlen);
+	if (!env->bt) {
 		free(env);
 		return -1;
 	}
@@ -385,7 +387,8 @@ cmd_assign(struct prr *prr, char *args, FILE *f)
 		fprintf(f, "error\t%s\n", err);
 		return;
 	}
-	pcp_server_announce(prr, &b.ipv6);
+	if (prr->announce)
+		prr->announce(prr, &b.ipv6);
 	fprintf(f, "ok\n");
 }
 
@@ -410,7 +413,8 @@ cmd_release(struct prr *prr, const char *arg, FILE *f)
 		fprintf(f, "error\t%s\n", err);
 		return;
 	}
-	pcp_server_announce(prr, &a6);
+	if (prr->announce)
+		prr->announce(prr, &a6);
 	fprintf(f, "ok\n");
 }
 
@@ -450,7 +454,7 @@ whois_rule(struct prr_env *env, uint32_t v4, uint16_t port, FILE *f)
 	struct map_ce ce;
 	uint32_t n = htonl(v4);
 
-	if (btable_lookup(env->cfg.bt, v4, port))
+	if (btable_lookup(env->bt, v4, port))
 		return false;
 	for (unsigned i = 0; i < p->n_rules; i++) {
 		if (!map_rule_ce_of(&p->rules[i], v4, port, &ce))

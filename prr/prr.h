@@ -10,9 +10,18 @@
 #include "prr/datapath.h"
 #include "prr/registry.h"
 
-/* What the workers read; replaced whole on reload (RCU-like, see main.c). */
+/*
+ * The running environment: what the workers read, replaced whole on
+ * reload and on every binding change (RCU-like, env_swap in provision.c).
+ * cfg is the file as loaded: cfg.bt holds only the bindings it lists.
+ * bt is the live binding table the data path uses: the config's, the
+ * operator's and the registered SMAPs' bindings (provision.c builds it
+ * from the registry). An environment made for a binding change takes
+ * over the cfg of the one it replaces.
+ */
 struct prr_env {
 	struct prr_config cfg;
+	struct btable *bt;
 };
 
 struct prr_worker {
@@ -40,6 +49,12 @@ struct prr {
 	uint64_t pcp_rule_answers;	/* answers with MAP-E rules (prr/pcp_rules.c) */
 	uint64_t pcp_rules_sent;	/* MAP_RULE options in them */
 	uint64_t pcp_rules_dropped;	/* rules left out: over 1100 bytes */
+	/*
+	 * Told when an operator changed a SMAP's set (assign, release), so
+	 * the SMAP hears of it: the registration server's ANNOUNCE, set by
+	 * main.c. NULL: nobody to tell.
+	 */
+	void (*announce)(struct prr *, const struct in6_addr *smap);
 };
 
 int nfq_worker_start(struct prr *, struct prr_worker *, unsigned queue);

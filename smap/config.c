@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* smap/config.c: the SMAP's configuration loader; prr/config.c is the same role for the PRR. */
 /* Loading smap.conf: libconfig into struct smap_config, then validation. */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -158,6 +159,7 @@ load_map(struct conf_err *e, const config_setting_t *root, struct smap_config *c
 	static const char *const extra[] = { "forwarding", NULL };
 	const config_setting_t *g = group(e, root, "map", false), *l;
 	struct map_rule rules[SMAP_MAX_FMR];
+	struct map_derived d;
 	unsigned n = 0;
 	const char *s;
 	char msg[160];
@@ -177,7 +179,7 @@ load_map(struct conf_err *e, const config_setting_t *root, struct smap_config *c
 	}
 	l = config_setting_get_member(g, "rules");
 	conf_bool(e, g, "rules_from_prr", &c->map_from_prr);
-	if (c->map_from_prr) {		/* derived at registration: map_reg.c */
+	if (c->map_from_prr) {		/* derived at registration: register_map.c */
 		if (l)
 			conf_errf(e, g, "rules", "may not be given with rules_from_prr = true");
 		return;
@@ -203,10 +205,16 @@ load_map(struct conf_err *e, const config_setting_t *root, struct smap_config *c
 	}
 	if (e->count)
 		return;
-	if (!smap_map_derive(c, rules, n, msg, sizeof(msg))) {
+	if (!smap_map_derive(&c->map_prefix, c->map_plen, rules, n, &d, msg, sizeof(msg))) {
 		conf_errf(e, g, "prefix", "%s", msg);
 		return;
 	}
+	c->bmr = d.bmr;
+	c->map_ce = d.ce;
+	c->params.ipv4 = d.ipv4;
+	c->params.ps = d.ps;
+	memcpy(c->params.fmr, d.fmr, sizeof(c->params.fmr));
+	c->params.n_fmr = d.n_fmr;
 	if (!c->has_wan_addr) {
 		c->wan_addr = c->map_ce.addr;
 		c->has_wan_addr = true;
@@ -245,7 +253,7 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 		conf_only_keys(e, g, wan_keys);
 		ifname(e, g, "interface", true, c->wan_if);
 		c->has_wan_addr = conf_ipv6(e, g, "address", &c->wan_addr);
-		c->reg_wan_given = c->has_wan_addr;
+		c->wan_addr_given = c->has_wan_addr;
 	}
 	if ((g = group(e, root, "lan", true))) {
 		conf_only_keys(e, g, lan_keys);
@@ -263,8 +271,8 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 		conf_errf(e, root, "prr", "missing (the PRR's softwire address)");
 	load_peers(e, root, c);
 	load_map(e, root, c);
-	reg_conf_load(e, root, c);
-	if (c->reg.enabled) {
+	register_conf_load(e, root, c->map_from_prr, &c->registration);
+	if (c->registration.enabled) {
 		/* address and port set come from the PRR: register.c */
 	} else if (c->map_mode) {
 		static const char *const derived[] = { "ipv4_address", "ports", "psid",
@@ -283,7 +291,7 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 	} else if (!config_setting_get_member(root, "ipv4_address")) {
 		conf_errf(e, root, "ipv4_address", "missing (the shared IPv4 address)");
 	}
-	if (!c->map_mode && !c->reg.enabled)
+	if (!c->map_mode && !c->registration.enabled)
 		load_portset(e, root, c);
 	ifname(e, root, "tun", false, c->tun_name);
 	load_mtu(e, root, c);
@@ -327,8 +335,8 @@ smap_config_print(const struct smap_config *c, FILE *f)
 			inet_ntop(AF_INET6, &c->params.peers[i], a6, sizeof(a6)));
 	n = htonl(c->params.ipv4);
 	fprintf(f, " ];\n");
-	reg_conf_print(c, f);
-	if (!c->reg.enabled) {	/* else the address and the port set come from the PRR */
+	register_conf_print(&c->registration, f);
+	if (!c->registration.enabled) {	/* else the address and the port set come from the PRR */
 		fprintf(f, "ipv4_address = \"%s\";\n", inet_ntop(AF_INET, &n, a6, sizeof(a6)));
 		if (c->params.ps.kind == PORTSET_PSID)
 			fprintf(f, "psid = %u; psid_length = %u; offset = %u;\n", c->params.ps.psid,

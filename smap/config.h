@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* smap/config.h: the SMAP's configuration; prr/config.h is the same role for the PRR. */
 /* smap.conf: libconfig syntax; see etc/smap.conf and README "SMAP". */
 #ifndef SMAP_CONFIG_H
 #define SMAP_CONFIG_H
@@ -9,7 +10,7 @@
 
 #include "conf.h"
 #include "smap/portmap/pcp_config.h"
-#include "smap/register.h"
+#include "smap/register_conf.h"
 #include "smap/datapath.h"
 #include "smap/portmap/upnp_config.h"
 
@@ -37,10 +38,10 @@ struct smap_config {
 	struct map_rule bmr;		/* the rule the prefix matched */
 	struct map_ce map_ce;		/* what it derived */
 	bool map_from_prr;		/* map.rules_from_prr: rules from the registration */
-	bool reg_wan_given;		/* wan.address in the file (map_reg.c checks it) */
+	bool wan_addr_given;		/* wan.address in the file (register_map.c checks it) */
 	struct pcp_config pcp;		/* pcp = { ... }: PCP/NAT-PMP server, mappings */
 	/* registration = { ... }: address and port set from the PRR (register.h) */
-	struct smap_reg_conf reg;
+	struct smap_register_conf registration;
 	struct upnp_config upnp;	/* upnp = { ... }: the UPnP IGD (smap/upnp.c) */
 };
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* smap/ctl.c: the SMAP's control socket; prr/ctl.c is the same role for the PRR. */
 /*
  * Control socket (unix stream), as prr's: one request line, a reply,
  * then close.
@@ -21,6 +22,7 @@
 
 #include "clock.h"
 #include "smap/ctl.h"
+#include "smap/json_str.h"
 #include "log.h"
 #include "smap/portmap/mappings.h"
 #include "smap/portmap/pcp_server.h"
@@ -75,18 +77,18 @@ static void
 reply_status(struct smap *s, FILE *f)
 {
 	char a[INET6_ADDRSTRLEN], ps[64];
-	uint32_t n = htonl(s->cfg.params.ipv4);
+	uint32_t n = htonl(s->live.params.ipv4);
 
 	fprintf(f, "tun\t%s\n", s->cfg.tun_name);
 	fprintf(f, "tun_mtu\t%u\n", s->tun_mtu);
-	fprintf(f, "path_mtu\t%u\n", s->cfg.params.mtu);
+	fprintf(f, "path_mtu\t%u\n", s->live.params.mtu);
 	fprintf(f, "ipv4\t%s\n", inet_ntop(AF_INET, &n, a, sizeof(a)));
-	portset_format(&s->cfg.params.ps, ps, sizeof(ps));
+	portset_format(&s->live.params.ps, ps, sizeof(ps));
 	fprintf(f, "ports\t%s\n", ps);
-	fprintf(f, "prr\t%s\n", inet_ntop(AF_INET6, &s->cfg.params.prr, a, sizeof(a)));
+	fprintf(f, "prr\t%s\n", inet_ntop(AF_INET6, &s->live.params.prr, a, sizeof(a)));
 	fprintf(f, "uptime_s\t%llu\n",
 		(unsigned long long)((clock_ms() - s->started_ms) / 1000));
-	reg_status(s, f);
+	register_status(s, f);
 }
 
 void
@@ -137,19 +139,6 @@ ctl_serve(struct smap *s, int lfd)
 }
 
 /* ---- client ---- */
-
-void
-json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		if ((unsigned char)*s >= 0x20)
-			putchar(*s);
-	}
-	putchar('"');
-}
 
 static bool
 is_number(const char *s)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* smap/ctl.h: the SMAP's control socket; prr/ctl.h is the same role for the PRR. */
 /* smap control socket: see ctl.c. */
 #ifndef SMAP_CTL_H
 #define SMAP_CTL_H
@@ -10,7 +11,5 @@ void ctl_serve(struct smap *, int listen_fd);
 void ctl_close(int fd, const char *path);
 /* smap stats|status [-s SOCKET] [--json]; argv[0] is the request */
 int ctl_client_main(int argc, char **argv);
-/* A JSON string of s on stdout (quotes and backslashes escaped, controls dropped). */
-void json_str(const char *s);
 
 #endif

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* smap/datapath.c: the SMAP's pure data path; prr/datapath.c is the same role for the PRR. */
 /* The SMAP data path: see smap/datapath.h. */
 #include <string.h>
 

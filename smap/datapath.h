@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* smap/datapath.h: the SMAP's pure data path; prr/datapath.h is the same role for the PRR. */
 /*
  * The SMAP data path, pure: bytes and parameters in, verdict out.
  *

@@ -150,7 +150,7 @@ conn_new(struct ftp_alg *a, int lan_fd, int inet_fd, bool ctl)
 static int
 data_listener(struct smap *s, uint16_t *port)
 {
-	const struct portset *ps = &s->cfg.params.ps;
+	const struct portset *ps = &s->live.params.ps;
 	struct ftp_alg *a = s->ftp;
 	uint32_t size = portset_size(ps);
 
@@ -166,7 +166,7 @@ data_listener(struct smap *s, uint16_t *port)
 		if (p <= 0)
 			return -1;
 		a->next_port = (uint32_t)p + 1;
-		sin.sin_addr.s_addr = htonl(s->cfg.params.ipv4);
+		sin.sin_addr.s_addr = htonl(s->live.params.ipv4);
 		sin.sin_port = htons((uint16_t)p);
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -229,7 +229,7 @@ rewrite_line(struct smap *s, struct conn *c, const char *line, size_t len, char 
 	struct sockaddr_in where;
 	bool eprt;
 	uint16_t port;
-	uint32_t a = s->cfg.params.ipv4;
+	uint32_t a = s->live.params.ipv4;
 	int fd, n;
 
 	snprintf(cmd, sizeof(cmd), "%.*s", (int)len, line);
@@ -287,7 +287,7 @@ accept_control(struct smap *s)
 		return;
 	}
 	/* from the shared address: srcnat maps the port into the set */
-	src.sin_addr.s_addr = htonl(s->cfg.params.ipv4);
+	src.sin_addr.s_addr = htonl(s->live.params.ipv4);
 	bind(sfd, (struct sockaddr *)&src, sizeof(src));
 	if (connect(sfd, (struct sockaddr *)&orig, sizeof(orig)) < 0 && errno != EINPROGRESS) {
 		close(cfd);

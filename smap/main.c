@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* smap/main.c: the SMAP's daemon entry point; prr/main.c is the same role for the PRR. */
 /*
  * smap: the CPE softwire gateway (lwB4 / MAP-E CE). Loads smap.conf,
  * makes the TUN and the softwire socket, installs its nft table, runs
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "smap/apply.h"
 #include "smap/ctl.h"
 #include "log.h"
 #include "smap/portmap/pcp_server.h"
@@ -63,7 +65,7 @@ static void
 stop_all(struct smap *s)
 {
 	upnp_stop();
-	reg_close(s);
+	register_close(s);
 	ftp_alg_stop(s);
 	pcp_server_stop(s);
 	portmap_shutdown(s);
@@ -79,53 +81,37 @@ stop_all(struct smap *s)
 static int
 start_all(struct smap *s)
 {
+	struct smap_live next;
+
 	if (softwire_open(s) < 0)
 		return -1;
 	softwire_check_mtu(s);
 	tun_enable_forward(s);
-	if (s->cfg.reg.enabled)
-		return reg_open(s);	/* the data path comes up with the first set */
-	return smap_datapath_start(s);
+	if (s->cfg.registration.enabled && register_open(s) < 0)
+		return -1;
+	/* the data path comes up now, or with the first set (registration) */
+	if (smap_mtu_apply(s) < 0)
+		return -1;
+	memcpy(&next, &s->live, sizeof(next));
+	return smap_apply(s, &next, 0, "start");
 }
 
-int
-smap_datapath_start(struct smap *s)
-{
-	if (tun_open(s) < 0)
-		return -1;
-	if (nat_install(s) < 0) {
-		log_warnx("cannot install the nft table ip smap");
-		return -1;
-	}
-	nat_flush_conntrack(s);
-	if (portmap_init(s) < 0 || pcp_server_start(s) < 0)
-		return -1;
-	if (s->cfg.ftp_alg && ftp_alg_start(s, SMAP_FTP_PORT) < 0)
-		return -1;
-	if (upnp_start(s) < 0)
-		return -1;
-	return 0;
-}
-
-/* SIGHUP: the port set, the PRR, peers and policies change in place. */
+/*
+ * SIGHUP: the PRR, peers, port set and policies change in place. The new
+ * file's values go into the config; the binding in force changes through
+ * smap_apply, like any other change of binding.
+ */
 static void
 reload(struct smap *s, const char *file)
 {
-	struct smap_config c;
-	bool old_ftp = s->cfg.ftp_alg, ps_changed;
+	static struct smap_config c;	/* big: not on the stack */
+	struct smap_live next;
+	bool old_ftp = s->cfg.ftp_alg;
 
 	log_info("reloading %s", file);
 	if (config_load(file, &c) < 0) {
 		log_warnx("reload failed; keeping the running configuration");
 		return;
-	}
-	if (s->cfg.reg.enabled) {	/* the registered set stays */
-		c.params.ipv4 = s->cfg.params.ipv4;
-		c.params.ps = s->cfg.params.ps;
-	}
-	if (s->cfg.map_from_prr && !c.reg_wan_given) {	/* the MAP address from the PRR's rule */
-		c.wan_addr = s->cfg.wan_addr;
-		c.has_wan_addr = s->cfg.has_wan_addr;
 	}
 	if (strcmp(c.tun_name, s->cfg.tun_name) || strcmp(c.wan_if, s->cfg.wan_if) ||
 	    strcmp(c.lan_if, s->cfg.lan_if) || c.params.ipv4 != s->cfg.params.ipv4 ||
@@ -134,14 +120,23 @@ reload(struct smap *s, const char *file)
 	    strcmp(c.control_socket, s->cfg.control_socket) || c.default_route != s->cfg.default_route)
 		log_warnx("interfaces, addresses, the control socket and default_route "
 			  "change at restart only");
+	/* the binding: the registered set and the PRR's MAP-E rules stay */
+	memcpy(&next, &s->live, sizeof(next));
+	next.params.prr = c.params.prr;
+	memcpy(next.params.peers, c.params.peers, sizeof(c.params.peers));
+	next.params.n_peers = c.params.n_peers;
+	if (!s->cfg.map_from_prr) {
+		memcpy(next.params.fmr, c.params.fmr, sizeof(c.params.fmr));
+		next.params.n_fmr = c.params.n_fmr;
+	}
+	if (!s->cfg.registration.enabled)
+		next.params.ps = c.params.ps;
+	/* the config: what the file says now, but for what changes at restart only */
 	s->cfg.params.prr = c.params.prr;
 	memcpy(s->cfg.params.peers, c.params.peers, sizeof(c.params.peers));
 	s->cfg.params.n_peers = c.params.n_peers;
-	if (!s->cfg.map_from_prr) {	/* else the PRR's FMRs stay */
-		memcpy(s->cfg.params.fmr, c.params.fmr, sizeof(c.params.fmr));
-		s->cfg.params.n_fmr = c.params.n_fmr;
-	}
-	ps_changed = memcmp(&s->cfg.params.ps, &c.params.ps, sizeof(c.params.ps)) != 0;
+	memcpy(s->cfg.params.fmr, c.params.fmr, sizeof(c.params.fmr));
+	s->cfg.params.n_fmr = c.params.n_fmr;
 	s->cfg.params.ps = c.params.ps;
 	s->cfg.lan_prefix = c.lan_prefix;
 	s->cfg.lan_plen = c.lan_plen;
@@ -151,23 +146,19 @@ reload(struct smap *s, const char *file)
 	s->cfg.ftp_alg = c.ftp_alg;
 	s->cfg.hop_limit = c.hop_limit;
 	setsockopt(s->raw_fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &c.hop_limit, sizeof(int));
-	if (s->tun_fd >= 0 && nat_install(s) < 0)
-		log_warnx("reload: nft table not installed");
-	else
-		portmap_reinstall(s);
+	smap_apply(s, &next, SMAP_APPLY_CONFIG, "reload");
 	s->cfg.pcp.serve = c.pcp.serve;
 	pcp_server_reload(s);
-	if (ps_changed)
-		nat_flush_conntrack(s);
 	if (old_ftp && !c.ftp_alg)
 		ftp_alg_stop(s);
 	else if (!old_ftp && c.ftp_alg)
 		ftp_alg_start(s, SMAP_FTP_PORT);
 	softwire_check_mtu(s);
-	if (s->cfg.reg.enabled != c.reg.enabled)
+	smap_mtu_apply(s);
+	if (s->cfg.registration.enabled != c.registration.enabled)
 		log_warnx("registration on or off changes at restart only");
-	else if (s->cfg.reg.enabled)
-		reg_reload(s, &c.reg);
+	else if (s->cfg.registration.enabled)
+		register_reload(s, &c.registration);
 	log_info("reloaded");
 }
 
@@ -198,6 +189,7 @@ main(int argc, char **argv)
 	log_setverbose(verbose);
 	if (config_load(file, &s.cfg) < 0)
 		return 1;
+	smap_live_from_config(&s.live, &s.cfg);
 	if (check) {
 		if (verbose)
 			smap_config_print(&s.cfg, stdout);
@@ -236,13 +228,13 @@ main(int argc, char **argv)
 		 s.tun_mtu, s.cfg.wan_if);
 	if (s.cfg.map_mode) {
 		char a6[INET6_ADDRSTRLEN], ps[64];
-		uint32_t n4 = htonl(s.cfg.params.ipv4);
+		uint32_t n4 = htonl(s.live.params.ipv4);
 		char a4[INET_ADDRSTRLEN];
 
-		portset_format(&s.cfg.params.ps, ps, sizeof(ps));
+		portset_format(&s.live.params.ps, ps, sizeof(ps));
 		log_info("MAP-E: %s ports %s from the rule, MAP address %s, %u FMR(s)",
 			 inet_ntop(AF_INET, &n4, a4, sizeof(a4)), ps,
-			 inet_ntop(AF_INET6, &s.cfg.wan_addr, a6, sizeof(a6)), s.cfg.params.n_fmr);
+			 inet_ntop(AF_INET6, &s.live.wan_addr, a6, sizeof(a6)), s.live.params.n_fmr);
 	}
 
 	for (;;) {
@@ -255,9 +247,9 @@ main(int argc, char **argv)
 		struct signalfd_siginfo si;
 		unsigned nftp = ftp_alg_pollfds(&s, p + 4, FTP_FDS);
 		unsigned npcp = pcp_server_pollfd(&s, p + 4 + nftp);
-		bool reg = reg_pollfd(&s, &p[4 + nftp + npcp]);
+		bool reg = register_pollfd(&s, &p[4 + nftp + npcp]);
 
-		if (poll(p, 4 + nftp + npcp + reg, reg_poll_ms(&s, 1000)) < 0) {
+		if (poll(p, 4 + nftp + npcp + reg, register_poll_ms(&s, 1000)) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -273,10 +265,11 @@ main(int argc, char **argv)
 		if (npcp)
 			pcp_server_handle(&s, p + 4 + nftp);
 		if (reg)
-			reg_handle(&s, &p[4 + nftp + npcp]);
+			register_handle(&s, &p[4 + nftp + npcp]);
 		if (p[1].revents & POLLIN)
 			ctl_serve(&s, lfd);
 		softwire_tick(&s);
+		smap_mtu_apply(&s);	/* what the send path saw, outside it */
 		portmap_expire(&s, portmap_now());
 		upnp_tick();
 		if (!(p[0].revents & POLLIN))

@@ -116,21 +116,21 @@ count_block(void *arg, uint16_t lo, uint16_t hi)
 
 /* "192.0.2.1:10000-10999" or a numgen map over every block of a PSID set */
 static void
-snat_target(struct sbuf *b, const struct smap_config *c)
+snat_target(struct sbuf *b, const struct smap_params *p)
 {
 	char addr[INET_ADDRSTRLEN];
-	uint32_t n = htonl(c->params.ipv4);
+	uint32_t n = htonl(p->ipv4);
 	struct first_block f = { 0 };
 	struct blocks w = { .b = b, .addr = addr };
 
 	inet_ntop(AF_INET, &n, addr, sizeof(addr));
-	portset_blocks(&c->params.ps, count_block, &f);
+	portset_blocks(&p->ps, count_block, &f);
 	if (f.n == 1) {
 		sb_printf(b, "%s:%u-%u", addr, f.lo, f.hi);
 		return;
 	}
 	sb_printf(b, "numgen inc mod %u map { ", f.n);
-	portset_blocks(&c->params.ps, block_elem, &w);
+	portset_blocks(&p->ps, block_elem, &w);
 	sb_printf(b, " }");
 }
 
@@ -166,7 +166,7 @@ nat_install(struct smap *s)
 		  "  counter unmapped { }\n"
 		  "  chain srcnat { type nat hook postrouting priority srcnat; policy accept;\n"
 		  "    oifname \"%s\" meta l4proto { tcp, udp, icmp } snat ip to ", tun);
-	snat_target(&b, c);
+	snat_target(&b, &s->live.params);
 	sb_printf(&b, "\n  }\n"
 		  "  chain dstnat { type nat hook prerouting priority dstnat; policy accept; }\n"
 		  "  chain helpers { type filter hook prerouting priority filter; policy accept; }\n"
@@ -276,7 +276,7 @@ ct_collect_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *ar
 void
 nat_flush_conntrack(struct smap *s)
 {
-	struct ct_collect c = { .addr = htonl(s->cfg.params.ipv4) };
+	struct ct_collect c = { .addr = htonl(s->live.params.ipv4) };
 	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
 	uint32_t family = AF_INET;
 	size_t gone = 0;

@@ -27,19 +27,18 @@
 
 #include "clock.h"
 #include "log.h"
-#include "smap/map_reg.h"
+#include "smap/apply.h"
+#include "smap/register_map.h"
 #include "pcp.h"
 #include "smap/register_timing.h"
-#include "smap/portmap/portmap.h"
 #include "smap/register.h"
 #include "smap/smap.h"
 
-struct smap_reg {
+struct smap_register {
 	int fd;			/* -1 until it could be opened */
 	struct pcpc fsm;
 	uint8_t nonce[PCP_NONCE_LEN];
 	struct in6_addr client;	/* our address, as the request says it */
-	bool datapath_up;
 	uint64_t bad_answers;	/* unparsable, wrong nonce, unusable set */
 	char problem[128];	/* why the last attempt did not give a set */
 	bool open_warned;
@@ -49,7 +48,7 @@ struct smap_reg {
 static struct in6_addr
 server_of(const struct smap *s)
 {
-	return s->cfg.reg.has_server ? s->cfg.reg.server : s->cfg.params.prr;
+	return s->cfg.registration.has_server ? s->cfg.registration.server : s->live.params.prr;
 }
 
 static uint32_t
@@ -63,7 +62,7 @@ rnd32(void)
 }
 
 static void
-sock_close(struct smap_reg *r)
+sock_close(struct smap_register *r)
 {
 	if (r->fd >= 0)
 		close(r->fd);
@@ -74,15 +73,15 @@ sock_close(struct smap_reg *r)
 static int
 sock_open(struct smap *s)
 {
-	struct smap_reg *r = s->reg;
+	struct smap_register *r = s->registration;
 	struct sockaddr_in6 me = { .sin6_family = AF_INET6, .sin6_port = htons(PCP_CLIENT_PORT) };
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(PCP_SERVER_PORT),
 				   .sin6_addr = server_of(s) };
 	socklen_t sl = sizeof(me);
 	int one = 1, fd;
 
-	if (s->cfg.has_wan_addr)
-		me.sin6_addr = s->cfg.wan_addr;
+	if (s->live.has_wan_addr)
+		me.sin6_addr = s->live.wan_addr;
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto err;
@@ -111,7 +110,7 @@ err:
 static void
 send_request(struct smap *s)
 {
-	struct smap_reg *r = s->reg;
+	struct smap_register *r = s->registration;
 	static struct pcp_request req;
 	uint8_t buf[PCP_MAX_LEN];
 	size_t n;
@@ -120,7 +119,7 @@ send_request(struct smap *s)
 		return;
 	memset(&req, 0, sizeof(req));
 	req.opcode = PCP_OP_MAP;
-	req.lifetime = s->cfg.reg.lifetime;
+	req.lifetime = s->cfg.registration.lifetime;
 	req.client = r->client;
 	memcpy(req.nonce, r->nonce, sizeof(req.nonce));
 	req.proto = 0;			/* all protocols, all ports: the port set */
@@ -128,8 +127,8 @@ send_request(struct smap *s)
 	req.want_rules = s->cfg.map_from_prr;	/* MAP-E rules too (MAP_RULE) */
 	if (r->fsm.bound) {
 		/* the set we hold, so that a PRR that lost it may give it back */
-		pcp_addr_from_v4(&req.ext_addr, s->cfg.params.ipv4);
-		req.port_set.first_internal = (uint16_t)portset_next(&s->cfg.params.ps, 1);
+		pcp_addr_from_v4(&req.ext_addr, s->live.params.ipv4);
+		req.port_set.first_internal = (uint16_t)portset_next(&s->live.params.ps, 1);
 		req.port_set.size = 1;
 	} else {
 		req.port_set.size = 1;
@@ -142,44 +141,6 @@ send_request(struct smap *s)
 		/* the interface may have gone: a new socket next time */
 		sock_close(r);
 	}
-}
-
-static int
-apply(struct smap *s, uint32_t ipv4, const struct portset *ps)
-{
-	struct smap_reg *r = s->reg;
-	bool addr_changed = ipv4 != s->cfg.params.ipv4;
-
-	if (!r->datapath_up) {
-		s->cfg.params.ipv4 = ipv4;
-		s->cfg.params.ps = *ps;
-		if (smap_datapath_start(s) < 0) {
-			log_warnx("registration: cannot bring the data path up");
-			return -1;
-		}
-		r->datapath_up = true;
-		return 0;
-	}
-	/* mappings of the old set would be dropped by the PRR from now on */
-	nat_flush_conntrack(s);
-	s->cfg.params.ipv4 = ipv4;
-	s->cfg.params.ps = *ps;
-	if (addr_changed) {
-		tun_close(s);
-		if (tun_open(s) < 0) {
-			log_warnx("registration: cannot make %s again for the new address",
-				  s->cfg.tun_name);
-			return -1;
-		}
-	}
-	if (nat_install(s) < 0) {
-		log_warnx("registration: nft table not installed");
-		return -1;
-	}
-	/* the table was made anew: the forwards again, minus those now outside */
-	if (s->portmap)
-		portmap_reinstall(s);
-	return 0;
 }
 
 static const char *
@@ -197,38 +158,52 @@ refusal_hint(int result)
 	}
 }
 
+/* Whether next differs from the binding in force in what a registration gives. */
+static bool
+binding_changed(const struct smap *s, const struct smap_live *next)
+{
+	const struct smap_live *l = &s->live;
+
+	return !s->up || next->params.ipv4 != l->params.ipv4 ||
+	       memcmp(&next->params.ps, &l->params.ps, sizeof(l->params.ps)) != 0 ||
+	       next->has_wan_addr != l->has_wan_addr ||
+	       memcmp(&next->wan_addr, &l->wan_addr, sizeof(l->wan_addr)) != 0 ||
+	       memcmp(&next->bmr, &l->bmr, sizeof(l->bmr)) != 0 ||
+	       next->params.n_fmr != l->params.n_fmr ||
+	       memcmp(next->params.fmr, l->params.fmr, next->params.n_fmr * sizeof(l->params.fmr[0])) != 0;
+}
+
 static void
-granted(struct smap *s, uint32_t v4, const struct pcp_response *rsp, const struct portset *ps,
+granted(struct smap *s, const struct smap_live *next, const struct pcp_response *rsp,
 	enum pcpc_verdict v)
 {
-	uint32_t n4 = htonl(v4);
-	bool changed = !s->reg->datapath_up || v4 != s->cfg.params.ipv4 ||
-		       memcmp(ps, &s->cfg.params.ps, sizeof(*ps)) != 0;
+	uint32_t n4 = htonl(next->params.ipv4);
+	const struct portset *ps = &next->params.ps;
 	char a4[INET_ADDRSTRLEN], pst[64];
 
 	inet_ntop(AF_INET, &n4, a4, sizeof(a4));
 	portset_format(ps, pst, sizeof(pst));
 	if (v == PCPC_LOST_STATE)
 		log_warnx("registration: the PRR's epoch says it lost its state; registering again");
-	s->reg->problem[0] = '\0';
-	if (!changed) {
+	s->registration->problem[0] = '\0';
+	if (!binding_changed(s, next)) {
 		log_debug("registration renewed: %s ports %s, lifetime %" PRIu32 " s", a4, pst,
 			  rsp->lifetime);
 		return;
 	}
 	log_info("registered: %s ports %s (%u ports), lifetime %" PRIu32 " s", a4, pst,
 		 portset_size(ps), rsp->lifetime);
-	if (apply(s, v4, ps) < 0)
-		snprintf(s->reg->problem, sizeof(s->reg->problem), "set granted but not applied");
+	if (smap_apply(s, next, 0, "registration") < 0)
+		snprintf(s->registration->problem, sizeof(s->registration->problem), "set granted but not applied");
 }
 
 static void
 answer(struct smap *s, const uint8_t *buf, size_t len)
 {
-	struct smap_reg *r = s->reg;
+	struct smap_register *r = s->registration;
 	static struct pcp_response rsp;
+	struct smap_live next;
 	struct portset ps;
-	uint32_t v4 = 0;
 	enum pcp_rsp_err e = pcp_parse_response(buf, len, &rsp);
 	enum pcpc_verdict v;
 	uint64_t now = clock_ms();
@@ -249,9 +224,11 @@ answer(struct smap *s, const uint8_t *buf, size_t len)
 		r->bad_answers++;
 		return;
 	}
+	memcpy(&next, &s->live, sizeof(next));
+	next.bound = true;
 	if (rsp.result == PCP_SUCCESS && s->cfg.map_from_prr) {
 		/* the set is what the rules derive for our prefix */
-		if (map_reg_take(s, &rsp, &v4, &ps, r->problem, sizeof(r->problem)) < 0) {
+		if (register_map_take(&s->cfg, &s->live, &rsp, &next, r->problem, sizeof(r->problem)) < 0) {
 			r->bad_answers++;
 			log_warnx("registration: %s", r->problem);
 			return;
@@ -268,9 +245,11 @@ answer(struct smap *s, const uint8_t *buf, size_t len)
 	}
 	v = pcpc_answer(&r->fsm, now, rnd32(), rsp.result, rsp.lifetime, rsp.epoch);
 	if (v != PCPC_REFUSED) {
-		if (!s->cfg.map_from_prr)
-			v4 = pcp_addr_to_v4(&rsp.ext_addr);
-		granted(s, v4, &rsp, &ps, v);
+		if (!s->cfg.map_from_prr) {
+			next.params.ipv4 = pcp_addr_to_v4(&rsp.ext_addr);
+			next.params.ps = ps;
+		}
+		granted(s, &next, &rsp, v);
 		return;
 	}
 	snprintf(r->problem, sizeof(r->problem), "refused: %s%s", pcp_result_name(rsp.result),
@@ -281,9 +260,9 @@ answer(struct smap *s, const uint8_t *buf, size_t len)
 }
 
 int
-reg_open(struct smap *s)
+register_open(struct smap *s)
 {
-	struct smap_reg *r = calloc(1, sizeof(*r));
+	struct smap_register *r = calloc(1, sizeof(*r));
 
 	if (!r) {
 		log_warn("registration");
@@ -295,7 +274,7 @@ reg_open(struct smap *s)
 		for (size_t i = 0; i < sizeof(r->nonce); i++)
 			r->nonce[i] = (uint8_t)random();
 	srandom(rnd32());
-	s->reg = r;
+	s->registration = r;
 	snprintf(r->problem, sizeof(r->problem), "no answer from the PRR yet");
 	pcpc_start(&r->fsm, clock_ms());
 	sock_open(s);
@@ -303,35 +282,35 @@ reg_open(struct smap *s)
 }
 
 void
-reg_close(struct smap *s)
+register_close(struct smap *s)
 {
-	if (!s->reg)
+	if (!s->registration)
 		return;
-	sock_close(s->reg);
-	free(s->reg);
-	s->reg = NULL;
+	sock_close(s->registration);
+	free(s->registration);
+	s->registration = NULL;
 }
 
 bool
-reg_pollfd(struct smap *s, struct pollfd *p)
+register_pollfd(struct smap *s, struct pollfd *p)
 {
-	if (!s->reg || s->reg->fd < 0) {
-		/* nothing to read; reg_handle still runs when due (reg_poll_ms) */
+	if (!s->registration || s->registration->fd < 0) {
+		/* nothing to read; register_handle still runs when due (register_poll_ms) */
 		p->fd = -1;
 		p->events = 0;
 		p->revents = 0;
-		return s->reg != NULL;
+		return s->registration != NULL;
 	}
-	p->fd = s->reg->fd;
+	p->fd = s->registration->fd;
 	p->events = POLLIN;
 	p->revents = 0;
 	return true;
 }
 
 void
-reg_handle(struct smap *s, const struct pollfd *p)
+register_handle(struct smap *s, const struct pollfd *p)
 {
-	struct smap_reg *r = s->reg;
+	struct smap_register *r = s->registration;
 	uint8_t buf[PCP_MAX_LEN + 4];
 	uint64_t now;
 
@@ -356,39 +335,39 @@ reg_handle(struct smap *s, const struct pollfd *p)
 }
 
 int
-reg_poll_ms(struct smap *s, int max)
+register_poll_ms(struct smap *s, int max)
 {
 	uint64_t w;
 
-	if (!s->reg)
+	if (!s->registration)
 		return max;
-	w = pcpc_wait_ms(&s->reg->fsm, clock_ms());
+	w = pcpc_wait_ms(&s->registration->fsm, clock_ms());
 	return w < (uint64_t)max ? (int)w : max;
 }
 
 void
-reg_reload(struct smap *s, const struct smap_reg_conf *c)
+register_reload(struct smap *s, const struct smap_register_conf *c)
 {
-	bool new_server = c->has_server != s->cfg.reg.has_server ||
-			  memcmp(&c->server, &s->cfg.reg.server, sizeof(c->server)) != 0;
+	bool new_server = c->has_server != s->cfg.registration.has_server ||
+			  memcmp(&c->server, &s->cfg.registration.server, sizeof(c->server)) != 0;
 
-	s->cfg.reg = *c;
-	if (!s->reg)
+	s->cfg.registration = *c;
+	if (!s->registration)
 		return;
 	if (new_server)
-		sock_close(s->reg);
-	pcpc_start(&s->reg->fsm, clock_ms());
+		sock_close(s->registration);
+	pcpc_start(&s->registration->fsm, clock_ms());
 }
 
 void
-reg_status(struct smap *s, FILE *f)
+register_status(struct smap *s, FILE *f)
 {
-	struct smap_reg *r = s->reg;
+	struct smap_register *r = s->registration;
 	struct in6_addr srv;
 	char a6[INET6_ADDRSTRLEN];
 	uint64_t now = clock_ms();
 
-	if (!s->cfg.reg.enabled || !r)
+	if (!s->cfg.registration.enabled || !r)
 		return;
 	srv = server_of(s);
 	fprintf(f, "registration\t%s\n", pcpc_state_name(r->fsm.state));

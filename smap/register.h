@@ -13,35 +13,23 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "conf.h"
+#include "smap/register_conf.h"
 
 struct smap;
-struct smap_config;
 struct pollfd;
 
-struct smap_reg_conf {
-	bool enabled;
-	struct in6_addr server;		/* the PRR's PCP server; default: prr */
-	bool has_server;
-	unsigned lifetime;		/* seconds asked for */
-};
-
-/* smap.conf's registration group; after prr and map are loaded. */
-void reg_conf_load(struct conf_err *, const config_setting_t *root, struct smap_config *);
-void reg_conf_print(const struct smap_config *, FILE *);
-
 /* The client socket (UDP, the WAN address, port 5350); first request due at once. */
-int reg_open(struct smap *);
-void reg_close(struct smap *);
+int register_open(struct smap *);
+void register_close(struct smap *);
 /* Its poll entry; false when registration is off. */
-bool reg_pollfd(struct smap *, struct pollfd *);
+bool register_pollfd(struct smap *, struct pollfd *);
 /* After poll: read answers and ANNOUNCEs, send what is due. */
-void reg_handle(struct smap *, const struct pollfd *);
+void register_handle(struct smap *, const struct pollfd *);
 /* Milliseconds until something is due, at most max. */
-int reg_poll_ms(struct smap *, int max);
+int register_poll_ms(struct smap *, int max);
 /* SIGHUP: new server or lifetime, and a request at once. */
-void reg_reload(struct smap *, const struct smap_reg_conf *);
+void register_reload(struct smap *, const struct smap_register_conf *);
 /* "key<TAB>value" lines for smap status */
-void reg_status(struct smap *, FILE *);
+void register_status(struct smap *, FILE *);
 
 #endif

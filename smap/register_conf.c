@@ -6,26 +6,25 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "smap/config.h"
-#include "smap/register.h"
+#include "smap/register_conf.h"
 
 void
-reg_conf_load(struct conf_err *e, const config_setting_t *root, struct smap_config *c)
+register_conf_load(struct conf_err *e, const config_setting_t *root, bool map_from_prr,
+	      struct smap_register_conf *r)
 {
 	static const char *const keys[] = { "server", "lifetime", NULL };
 	static const char *const given[] = { "ipv4_address", "ports", "psid", "psid_length",
 					     "offset", "map" };
 	const config_setting_t *g = config_setting_get_member(root, "registration");
-	struct smap_reg_conf *r = &c->reg;
 
 	r->lifetime = 7200;
 	/* map.rules_from_prr registers, with or without a registration group */
-	r->enabled = c->map_from_prr;
+	r->enabled = map_from_prr;
 	if (!g) {
 		/* nothing to read */
 	} else if (config_setting_type(g) == CONFIG_TYPE_BOOL) {
 		r->enabled = config_setting_get_bool(g);	/* registration = true; */
-		if (!r->enabled && c->map_from_prr)
+		if (!r->enabled && map_from_prr)
 			conf_errf(e, root, "registration", "false, but map.rules_from_prr needs it");
 		if (!r->enabled)
 			return;
@@ -42,20 +41,20 @@ reg_conf_load(struct conf_err *e, const config_setting_t *root, struct smap_conf
 		return;
 	for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
 		if (config_setting_get_member(root, given[i]) &&
-		    !(c->map_from_prr && strcmp(given[i], "map") == 0))
+		    !(map_from_prr && strcmp(given[i], "map") == 0))
 			conf_errf(e, root, given[i], "comes from the registration with the PRR "
 				  "and may not be given too");
 }
 
 void
-reg_conf_print(const struct smap_config *c, FILE *f)
+register_conf_print(const struct smap_register_conf *r, FILE *f)
 {
 	char a6[INET6_ADDRSTRLEN];
 
-	if (!c->reg.enabled)
+	if (!r->enabled)
 		return;
 	fprintf(f, "registration = {");
-	if (c->reg.has_server)
-		fprintf(f, " server = \"%s\";", inet_ntop(AF_INET6, &c->reg.server, a6, sizeof(a6)));
-	fprintf(f, " lifetime = %u; };\n", c->reg.lifetime);
+	if (r->has_server)
+		fprintf(f, " server = \"%s\";", inet_ntop(AF_INET6, &r->server, a6, sizeof(a6)));
+	fprintf(f, " lifetime = %u; };\n", r->lifetime);
 }

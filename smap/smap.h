@@ -8,14 +8,19 @@
 #include "smap/config.h"
 #include "frag.h"
 #include "smap/datapath.h"
+#include "smap/live.h"
 
 struct ftp_alg;
 struct portmap;
 struct pcp_server;
-struct smap_reg;
+struct smap_register;
 
 struct smap {
-	struct smap_config cfg;
+	struct smap_config cfg;		/* what the file says (reload: what it says now) */
+	struct smap_live live;		/* the binding in force: changed by smap_apply only */
+	bool up;			/* TUN, NAT and the rest are up (apply.c) */
+	unsigned mtu_next;		/* a path MTU the send path saw, applied by the main loop */
+	const char *mtu_why;
 	int tun_fd;
 	int raw_fd;		/* AF_INET6 SOCK_RAW, next header 4 */
 	int tun_ifindex;
@@ -28,11 +33,8 @@ struct smap {
 	uint64_t started_ms;
 	struct portmap *portmap;	/* portmap.c: the port mappings */
 	struct pcp_server *pcp;		/* pcp_server.c: NULL when off */
-	struct smap_reg *reg;	/* registration with the PRR (register.c), or NULL */
+	struct smap_register *registration;	/* with the PRR (register.c), or NULL */
 };
-
-/* main.c: TUN, NAT and FTP ALG for cfg.params (at start, or at the first registration) */
-int smap_datapath_start(struct smap *);
 
 /* tun.c: the TUN device, its address and the IPv4 default route */
 int tun_open(struct smap *);
@@ -48,7 +50,10 @@ void softwire_close(struct smap *);
 void softwire_from_tun(struct smap *);
 void softwire_from_wan(struct smap *);
 void softwire_errqueue(struct smap *);
-/* Query the path MTU toward the PRR and follow it (TUN MTU, MSS rule). */
+/*
+ * Query the path MTU toward the PRR; a change is recorded (smap_mtu_note)
+ * and applied by the main loop (smap_mtu_apply): TUN MTU, MSS rule.
+ */
 void softwire_check_mtu(struct smap *);
 void softwire_tick(struct smap *);
 

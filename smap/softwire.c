@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "log.h"
 #include "pkt.h"
+#include "smap/apply.h"
 #include "smap/smap.h"
 
 #define BATCH		32
@@ -65,8 +66,8 @@ softwire_open(struct smap *s)
 		log_warn("SO_BINDTODEVICE %s", c->wan_if);
 		return -1;
 	}
-	if (c->has_wan_addr) {
-		sa.sin6_addr = c->wan_addr;
+	if (s->live.has_wan_addr) {
+		sa.sin6_addr = s->live.wan_addr;
 		if (bind(s->raw_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 			log_warn("bind to the WAN address");
 			return -1;
@@ -107,7 +108,7 @@ query_path_mtu(const struct smap *s)
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	sa.sin6_addr = s->cfg.params.prr;
+	sa.sin6_addr = s->live.params.prr;
 	setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s->cfg.wan_if, (socklen_t)strlen(s->cfg.wan_if));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &len) < 0)
@@ -116,12 +117,13 @@ query_path_mtu(const struct smap *s)
 	return mtu;
 }
 
-/* Follow a new path MTU: the TUN MTU and the MSS rule. */
+/*
+ * A new path MTU: recorded here, in the packet loop, and followed (TUN
+ * MTU, MSS rule) by the main loop, smap_mtu_apply.
+ */
 static void
 set_path_mtu(struct smap *s, unsigned mtu, const char *why)
 {
-	unsigned tun;
-
 	if (mtu < SMAP_IPV6_MIN_MTU)
 		mtu = SMAP_IPV6_MIN_MTU;
 	if (s->cfg.tun_mtu) {
@@ -131,15 +133,9 @@ set_path_mtu(struct smap *s, unsigned mtu, const char *why)
 		else if (!s->cfg.follow_ptb)
 			return;
 	}
-	if (mtu == s->cfg.params.mtu)
+	if (mtu == (s->mtu_next ? s->mtu_next : s->live.params.mtu))
 		return;
-	log_info("path MTU toward the PRR %u -> %u (%s)", s->cfg.params.mtu, mtu, why);
-	s->cfg.params.mtu = mtu;
-	tun = smap_tun_mtu(mtu);
-	if (s->tun_fd >= 0 && tun != s->tun_mtu) {
-		tun_set_mtu(s, tun);
-		nat_update_mss(s);
-	}
+	smap_mtu_note(s, mtu, why);
 }
 
 void
@@ -151,7 +147,7 @@ softwire_check_mtu(struct smap *s)
 	if (mtu <= 0)
 		return;
 	/* without follow_ptb only the WAN link's MTU counts */
-	if (!s->cfg.follow_ptb && (unsigned)mtu < s->cfg.params.mtu && s->tun_mtu)
+	if (!s->cfg.follow_ptb && (unsigned)mtu < s->live.params.mtu && s->tun_mtu)
 		return;
 	set_path_mtu(s, (unsigned)mtu, "kernel path MTU");
 }
@@ -201,7 +197,7 @@ tx_queue(struct smap *s, const uint8_t *pkt, size_t len)
 	memcpy(txbuf[ntx], pkt, len);
 	memset(&txdst[ntx], 0, sizeof(txdst[ntx]));
 	txdst[ntx].sin6_family = AF_INET6;
-	if (smap_next_hop(&s->cfg.params, pkt, len, &txdst[ntx].sin6_addr))
+	if (smap_next_hop(&s->live.params, pkt, len, &txdst[ntx].sin6_addr))
 		s->stats[SMAP_STAT_OUT_MESH]++;
 	txlen[ntx++] = len;
 }
@@ -227,13 +223,13 @@ softwire_from_tun(struct smap *s)
 		if (n <= 0)
 			break;
 		s->stats[SMAP_STAT_OUT_PACKETS]++;
-		switch (smap_outbound(&s->cfg.params, scratch, (size_t)n, reply, sizeof(reply),
+		switch (smap_outbound(&s->live.params, scratch, (size_t)n, reply, sizeof(reply),
 				      &rlen, s->stats)) {
 		case SMAP_PASS:
 			tx_queue(s, scratch, (size_t)n);
 			break;
 		case SMAP_FRAGMENT:
-			if (frag4_split(scratch, (size_t)n, smap_tun_mtu(s->cfg.params.mtu),
+			if (frag4_split(scratch, (size_t)n, smap_tun_mtu(s->live.params.mtu),
 					emit_frag, s) < 0)
 				s->stats[SMAP_STAT_TX_ERRORS]++;
 			break;
@@ -281,7 +277,7 @@ softwire_from_wan(struct smap *s)
 		enum smap_verdict v;
 
 		s->stats[SMAP_STAT_IN_PACKETS]++;
-		v = smap_inbound(&s->cfg.params, &src[i].sin6_addr, pkt, len, s->stats);
+		v = smap_inbound(&s->live.params, &src[i].sin6_addr, pkt, len, s->stats);
 		if (v == SMAP_FRAGMENT) {
 			s->stats[SMAP_STAT_IN_FRAGMENTS]++;
 			if (reasm4_add(s->reasm, pkt, len, clock_ms(), scratch,
@@ -290,7 +286,7 @@ softwire_from_wan(struct smap *s)
 			s->stats[SMAP_STAT_IN_REASSEMBLED]++;
 			pkt = scratch;
 			len = outlen;
-			v = smap_inbound(&s->cfg.params, &src[i].sin6_addr, pkt, len, s->stats);
+			v = smap_inbound(&s->live.params, &src[i].sin6_addr, pkt, len, s->stats);
 			if (v == SMAP_FRAGMENT)
 				v = SMAP_DROP;
 		}

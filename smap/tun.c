@@ -105,7 +105,7 @@ tun_set_mtu(struct smap *s, unsigned mtu)
 	}
 	if (s->tun_mtu && s->tun_mtu != mtu)
 		s->stats[SMAP_STAT_MTU_CHANGES]++;
-	log_info("%s: MTU %u (path MTU %u)", s->cfg.tun_name, mtu, s->cfg.params.mtu);
+	log_info("%s: MTU %u (path MTU %u)", s->cfg.tun_name, mtu, s->live.params.mtu);
 	s->tun_mtu = mtu;
 	return 0;
 }
@@ -138,12 +138,12 @@ tun_open(struct smap *s)
 		if (write_sysctl(path, 1) < 0)
 			log_debug("%s: cannot disable IPv6", name);
 	}
-	if (tun_set_mtu(s, s->cfg.tun_mtu ? s->cfg.tun_mtu : smap_tun_mtu(s->cfg.params.mtu)) < 0)
+	if (tun_set_mtu(s, s->cfg.tun_mtu ? s->cfg.tun_mtu : smap_tun_mtu(s->live.params.mtu)) < 0)
 		goto err;
 
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	set_sin(&ifr.ifr_addr, s->cfg.params.ipv4);
+	set_sin(&ifr.ifr_addr, s->live.params.ipv4);
 	if (ifreq_ioctl(SIOCSIFADDR, &ifr) < 0) {
 		log_warn("%s: cannot add the shared address", name);
 		goto err;

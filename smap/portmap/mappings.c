@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smap/ctl.h"
+#include "smap/json_str.h"
 #include "smap/portmap/mappings.h"
 #include "smap/portmap/portmap.h"
 #include "smap/smap.h"

@@ -32,13 +32,13 @@ portmap_now(void)
 uint32_t
 portmap_ext_addr(const struct smap *s)
 {
-	return s->cfg.params.ipv4;
+	return s->live.params.ipv4;
 }
 
 const struct portset *
 portmap_portset(const struct smap *s)
 {
-	return &s->cfg.params.ps;
+	return &s->live.params.ps;
 }
 
 /* Run what fn writes as one nft transaction. */
@@ -71,17 +71,17 @@ write_change(FILE *f, struct smap *s, const void *arg)
 	const struct change *c = arg;
 
 	for (unsigned i = 0; i < c->n_gone; i++)
-		portmap_nft_elements(f, "delete", &c->gone[i], s->cfg.params.ipv4);
+		portmap_nft_elements(f, "delete", &c->gone[i], s->live.params.ipv4);
 	if (c->added)
-		portmap_nft_elements(f, "add", c->added, s->cfg.params.ipv4);
+		portmap_nft_elements(f, "add", c->added, s->live.params.ipv4);
 	if (c->pool)
-		portmap_nft_srcnat(f, s->portmap->t, s->cfg.tun_name, s->cfg.params.ipv4);
+		portmap_nft_srcnat(f, s->portmap->t, s->cfg.tun_name, s->live.params.ipv4);
 }
 
 static void
 write_install(FILE *f, struct smap *s, const void *arg)
 {
-	portmap_nft_install(f, s->portmap->t, s->cfg.tun_name, s->cfg.params.ipv4);
+	portmap_nft_install(f, s->portmap->t, s->cfg.tun_name, s->live.params.ipv4);
 }
 
 /*
@@ -92,7 +92,7 @@ write_install(FILE *f, struct smap *s, const void *arg)
 static void
 write_sync(FILE *f, struct smap *s, const void *arg)
 {
-	portmap_nft_sync(f, s->portmap->t, s->cfg.tun_name, s->cfg.params.ipv4);
+	portmap_nft_sync(f, s->portmap->t, s->cfg.tun_name, s->live.params.ipv4);
 }
 
 static int
@@ -118,7 +118,7 @@ portmap_init(struct smap *s)
 	if (!p)
 		fatal("calloc");
 	pthread_mutex_init(&p->mu, NULL);
-	p->t = maptable_new(&s->cfg.params.ps, s->cfg.pcp.max_mappings, s->cfg.pcp.per_host_quota);
+	p->t = maptable_new(&s->live.params.ps, s->cfg.pcp.max_mappings, s->cfg.pcp.per_host_quota);
 	if (!p->t)
 		fatal("maptable_new");
 	s->portmap = p;
@@ -161,7 +161,7 @@ portmap_reinstall(struct smap *s)
 	int rc;
 
 	pthread_mutex_lock(&p->mu);
-	maptable_set_portset(p->t, &s->cfg.params.ps, left_set, NULL);
+	maptable_set_portset(p->t, &s->live.params.ps, left_set, NULL);
 	rc = nft_script(s, write_install, NULL);
 	portmap_state_save(s->cfg.pcp.state_file, p->t, p->epoch_base);
 	pthread_mutex_unlock(&p->mu);

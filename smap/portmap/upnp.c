@@ -343,7 +343,7 @@ upnp_start(struct smap *s)
 		snprintf(up.uuid, sizeof(up.uuid), "%s", u->uuid);
 	else	/* stable across restarts: from the shared and LAN addresses */
 		snprintf(up.uuid, sizeof(up.uuid), "5a4d4150-6967-4400-8000-%04x%08x",
-			 s->cfg.lan_prefix >> 16, s->cfg.params.ipv4);
+			 s->cfg.lan_prefix >> 16, s->live.params.ipv4);
 	memset(&up.igd, 0, sizeof(up.igd));
 	up.igd.tab = (struct igd_table){ s, tab_add, tab_del, tab_at, tab_find_ext, tab_find_int };
 	up.igd.ext_addr = portmap_ext_addr(s);
