@@ -18,6 +18,7 @@
 struct maptable {
 	struct portset ps;
 	unsigned capacity, quota;
+	unsigned share;		/* percent of the set mappings may hold */
 	unsigned n;
 	struct mapping *m;
 };
@@ -37,7 +38,36 @@ maptable_new(const struct portset *ps, unsigned capacity, unsigned per_host_quot
 	t->ps = *ps;
 	t->capacity = capacity;
 	t->quota = per_host_quota;
+	t->share = 100;
 	return t;
+}
+
+void
+maptable_set_share(struct maptable *t, unsigned percent)
+{
+	t->share = percent > 100 ? 100 : percent;
+}
+
+/*
+ * Room for one more mapping of proto: under the capacity, and the ports
+ * held for each protocol it takes (0 takes both) stay within the share
+ * of the set.
+ */
+static bool
+has_room(const struct maptable *t, uint8_t proto)
+{
+	uint64_t limit = (uint64_t)portset_size(&t->ps) * t->share;
+	uint64_t tcp = 0, udp = 0;
+
+	if (t->n >= t->capacity)
+		return false;
+	for (unsigned i = 0; i < t->n; i++) {
+		tcp += t->m[i].proto != IPPROTO_UDP;
+		udp += t->m[i].proto != IPPROTO_TCP;
+	}
+	if (proto != IPPROTO_UDP && (tcp + 1) * 100 > limit)
+		return false;
+	return proto == IPPROTO_TCP || (udp + 1) * 100 <= limit;
 }
 
 void
@@ -250,7 +280,7 @@ maptable_add(struct maptable *t, const struct mapping *want, uint32_t lifetime,
 		if (port < 0)
 			return MAPTABLE_FULL;
 	}
-	if (t->n >= t->capacity)
+	if (!has_room(t, want->proto))
 		return MAPTABLE_FULL;
 	m = *want;
 	m.ext_port = (uint16_t)port;
@@ -275,7 +305,7 @@ maptable_restore(struct maptable *t, const struct mapping *m)
 		return MAPTABLE_TAKEN;
 	if (t->quota && maptable_host_count(t, m->int_addr) >= t->quota)
 		return MAPTABLE_QUOTA;
-	if (t->n >= t->capacity)
+	if (!has_room(t, m->proto))
 		return MAPTABLE_FULL;
 	copy_desc(c.desc, m->desc);
 	insert(t, &c);

@@ -71,6 +71,12 @@ struct maptable;
 struct maptable *maptable_new(const struct portset *ps, unsigned capacity,
 			      unsigned per_host_quota);
 void maptable_free(struct maptable *);
+/*
+ * Mappings may hold at most `percent` of the port set's ports (100 when
+ * never set), so that the NAPT keeps ports for everything else: adds
+ * beyond it are MAPTABLE_FULL.
+ */
+void maptable_set_share(struct maptable *, unsigned percent);
 
 /*
  * The port set changed (registration, reload). Mappings whose external

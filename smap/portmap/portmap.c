@@ -121,6 +121,7 @@ portmap_init(struct smap *s)
 	p->t = maptable_new(&s->cfg.params.ps, s->cfg.pcp.max_mappings, s->cfg.pcp.per_host_quota);
 	if (!p->t)
 		fatal("maptable_new");
+	maptable_set_share(p->t, s->cfg.pcp.max_share);
 	s->portmap = p;
 	if (portmap_state_load(s->cfg.pcp.state_file, p->t, now, &p->epoch_base) < 0)
 		log_warnx("starting with no mappings");

@@ -161,6 +161,46 @@ START_TEST(test_capacity_full)
 }
 END_TEST
 
+/* Mappings never hold more than their share of the set: the NAPT keeps the rest. */
+START_TEST(test_share_of_set)
+{
+	struct maptable *t = range_table(10000, 10009, 64, 0);
+	struct mapping gone, out, r;
+	bool held[10] = { false };
+
+	maptable_set_share(t, 50);
+	for (unsigned i = 0; i < 5; i++) {
+		struct mapping w = want(17, H1 + i, 100, 0, 1);
+
+		ck_assert_int_eq(maptable_add(t, &w, 60, false, false, NOW, &out), MAPTABLE_OK);
+		held[out.ext_port - 10000] = true;
+	}
+	/* whichever host asks, the sixth UDP port of ten is refused, and so
+	 * is "all protocols"; TCP has its own half */
+	ck_assert_int_eq(add(t, 17, H2 + 10, 200, 0, false), MAPTABLE_FULL);
+	ck_assert_int_eq(add(t, 0, H2, 0, 0, false), MAPTABLE_FULL);
+	ck_assert_int_eq(add(t, 6, H2, 200, 0, false), MAPTABLE_OK);
+	/* renewals still work at the limit, and a delete makes room */
+	ck_assert_int_eq(add(t, 17, H1, 100, 0, false), MAPTABLE_RENEWED);
+	ck_assert_int_eq(maptable_find_int(t, 17, H1, 100) != NULL, 1);
+	gone = *maptable_find_int(t, 17, H1, 100);
+	ck_assert_int_eq(maptable_del(t, 17, gone.ext_port, NULL, NULL), MAPTABLE_OK);
+	held[gone.ext_port - 10000] = false;
+	r = want(17, H2, 200, 0, 1);
+	ck_assert_int_eq(maptable_add(t, &r, 60, false, false, NOW, &out), MAPTABLE_OK);
+	held[out.ext_port - 10000] = true;
+	/* a state file restored into a full share is refused too */
+	for (unsigned p = 0; p < 10; p++)
+		if (!held[p]) {
+			r = want(17, H2 + 20, 300, (uint16_t)(10000 + p), 1);
+			r.expires = NOW + 60;
+			break;
+		}
+	ck_assert_int_eq(maptable_restore(t, &r), MAPTABLE_FULL);
+	maptable_free(t);
+}
+END_TEST
+
 START_TEST(test_quota)
 {
 	struct maptable *t = range_table(10000, 10999, 64, 2);
@@ -504,6 +544,7 @@ maptable_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_exact_and_nearest);
+	tcase_add_test(tc, test_share_of_set);
 	tcase_add_test(tc, test_renewal_keeps_port);
 	tcase_add_test(tc, test_nonce);
 	tcase_add_test(tc, test_wrap_and_full);
