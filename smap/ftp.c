@@ -159,7 +159,9 @@ data_listener(struct smap *s, uint16_t *port)
 	uint32_t size = portset_size(ps);
 
 	for (int tries = 0; tries < 64 && size; tries++) {
-		int p = portset_next(ps, 1024 + (a->next_port++ % (65536 - 1024)));
+		/* next_port is where the last one ended: go round the set from there */
+		uint32_t from = a->next_port % 65536;
+		int p = portset_next(ps, from < 1024 ? 1024 : from);
 		struct sockaddr_in sin = { .sin_family = AF_INET };
 		int fd;
 

@@ -175,6 +175,30 @@ maptable_at(const struct maptable *t, unsigned i)
 	return i < t->n ? &t->m[i] : NULL;
 }
 
+static bool
+mac_known(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return memcmp(mac, zero, 6) != 0;
+}
+
+/* The mappings held by the host that asks for want (same MAC, or same address). */
+static unsigned
+host_count_of(const struct maptable *t, const struct mapping *want)
+{
+	unsigned c = 0;
+
+	for (unsigned i = 0; i < t->n; i++) {
+		const struct mapping *m = &t->m[i];
+
+		if (m->int_addr == want->int_addr ||
+		    (mac_known(want->host_mac) && memcmp(m->host_mac, want->host_mac, 6) == 0))
+			c++;
+	}
+	return c;
+}
+
 unsigned
 maptable_host_count(const struct maptable *t, uint32_t int_addr)
 {
@@ -244,6 +268,8 @@ refresh(struct mapping *m, const struct mapping *want, uint32_t lifetime,
 	m->remote_addr = want->remote_addr;
 	m->remote_port = want->remote_port;
 	copy_desc(m->desc, want->desc);
+	if (mac_known(want->host_mac))
+		memcpy(m->host_mac, want->host_mac, sizeof(m->host_mac));
 }
 
 enum maptable_result
@@ -267,7 +293,7 @@ maptable_add(struct maptable *t, const struct mapping *want, uint32_t lifetime,
 			*out = *cur;
 		return MAPTABLE_RENEWED;
 	}
-	if (t->quota && maptable_host_count(t, want->int_addr) >= t->quota)
+	if (t->quota && host_count_of(t, want) >= t->quota)
 		return MAPTABLE_QUOTA;
 	if (want->ext_port && port_free(t, want->proto, want->ext_port)) {
 		port = want->ext_port;
@@ -303,7 +329,7 @@ maptable_restore(struct maptable *t, const struct mapping *m)
 	if (maptable_port_held(t, m->proto, m->ext_port) ||
 	    maptable_find_int(t, m->proto, m->int_addr, m->int_port))
 		return MAPTABLE_TAKEN;
-	if (t->quota && maptable_host_count(t, m->int_addr) >= t->quota)
+	if (t->quota && host_count_of(t, m) >= t->quota)
 		return MAPTABLE_QUOTA;
 	if (!has_room(t, m->proto))
 		return MAPTABLE_FULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "smap/portmap/maptable.h"
+#include "smap/portmap/neigh.h"
 
 #define H1	0xc0a8010a	/* 192.168.1.10 */
 #define H2	0xc0a8010b	/* 192.168.1.11 */
@@ -198,6 +199,48 @@ START_TEST(test_share_of_set)
 		}
 	ck_assert_int_eq(maptable_restore(t, &r), MAPTABLE_FULL);
 	maptable_free(t);
+}
+END_TEST
+
+/* One machine claiming many source addresses still counts once. */
+START_TEST(test_quota_by_mac)
+{
+	struct maptable *t = range_table(10000, 10999, 64, 3);
+	static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 0xa }, mac_b[6] = { 2, 0, 0, 0, 0, 0xb };
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct mapping w = want(6, H1 + i, 100, 0, 1);
+
+		memcpy(w.host_mac, mac_a, 6);
+		ck_assert_int_eq(maptable_add(t, &w, 60, false, false, NOW, NULL), MAPTABLE_OK);
+	}
+	struct mapping w = want(6, H1 + 20, 100, 0, 1);
+
+	memcpy(w.host_mac, mac_a, 6);
+	ck_assert_int_eq(maptable_add(t, &w, 60, false, false, NOW, NULL), MAPTABLE_QUOTA);
+	/* another machine is not held back; an unknown MAC counts by address */
+	memcpy(w.host_mac, mac_b, 6);
+	ck_assert_int_eq(maptable_add(t, &w, 60, false, false, NOW, NULL), MAPTABLE_OK);
+	w = want(6, H1 + 30, 100, 0, 1);
+	ck_assert_int_eq(maptable_add(t, &w, 60, false, false, NOW, NULL), MAPTABLE_OK);
+	maptable_free(t);
+}
+END_TEST
+
+START_TEST(test_neigh_arp)
+{
+	static const char arp[] =
+	    "IP address       HW type     Flags       HW address            Mask     Device\n"
+	    "192.168.1.11     0x1         0x0         00:00:00:00:00:00     *        lan0\n"
+	    "192.168.1.10     0x1         0x2         02:aa:bb:cc:dd:0e     *        lan0\n";
+	uint8_t mac[6];
+	static const uint8_t want_mac[6] = { 2, 0xaa, 0xbb, 0xcc, 0xdd, 0x0e };
+
+	ck_assert(neigh_arp_find(arp, H1, mac));
+	ck_assert_mem_eq(mac, want_mac, 6);
+	ck_assert(!neigh_arp_find(arp, H2, mac));	/* incomplete */
+	ck_assert(!neigh_arp_find(arp, 0xc0a80163, mac));	/* absent */
+	ck_assert(!neigh_arp_find("IP address HW type\n", H1, mac));
 }
 END_TEST
 
@@ -545,6 +588,8 @@ maptable_suite(void)
 
 	tcase_add_test(tc, test_exact_and_nearest);
 	tcase_add_test(tc, test_share_of_set);
+	tcase_add_test(tc, test_quota_by_mac);
+	tcase_add_test(tc, test_neigh_arp);
 	tcase_add_test(tc, test_renewal_keeps_port);
 	tcase_add_test(tc, test_nonce);
 	tcase_add_test(tc, test_wrap_and_full);
