@@ -57,7 +57,7 @@ BENCH_SRC   := $(wildcard tests/bench/*.c)
 PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/pcap.c \
                prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c
 SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/live.c smap/map_derive.c \
-               $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c \
+               $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c neigh.c \
                  igd.c igd_bare.c igd_desc.c igd_tables.c)
 SURVEY_CORE := $(filter-out survey/portsurvey%.c,$(SURVEY_SRC))
 CORES       := $(PRR_CORE) $(SMAP_CORE) $(SURVEY_CORE)

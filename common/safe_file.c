@@ -11,11 +11,27 @@
 FILE *
 safe_file_open(const char *path, char *tmp, size_t tmplen)
 {
+	FILE *f;
+	int fd;
+
 	if ((size_t)snprintf(tmp, tmplen, "%s.tmp", path) >= tmplen) {
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	return fopen(tmp, "w");
+	/*
+	 * State files name subscribers: 0600. A stale temporary file (a
+	 * crash) or a symlink planted there is removed, never followed, and
+	 * O_EXCL makes sure the file we write is the one we created.
+	 */
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return NULL;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
 }
 
 int

@@ -11,6 +11,9 @@
  *   - PORT/EPRT from the client: we listen on the shared address at a
  *     port of the set, announce that instead, and when the server
  *     connects, connect to the client's address and port and relay.
+ *     Only to the client's own address: a PORT naming another one
+ *     (127.0.0.1, another LAN host) would make the SMAP connect there
+ *     for whoever sent it, so it is refused with a 500 and counted.
  *   - everything else (PASV/EPSV included: the client then connects to
  *     the server directly, and that is ordinary NAT) passes unchanged.
  *
@@ -53,6 +56,7 @@ struct conn {
 	size_t line_len;
 	int listen_fd;		/* ctl: active-mode data listener, or -1 */
 	struct sockaddr_in client_data;	/* ctl: where the client waits for it */
+	struct in_addr client;	/* ctl: the client's address, the only data target */
 	bool dead;
 	struct conn *next;
 };
@@ -155,7 +159,9 @@ data_listener(struct smap *s, uint16_t *port)
 	uint32_t size = portset_size(ps);
 
 	for (int tries = 0; tries < 64 && size; tries++) {
-		int p = portset_next(ps, 1024 + (a->next_port++ % (65536 - 1024)));
+		/* next_port is where the last one ended: go round the set from there */
+		uint32_t from = a->next_port % 65536;
+		int p = portset_next(ps, from < 1024 ? 1024 : from);
 		struct sockaddr_in sin = { .sin_family = AF_INET };
 		int fd;
 
@@ -217,6 +223,19 @@ parse_eprt(const char *s, struct sockaddr_in *out)
 	return inet_pton(AF_INET, addr, &out->sin_addr) == 1;
 }
 
+/* A reply of ours to the client, queued as if the server had sent it. */
+static void
+reply_client(struct conn *c, const char *msg)
+{
+	struct half *h = &c->h[1];
+	size_t n = strlen(msg);
+
+	if (BUFSZ - h->len >= n) {
+		memcpy(h->buf + h->len, msg, n);
+		h->len += n;
+	}
+}
+
 /*
  * One line from the client, rewritten into out (at most cap bytes):
  * PORT and EPRT announce our listener instead of the client.
@@ -241,6 +260,13 @@ rewrite_line(struct smap *s, struct conn *c, const char *line, size_t len, char 
 			len = cap;
 		memcpy(out, line, len);
 		return len;
+	}
+	if (where.sin_addr.s_addr != c->client.s_addr) {
+		s->stats[SMAP_STAT_FTP_PORT_REFUSED]++;
+		log_warnx("FTP ALG: %s toward %s refused: not the client's address",
+			  eprt ? "EPRT" : "PORT", inet_ntoa(where.sin_addr));
+		reply_client(c, "500 Illegal PORT command: data only to your own address.\r\n");
+		return 0;
 	}
 	if (c->listen_fd >= 0)
 		close(c->listen_fd);
@@ -268,11 +294,11 @@ static void
 accept_control(struct smap *s)
 {
 	struct ftp_alg *a = s->ftp;
-	struct sockaddr_in orig, src = { .sin_family = AF_INET };
-	socklen_t olen = sizeof(orig);
+	struct sockaddr_in orig, peer, src = { .sin_family = AF_INET };
+	socklen_t olen = sizeof(orig), plen = sizeof(peer);
 	int cfd, sfd;
 
-	cfd = accept4(a->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	cfd = accept4(a->lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return;
 	if (a->n_conns >= MAX_CONNS ||
@@ -294,7 +320,10 @@ accept_control(struct smap *s)
 		close(sfd);
 		return;
 	}
-	conn_new(a, cfd, sfd, true)->connecting[1] = true;
+	struct conn *c = conn_new(a, cfd, sfd, true);
+
+	c->connecting[1] = true;
+	c->client = peer.sin_addr;
 	log_debug("FTP ALG: control connection to %s:%u", inet_ntoa(orig.sin_addr),
 		  ntohs(orig.sin_port));
 }

@@ -15,6 +15,11 @@
  *  - ftp: LAN FTP control connections go to our ALG (ftp.c); the kernel's
  *    FTP helper is assigned to the ALG's own connections, so the data
  *    connections it announces are RELATED.
+ *
+ * and a second table, "inet smap_guard", IPv4 and IPv6 alike: the SMAP's
+ * own services (PCP 5351, SSDP 1900, the FTP ALG, UPnP's HTTP ports)
+ * answer the LAN only. Whatever else reaches them (from the WAN over
+ * IPv6, from the softwire) is counted as "wan_refused" and dropped.
  */
 #include <arpa/inet.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
@@ -25,9 +30,11 @@
 #include <string.h>
 
 #include "log.h"
+#include "pcp.h"
 #include "smap/smap.h"
 
 #define TABLE	"ip smap"
+#define GUARD	"inet smap_guard"
 
 struct sbuf {
 	char *s;
@@ -197,6 +204,20 @@ nat_install(struct smap *s)
 			  "ct helper set \"ftp-standard\"\n", tun);
 	}
 	mss_rules(&b, s);
+	sb_printf(&b, "table " GUARD " {}\ndelete table " GUARD "\n"
+		  "table " GUARD " {\n"
+		  "  counter wan_refused { }\n"
+		  "  set udp_svc { type inet_service; elements = { 1900, %u } }\n"
+		  "  set tcp_svc { type inet_service; elements = { %u, %u, %u } }\n"
+		  "  chain input { type filter hook input priority filter - 10; policy accept;\n"
+		  "    iifname { \"%s\", \"lo\" } accept\n"
+		  "    ct state established,related accept\n"
+		  "    udp dport @udp_svc counter name \"wan_refused\" drop\n"
+		  "    tcp dport @tcp_svc counter name \"wan_refused\" drop\n"
+		  "  }\n"
+		  "}\n", PCP_SERVER_PORT, SMAP_FTP_PORT,
+		  s->lan_only_tcp[0] ? s->lan_only_tcp[0] : SMAP_FTP_PORT,
+		  s->lan_only_tcp[1] ? s->lan_only_tcp[1] : SMAP_FTP_PORT, c->lan_if);
 	rc = nft_run(b.s, NULL);
 	if (rc == 0) {
 		s->nat_installed = true;
@@ -226,8 +247,8 @@ nat_remove(struct smap *s)
 {
 	if (!s->nat_installed)
 		return;
-	if (nft_run("delete table " TABLE "\n", NULL) < 0)
-		log_warnx("could not remove the nft table " TABLE);
+	if (nft_run("delete table " TABLE "\ndelete table " GUARD "\n", NULL) < 0)
+		log_warnx("could not remove the nft tables " TABLE " and " GUARD);
 	s->nat_installed = false;
 }
 
@@ -243,6 +264,19 @@ nat_unmapped(struct smap *s)
 		v = strtoll(p + 8, NULL, 10);
 	free(out);
 	return v;
+}
+
+/* A TCP port of ours that only the LAN may reach (UPnP's HTTP server, slot 0 or 1). */
+int
+nat_guard_tcp(struct smap *s, unsigned slot, unsigned port)
+{
+	char cmd[128];
+
+	s->lan_only_tcp[slot] = port;
+	if (!s->nat_installed || port == 0)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "add element " GUARD " tcp_svc { %u }\n", port);
+	return nft_run(cmd, NULL);
 }
 
 struct ct_collect {

@@ -27,6 +27,7 @@ struct smap {
 	unsigned tun_mtu;	/* as set on the TUN */
 	int saved_ip_forward;	/* -1: not changed */
 	bool nat_installed;
+	unsigned lan_only_tcp[2];	/* UPnP's HTTP ports: the guard table keeps them LAN-only */
 	uint64_t stats[SMAP_STAT_MAX];
 	struct reasm *reasm;
 	struct ftp_alg *ftp;
@@ -61,6 +62,7 @@ void softwire_tick(struct smap *);
 int nat_install(struct smap *);
 void nat_remove(struct smap *);
 int nat_update_mss(struct smap *);
+int nat_guard_tcp(struct smap *, unsigned slot, unsigned port);
 /* Delete the conntrack entries NATed to the shared address. */
 void nat_flush_conntrack(struct smap *);
 /* Packets counted by the "unmapped" counter, or -1. */

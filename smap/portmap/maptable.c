@@ -18,6 +18,7 @@
 struct maptable {
 	struct portset ps;
 	unsigned capacity, quota;
+	unsigned share;		/* percent of the set mappings may hold */
 	unsigned n;
 	struct mapping *m;
 };
@@ -37,7 +38,36 @@ maptable_new(const struct portset *ps, unsigned capacity, unsigned per_host_quot
 	t->ps = *ps;
 	t->capacity = capacity;
 	t->quota = per_host_quota;
+	t->share = 100;
 	return t;
+}
+
+void
+maptable_set_share(struct maptable *t, unsigned percent)
+{
+	t->share = percent > 100 ? 100 : percent;
+}
+
+/*
+ * Room for one more mapping of proto: under the capacity, and the ports
+ * held for each protocol it takes (0 takes both) stay within the share
+ * of the set.
+ */
+static bool
+has_room(const struct maptable *t, uint8_t proto)
+{
+	uint64_t limit = (uint64_t)portset_size(&t->ps) * t->share;
+	uint64_t tcp = 0, udp = 0;
+
+	if (t->n >= t->capacity)
+		return false;
+	for (unsigned i = 0; i < t->n; i++) {
+		tcp += t->m[i].proto != IPPROTO_UDP;
+		udp += t->m[i].proto != IPPROTO_TCP;
+	}
+	if (proto != IPPROTO_UDP && (tcp + 1) * 100 > limit)
+		return false;
+	return proto == IPPROTO_TCP || (udp + 1) * 100 <= limit;
 }
 
 void
@@ -145,6 +175,30 @@ maptable_at(const struct maptable *t, unsigned i)
 	return i < t->n ? &t->m[i] : NULL;
 }
 
+static bool
+mac_known(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return memcmp(mac, zero, 6) != 0;
+}
+
+/* The mappings held by the host that asks for want (same MAC, or same address). */
+static unsigned
+host_count_of(const struct maptable *t, const struct mapping *want)
+{
+	unsigned c = 0;
+
+	for (unsigned i = 0; i < t->n; i++) {
+		const struct mapping *m = &t->m[i];
+
+		if (m->int_addr == want->int_addr ||
+		    (mac_known(want->host_mac) && memcmp(m->host_mac, want->host_mac, 6) == 0))
+			c++;
+	}
+	return c;
+}
+
 unsigned
 maptable_host_count(const struct maptable *t, uint32_t int_addr)
 {
@@ -214,6 +268,8 @@ refresh(struct mapping *m, const struct mapping *want, uint32_t lifetime,
 	m->remote_addr = want->remote_addr;
 	m->remote_port = want->remote_port;
 	copy_desc(m->desc, want->desc);
+	if (mac_known(want->host_mac))
+		memcpy(m->host_mac, want->host_mac, sizeof(m->host_mac));
 }
 
 enum maptable_result
@@ -237,7 +293,7 @@ maptable_add(struct maptable *t, const struct mapping *want, uint32_t lifetime,
 			*out = *cur;
 		return MAPTABLE_RENEWED;
 	}
-	if (t->quota && maptable_host_count(t, want->int_addr) >= t->quota)
+	if (t->quota && host_count_of(t, want) >= t->quota)
 		return MAPTABLE_QUOTA;
 	if (want->ext_port && port_free(t, want->proto, want->ext_port)) {
 		port = want->ext_port;
@@ -250,7 +306,7 @@ maptable_add(struct maptable *t, const struct mapping *want, uint32_t lifetime,
 		if (port < 0)
 			return MAPTABLE_FULL;
 	}
-	if (t->n >= t->capacity)
+	if (!has_room(t, want->proto))
 		return MAPTABLE_FULL;
 	m = *want;
 	m.ext_port = (uint16_t)port;
@@ -273,9 +329,9 @@ maptable_restore(struct maptable *t, const struct mapping *m)
 	if (maptable_port_held(t, m->proto, m->ext_port) ||
 	    maptable_find_int(t, m->proto, m->int_addr, m->int_port))
 		return MAPTABLE_TAKEN;
-	if (t->quota && maptable_host_count(t, m->int_addr) >= t->quota)
+	if (t->quota && host_count_of(t, m) >= t->quota)
 		return MAPTABLE_QUOTA;
-	if (t->n >= t->capacity)
+	if (!has_room(t, m->proto))
 		return MAPTABLE_FULL;
 	copy_desc(c.desc, m->desc);
 	insert(t, &c);

@@ -46,6 +46,7 @@ struct mapping {
 	uint64_t expires;		/* wall-clock seconds; 0: never (UPnP static) */
 	uint8_t nonce[MAPTABLE_NONCE_LEN];	/* PCP: must match to renew or delete */
 	char desc[MAPTABLE_DESC_MAX + 1];	/* NUL-terminated, printable */
+	uint8_t host_mac[6];		/* the LAN host's MAC (neighbour table); zero: unknown */
 };
 
 enum maptable_result {
@@ -65,12 +66,20 @@ struct maptable;
 
 /*
  * A table for the given port set, holding at most `capacity` mappings,
- * at most `per_host_quota` per internal address (0: no quota).
+ * at most `per_host_quota` per LAN host (0: no quota). A host is its MAC
+ * where the caller knows it (host_mac), so that one machine claiming
+ * many source addresses still counts once; else its internal address.
  * NULL on allocation failure.
  */
 struct maptable *maptable_new(const struct portset *ps, unsigned capacity,
 			      unsigned per_host_quota);
 void maptable_free(struct maptable *);
+/*
+ * Mappings may hold at most `percent` of the port set's ports (100 when
+ * never set), so that the NAPT keeps ports for everything else: adds
+ * beyond it are MAPTABLE_FULL.
+ */
+void maptable_set_share(struct maptable *, unsigned percent);
 
 /*
  * The port set changed (registration, reload). Mappings whose external

@@ -8,6 +8,7 @@
  *     max_lifetime = 86400;
  *     per_host_quota = 64;        # mappings per LAN host, 0: no quota
  *     max_mappings = 1024;        # all hosts, PCP, NAT-PMP and UPnP together
+ *     max_share = 50;             # percent of the port set they may hold
  *     third_party = [ "192.168.1.2", "192.168.1.0/28" ];   # may use THIRD_PARTY
  *     state_file = "/var/lib/smap/mappings";               # "" : not kept
  *   };
@@ -20,7 +21,7 @@
 
 static const char *const pcp_keys[] = {
 	"enable", "announce", "min_lifetime", "max_lifetime", "per_host_quota",
-	"max_mappings", "third_party", "state_file", NULL,
+	"max_mappings", "max_share", "third_party", "state_file", NULL,
 };
 
 static void
@@ -70,6 +71,7 @@ pcp_config_load(struct conf_err *e, const config_setting_t *root, struct pcp_con
 	c->serve.max_lifetime = 86400;
 	c->per_host_quota = 64;
 	c->max_mappings = 1024;
+	c->max_share = 50;
 	if (!g)
 		return;
 	if (!config_setting_is_group(g)) {
@@ -86,6 +88,7 @@ pcp_config_load(struct conf_err *e, const config_setting_t *root, struct pcp_con
 			  c->serve.max_lifetime, c->serve.min_lifetime);
 	conf_uint(e, g, "per_host_quota", 0, 65536, &c->per_host_quota);
 	conf_uint(e, g, "max_mappings", 1, 65536, &c->max_mappings);
+	conf_uint(e, g, "max_share", 1, 100, &c->max_share);
 	load_third_party(e, g, &c->serve);
 	if (conf_str(e, g, "state_file", &s)) {
 		if (strlen(s) >= sizeof(c->state_file) - 8)
@@ -101,10 +104,11 @@ pcp_config_print(const struct pcp_config *c, FILE *f)
 	char a[INET_ADDRSTRLEN];
 
 	fprintf(f, "pcp = { enable = %s; announce = %s; min_lifetime = %u; max_lifetime = %u;\n"
-		"  per_host_quota = %u; max_mappings = %u; state_file = \"%s\";\n  third_party = [",
+		"  per_host_quota = %u; max_mappings = %u; max_share = %u; state_file = \"%s\";\n"
+		"  third_party = [",
 		c->enable ? "true" : "false", c->announce ? "true" : "false",
 		c->serve.min_lifetime, c->serve.max_lifetime, c->per_host_quota,
-		c->max_mappings, c->state_file);
+		c->max_mappings, c->max_share, c->state_file);
 	for (unsigned i = 0; i < c->serve.n_third_party; i++) {
 		uint32_t n = htonl(c->serve.third_party[i].addr);
 

@@ -19,6 +19,7 @@ struct pcp_config {
 	bool announce;			/* ANNOUNCE to 224.0.0.1:5350 at start */
 	unsigned max_mappings;		/* table capacity, all origins */
 	unsigned per_host_quota;	/* 0: none */
+	unsigned max_share;		/* percent of the port set mappings may hold */
 	char state_file[PATH_MAX];	/* "": mappings kept in memory only */
 	struct pcp_serve_cfg serve;	/* lifetimes and the THIRD_PARTY allow list */
 };

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "smap/portmap/neigh.h"
 #include "smap/portmap/portmap.h"
 #include "smap/portmap/portmap_nft.h"
 #include "smap/portmap/portmap_state.h"
@@ -121,6 +122,7 @@ portmap_init(struct smap *s)
 	p->t = maptable_new(&s->live.params.ps, s->cfg.pcp.max_mappings, s->cfg.pcp.per_host_quota);
 	if (!p->t)
 		fatal("maptable_new");
+	maptable_set_share(p->t, s->cfg.pcp.max_share);
 	s->portmap = p;
 	if (portmap_state_load(s->cfg.pcp.state_file, p->t, now, &p->epoch_base) < 0)
 		log_warnx("starting with no mappings");
@@ -183,10 +185,14 @@ portmap_add(struct smap *s, const struct mapping *want, uint32_t lifetime,
 {
 	struct portmap *p = s->portmap;
 	const struct mapping *curp;
-	struct mapping old, got;
+	struct mapping old, got, asked = *want;
 	enum maptable_result r;
 	bool had;
 
+	/* the quota counts machines: the asking host's MAC, where the kernel knows it */
+	if (!neigh_mac(want->int_addr, asked.host_mac))
+		memset(asked.host_mac, 0, sizeof(asked.host_mac));
+	want = &asked;
 	pthread_mutex_lock(&p->mu);
 	curp = maptable_find_int(p->t, want->proto, want->int_addr, want->int_port);
 	had = curp != NULL;

@@ -359,6 +359,9 @@ upnp_start(struct smap *s)
 		goto fail;
 	}
 	up.running = true;
+	if (nat_guard_tcp(s, 0, UpnpGetServerPort()) < 0 ||
+	    nat_guard_tcp(s, 1, UpnpGetServerPort6()) < 0)
+		log_warnx("upnp: cannot close its HTTP port to the WAN");
 	UpnpSetMaxContentLength(UPNP_MAX_CONTENT);
 	if ((rc = UpnpSetWebServerRootDir(up.dir)) != UPNP_E_SUCCESS)
 		goto upnp_fail;

@@ -53,3 +53,37 @@ if in_range "$ports" 10000 10999 && [ "$("$PYTHON" -c 'import json,sys; print(le
 else
 	fail "the FTP server saw 5 sessions from 192.0.2.1 in 10000-10999" "$ports"
 fi
+
+# PORT/EPRT toward anyone but the client itself is refused by the ALG:
+# otherwise a LAN host could make the SMAP connect to 127.0.0.1 or to
+# another LAN host on its behalf
+port_to() {	# port_to COMMAND: the reply to COMMAND after an anonymous login
+	tb ap-h11 "$PYTHON" -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 21), timeout=10)
+f = s.makefile("rb")
+def reply():
+    line = f.readline()
+    while line[3:4] == b"-":
+        line = f.readline()
+    return line.decode().strip()
+reply()
+for cmd in ("USER anonymous", "PASS x", sys.argv[2]):
+    s.sendall(cmd.encode() + b"\r\n")
+    r = reply()
+print(r)' "$INET" "$1"
+}
+before=$(smap_stat 1 ftp_port_refused)
+r1=$(port_to "PORT 127,0,0,1,39,16")
+r2=$(port_to "EPRT |1|192.168.1.11|10000|")
+r3=$(port_to "PORT 192,168,1,10,39,16")
+after=$(smap_stat 1 ftp_port_refused)
+case "$r1|$r2" in
+500*"|"500*) pass "PORT to 127.0.0.1 and EPRT to another LAN host refused (500)" ;;
+*) fail "PORT to 127.0.0.1 and EPRT to another LAN host refused (500)" "$r1 / $r2" ;;
+esac
+case "$r3" in
+200*) pass "PORT to the client's own address still accepted ($r3)" ;;
+*) fail "PORT to the client's own address still accepted" "$r3" ;;
+esac
+check "ftp_port_refused counted both ($before -> $after)" test "$after" = $((before + 2))

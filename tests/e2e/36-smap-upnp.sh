@@ -62,6 +62,32 @@ if wait_for -t 10 sh -c "'$TESTBED' exec ap-h11 timeout 10 upnpc -i -l 2>&1 | gr
 else
 	fail "upnpc discovers the IGD and reads $SHARED" "$(oneline "$(upnpc ap-h11 -l; tail -5 "$RUN/smap1.log")")"
 fi
+
+# --- the IGD, SSDP and PCP answer the LAN only: from the WAN (IPv6, ap-core) the
+# guard table drops them, and counts what it dropped
+wan_refused() {
+	tb ap-smap1 nft list counter inet smap_guard wan_refused | sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+before=$(wan_refused)
+tb ap-core "$PYTHON" -c '
+import socket
+for port in (1900, 5351):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.sendto(b"M-SEARCH * HTTP/1.1\r\nHOST: [ff02::c]:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n", ("2001:db8:1::2", port))
+t = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+t.settimeout(0.5)
+try:
+    t.connect(("2001:db8:1::2", 49200))
+    print("connected")
+except OSError:
+    pass' >"$E2E_TMP/wan-probe.out" 2>&1 || true
+refused_since() { [ "$(wan_refused)" -ge $(($1 + 3)) ]; }
+if wait_for -t 10 refused_since "$before" &&
+    ! grep -q connected "$E2E_TMP/wan-probe.out"; then
+	pass "SSDP, PCP and the IGD's HTTP port dropped from the WAN over IPv6 (wan_refused $before -> $(wan_refused))"
+else
+	fail "SSDP, PCP and the IGD's HTTP port dropped from the WAN over IPv6" "wan_refused $before -> $(wan_refused); $(oneline "$(cat "$E2E_TMP/wan-probe.out")")"
+fi
 out=$(upnpc ap-h11 -l)
 echo "$out" | grep -q "desc: $DESC" && pass "the description is at $DESC (lan0's address)" ||
 	fail "description URL on the LAN address" "$(oneline "$out")"

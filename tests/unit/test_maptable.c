@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "smap/portmap/maptable.h"
+#include "smap/portmap/neigh.h"
 
 #define H1	0xc0a8010a	/* 192.168.1.10 */
 #define H2	0xc0a8010b	/* 192.168.1.11 */
@@ -158,6 +159,88 @@ START_TEST(test_capacity_full)
 	/* a renewal still works at capacity */
 	ck_assert_int_eq(add(t, 6, H1, 100, 0, false), MAPTABLE_RENEWED);
 	maptable_free(t);
+}
+END_TEST
+
+/* Mappings never hold more than their share of the set: the NAPT keeps the rest. */
+START_TEST(test_share_of_set)
+{
+	struct maptable *t = range_table(10000, 10009, 64, 0);
+	struct mapping gone, out, r;
+	bool held[10] = { false };
+
+	maptable_set_share(t, 50);
+	for (unsigned i = 0; i < 5; i++) {
+		struct mapping w = want(17, H1 + i, 100, 0, 1);
+
+		ck_assert_int_eq(maptable_add(t, &w, 60, false, false, NOW, &out), MAPTABLE_OK);
+		held[out.ext_port - 10000] = true;
+	}
+	/* whichever host asks, the sixth UDP port of ten is refused, and so
+	 * is "all protocols"; TCP has its own half */
+	ck_assert_int_eq(add(t, 17, H2 + 10, 200, 0, false), MAPTABLE_FULL);
+	ck_assert_int_eq(add(t, 0, H2, 0, 0, false), MAPTABLE_FULL);
+	ck_assert_int_eq(add(t, 6, H2, 200, 0, false), MAPTABLE_OK);
+	/* renewals still work at the limit, and a delete makes room */
+	ck_assert_int_eq(add(t, 17, H1, 100, 0, false), MAPTABLE_RENEWED);
+	ck_assert_int_eq(maptable_find_int(t, 17, H1, 100) != NULL, 1);
+	gone = *maptable_find_int(t, 17, H1, 100);
+	ck_assert_int_eq(maptable_del(t, 17, gone.ext_port, NULL, NULL), MAPTABLE_OK);
+	held[gone.ext_port - 10000] = false;
+	r = want(17, H2, 200, 0, 1);
+	ck_assert_int_eq(maptable_add(t, &r, 60, false, false, NOW, &out), MAPTABLE_OK);
+	held[out.ext_port - 10000] = true;
+	/* a state file restored into a full share is refused too */
+	for (unsigned p = 0; p < 10; p++)
+		if (!held[p]) {
+			r = want(17, H2 + 20, 300, (uint16_t)(10000 + p), 1);
+			r.expires = NOW + 60;
+			break;
+		}
+	ck_assert_int_eq(maptable_restore(t, &r), MAPTABLE_FULL);
+	maptable_free(t);
+}
+END_TEST
+
+/* One machine claiming many source addresses still counts once. */
+START_TEST(test_quota_by_mac)
+{
+	struct maptable *t = range_table(10000, 10999, 64, 3);
+	static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 0xa }, mac_b[6] = { 2, 0, 0, 0, 0, 0xb };
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct mapping w = want(6, H1 + i, 100, 0, 1);
+
+		memcpy(w.host_mac, mac_a, 6);
+		ck_assert_int_eq(maptable_add(t, &w, 60, false, false, NOW, NULL), MAPTABLE_OK);
+	}
+	struct mapping w = want(6, H1 + 20, 100, 0, 1);
+
+	memcpy(w.host_mac, mac_a, 6);
+	ck_assert_int_eq(maptable_add(t, &w, 60, false, false, NOW, NULL), MAPTABLE_QUOTA);
+	/* another machine is not held back; an unknown MAC counts by address */
+	memcpy(w.host_mac, mac_b, 6);
+	ck_assert_int_eq(maptable_add(t, &w, 60, false, false, NOW, NULL), MAPTABLE_OK);
+	w = want(6, H1 + 30, 100, 0, 1);
+	ck_assert_int_eq(maptable_add(t, &w, 60, false, false, NOW, NULL), MAPTABLE_OK);
+	maptable_free(t);
+}
+END_TEST
+
+START_TEST(test_neigh_arp)
+{
+	static const char arp[] =
+	    "IP address       HW type     Flags       HW address            Mask     Device\n"
+	    "192.168.1.11     0x1         0x0         00:00:00:00:00:00     *        lan0\n"
+	    "192.168.1.10     0x1         0x2         02:aa:bb:cc:dd:0e     *        lan0\n";
+	uint8_t mac[6];
+	static const uint8_t want_mac[6] = { 2, 0xaa, 0xbb, 0xcc, 0xdd, 0x0e };
+
+	ck_assert(neigh_arp_find(arp, H1, mac));
+	ck_assert_mem_eq(mac, want_mac, 6);
+	ck_assert(!neigh_arp_find(arp, H2, mac));	/* incomplete */
+	ck_assert(!neigh_arp_find(arp, 0xc0a80163, mac));	/* absent */
+	ck_assert(!neigh_arp_find("IP address HW type\n", H1, mac));
 }
 END_TEST
 
@@ -504,6 +587,9 @@ maptable_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_exact_and_nearest);
+	tcase_add_test(tc, test_share_of_set);
+	tcase_add_test(tc, test_quota_by_mac);
+	tcase_add_test(tc, test_neigh_arp);
 	tcase_add_test(tc, test_renewal_keeps_port);
 	tcase_add_test(tc, test_nonce);
 	tcase_add_test(tc, test_wrap_and_full);
