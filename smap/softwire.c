@@ -279,10 +279,16 @@ softwire_from_wan(struct smap *s)
 		s->stats[SMAP_STAT_IN_PACKETS]++;
 		v = smap_inbound(&s->live.params, &src[i].sin6_addr, pkt, len, s->stats);
 		if (v == SMAP_FRAGMENT) {
+			enum reasm_result rr;
+
 			s->stats[SMAP_STAT_IN_FRAGMENTS]++;
-			if (reasm4_add(s->reasm, pkt, len, clock_ms(), scratch,
-				       sizeof(scratch), &outlen) != REASM_DONE)
-				continue;	/* pending or refused (counted below) */
+			rr = reasm4_add(s->reasm, pkt, len, clock_ms(), scratch, sizeof(scratch),
+					&outlen);
+			if (rr != REASM_DONE) {
+				if (rr != REASM_PENDING)	/* refused: too many, overlaps, ... */
+					s->stats[SMAP_STAT_IN_DROP_FRAG]++;
+				continue;
+			}
 			s->stats[SMAP_STAT_IN_REASSEMBLED]++;
 			pkt = scratch;
 			len = outlen;
