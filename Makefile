@@ -57,7 +57,7 @@ BENCH_SRC   := $(wildcard tests/bench/*.c)
 # tests and benchmarks link every core.
 PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c \
                prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c
-SMAP_CORE   := smap/datapath.c smap/register_timing.c \
+SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/ftp_cmd.c \
                $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c \
                  igd.c igd_bare.c igd_desc.c igd_tables.c)
 SURVEY_CORE := $(filter-out survey/portsurvey%.c,$(SURVEY_SRC))
