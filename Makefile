@@ -114,6 +114,7 @@ FUZZ_CFLAGS  = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOU
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CORE    := $(CORES) $(COMMON_SRC) tests/fuzz/lib.c
 FUZZ_SRC_fuzz_state       := smap/portmap/portmap_state.c
+FUZZ_SRC_fuzz_replay      := prr/pcap_in.c
 FUZZ_SRC_fuzz_smap_config := smap/config.c smap/register_conf.c smap/map_derive.c \
                              smap/portmap/pcp_config.c smap/portmap/upnp_config.c
 fuzz_obj     = $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(sort $(1)))
