@@ -75,7 +75,7 @@ $(B)/%.o: %.c
 	@$(if $(Q),echo "  CC  $<")
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-$(B)/smap/portmap/upnp.o: CFLAGS += $(UPNP_CFLAGS)
+$(B)/smap/portmap/upnp.o $(B)/smap/portmap/upnp_soap.o: CFLAGS += $(UPNP_CFLAGS)
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -115,6 +115,8 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(wildcard tests/fuzz/fuzz
 FUZZ_CORE    := $(CORES) $(COMMON_SRC) tests/fuzz/lib.c
 FUZZ_SRC_fuzz_state       := smap/portmap/portmap_state.c
 FUZZ_SRC_fuzz_replay      := prr/pcap_in.c
+FUZZ_SRC_fuzz_soap        := smap/portmap/upnp_soap.c
+FUZZ_LIBS_fuzz_soap        = $(UPNP_LIBS)
 FUZZ_SRC_fuzz_smap_config := smap/config.c smap/register_conf.c smap/map_derive.c \
                              smap/portmap/pcp_config.c smap/portmap/upnp_config.c
 fuzz_obj     = $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(sort $(1)))
@@ -124,7 +126,7 @@ $(FUZZ_B)/obj/%.o: %.c
 	@$(if $(Q),echo "  CC  $< (fuzz)")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(FUZZ_B)/obj/smap/portmap/upnp.o: FUZZ_CFLAGS += $(UPNP_CFLAGS)
+$(FUZZ_B)/obj/smap/portmap/upnp_soap.o $(FUZZ_B)/obj/tests/fuzz/fuzz_soap.o: FUZZ_CFLAGS += $(UPNP_CFLAGS)
 
 .SECONDEXPANSION:
 $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/tests/fuzz/fuzz_%.o \
