@@ -57,7 +57,7 @@ BENCH_SRC   := $(wildcard tests/bench/*.c)
 # tests and benchmarks link every core.
 PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c \
                prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c
-SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/ftp_cmd.c \
+SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/register_answer.c smap/ftp_cmd.c \
                $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c \
                  igd.c igd_bare.c igd_desc.c igd_tables.c)
 SURVEY_CORE := $(filter-out survey/portsurvey%.c,$(SURVEY_SRC))
@@ -116,6 +116,7 @@ FUZZ_CORE    := $(CORES) $(COMMON_SRC) tests/fuzz/lib.c
 FUZZ_SRC_fuzz_state       := smap/portmap/portmap_state.c
 FUZZ_SRC_fuzz_replay      := prr/pcap_in.c
 FUZZ_SRC_fuzz_soap        := smap/portmap/upnp_soap.c
+FUZZ_SRC_fuzz_register    := smap/map_derive.c
 FUZZ_LIBS_fuzz_soap        = $(UPNP_LIBS)
 FUZZ_SRC_fuzz_smap_config := smap/config.c smap/register_conf.c smap/map_derive.c \
                              smap/portmap/pcp_config.c smap/portmap/upnp_config.c
