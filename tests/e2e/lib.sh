@@ -98,7 +98,7 @@ wait_ge() {
 capture() {
 	local ns=$1 ifc=$2 file=$3; shift 3
 	rm -f "$file" "$file.log"
-	( exec "$TESTBED" exec "$ns" tcpdump -i "$ifc" -n -U -s 0 -w "$file" "$@" 2>"$file.log" ) &
+	( exec "$TESTBED" exec "$ns" tcpdump -i "$ifc" -n --immediate-mode -U -s 0 -w "$file" "$@" 2>"$file.log" ) &
 	BG_PID=$!
 	BG_PIDS="$BG_PIDS $BG_PID"
 	# tcpdump says so once its socket is bound and the filter set
