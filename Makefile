@@ -4,6 +4,7 @@
 # make demo       bring up the testbed and show LAN hosts reaching the Internet
 # make bench      print the benchmark table
 # make SAN=1      sanitizer build (ASan + UBSan) into build/san/bin/
+# make fuzz       libFuzzer targets into build/fuzz/ (make fuzz-long: long campaign)
 #
 # Folders (each has a README.md saying what lives there):
 #   common/         what two or more programs share (codecs, port sets, ...)
@@ -56,7 +57,8 @@ BENCH_SRC   := $(wildcard tests/bench/*.c)
 # tests and benchmarks link every core.
 PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/pcap.c \
                prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c
-SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/live.c smap/map_derive.c \
+SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/register_answer.c smap/ftp_cmd.c \
+               smap/live.c smap/map_derive.c \
                $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c neigh.c \
                  igd.c igd_bare.c igd_desc.c igd_tables.c)
 SURVEY_CORE := $(filter-out survey/portsurvey%.c,$(SURVEY_SRC))
@@ -74,7 +76,7 @@ $(B)/%.o: %.c
 	@$(if $(Q),echo "  CC  $<")
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-$(B)/smap/portmap/upnp.o: CFLAGS += $(UPNP_CFLAGS)
+$(B)/smap/portmap/upnp.o $(B)/smap/portmap/upnp_soap.o: CFLAGS += $(UPNP_CFLAGS)
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -100,6 +102,46 @@ $(B)/tests/unit/%: $(B)/tests/unit/%.o $(call obj,$(CORES)) $(LIBCOMMON)
 $(B)/tests/bench/%: $(B)/tests/bench/%.o $(call obj,$(CORES)) $(LIBCOMMON)
 	$(call link,-lm)
 
+# Fuzz targets (tests/fuzz/README.md): one libFuzzer binary per
+# tests/fuzz/fuzz_NAME.c in build/fuzz/, with ASan/UBSan, linked with every
+# pure core and libapcommon. A target that needs more names its sources in
+# FUZZ_SRC_fuzz_NAME (add yours there; the pattern rule stays generic).
+FUZZ_CC     := clang
+FUZZ_B      := build/fuzz
+FUZZ_FLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
+               -I. -Icommon -pthread $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS)
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CORE    := $(CORES) $(COMMON_SRC) tests/fuzz/lib.c
+FUZZ_SRC_fuzz_state       := smap/portmap/portmap_state.c
+FUZZ_SRC_fuzz_soap        := smap/portmap/upnp_soap.c
+FUZZ_LIBS_fuzz_soap        = $(UPNP_LIBS)
+FUZZ_SRC_fuzz_smap_config := smap/config.c smap/register_conf.c smap/map_derive.c \
+                             smap/portmap/pcp_config.c smap/portmap/upnp_config.c
+fuzz_obj     = $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(sort $(1)))
+
+$(FUZZ_B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC  $< (fuzz)")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_B)/obj/smap/portmap/upnp_soap.o $(FUZZ_B)/obj/tests/fuzz/fuzz_soap.o: FUZZ_CFLAGS += $(UPNP_CFLAGS)
+
+.SECONDEXPANSION:
+$(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/tests/fuzz/fuzz_%.o \
+		$$(call fuzz_obj,$(FUZZ_CORE) $$(FUZZ_SRC_fuzz_$$*))
+	@$(if $(Q),echo "  LD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(FUZZ_LIBS_fuzz_$*) -lm -pthread
+
+fuzz: $(FUZZ_TARGETS)
+
+# short runs on the committed corpora (tests/run counts them); the long campaign
+fuzz-smoke: fuzz
+	$(Q)tests/fuzz/run smoke
+fuzz-long: fuzz
+	$(Q)tests/fuzz/run long
+
 units: $(UNITS)
 benches: $(BENCHES)
 
@@ -109,6 +151,7 @@ deps:
 check: deps
 	$(Q)$(MAKE) --no-print-directory all units
 	$(Q)$(MAKE) --no-print-directory SAN=1 all units
+	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)tests/run
 
 demo: deps
@@ -122,6 +165,6 @@ bench: deps
 clean:
 	rm -rf build
 
-.PHONY: all units benches deps check demo bench clean
+.PHONY: all units benches deps check demo bench clean fuzz fuzz-smoke fuzz-long
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -50,16 +50,25 @@ pcap_in_next(struct pcap_in *in)
 int
 pcap_in_open(struct pcap_in *in, const char *path)
 {
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		memset(in, 0, sizeof(*in));
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return pcap_in_start(in, f, path);
+}
+
+int
+pcap_in_start(struct pcap_in *in, FILE *f, const char *path)
+{
 	uint8_t h[24];
 	uint32_t magic;
 
 	memset(in, 0, sizeof(*in));
 	in->path = path;
-	in->f = fopen(path, "rb");
-	if (!in->f) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		return -1;
-	}
+	in->f = f;
 	if (fread(h, 1, sizeof(h), in->f) != sizeof(h)) {
 		fprintf(stderr, "%s: too short for a pcap file\n", path);
 		return -1;

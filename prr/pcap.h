@@ -46,6 +46,8 @@ struct pcap_in {
 
 /* Open path and read its first record ahead (in->have). -1 if not a capture. */
 int pcap_in_open(struct pcap_in *, const char *path);
+/* The same over a stream already open (pcap_in_close closes it); path names it in messages. */
+int pcap_in_start(struct pcap_in *, FILE *f, const char *path);
 /* Read the next record into in->buf; false at the end (or on an error, reported). */
 bool pcap_in_next(struct pcap_in *);
 void pcap_in_close(struct pcap_in *);

@@ -30,11 +30,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "smap/ftp_cmd.h"
 #include "smap/smap.h"
 
 #define BUFSZ		16384
@@ -186,43 +186,6 @@ data_listener(struct smap *s, uint16_t *port)
 	return -1;
 }
 
-/* "h1,h2,h3,h4,p1,p2" */
-static bool
-parse_hostport(const char *s, struct sockaddr_in *out)
-{
-	unsigned v[6];
-
-	if (sscanf(s, "%u,%u,%u,%u,%u,%u", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
-		return false;
-	for (int i = 0; i < 6; i++)
-		if (v[i] > 255)
-			return false;
-	memset(out, 0, sizeof(*out));
-	out->sin_family = AF_INET;
-	out->sin_addr.s_addr = htonl(v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3]);
-	out->sin_port = htons((uint16_t)(v[4] << 8 | v[5]));
-	return true;
-}
-
-/* "|1|a.b.c.d|port|" (RFC 2428); IPv6 is not for us */
-static bool
-parse_eprt(const char *s, struct sockaddr_in *out)
-{
-	char d = s[0], addr[64];
-	unsigned port;
-	char fmt[32];
-
-	if (!d)
-		return false;
-	snprintf(fmt, sizeof(fmt), "%c1%c%%63[^%c]%c%%u%c", d, d, d, d, d);
-	if (sscanf(s, fmt, addr, &port) != 2 || port == 0 || port > 65535)
-		return false;
-	memset(out, 0, sizeof(*out));
-	out->sin_family = AF_INET;
-	out->sin_port = htons((uint16_t)port);
-	return inet_pton(AF_INET, addr, &out->sin_addr) == 1;
-}
-
 /* A reply of ours to the client, queued as if the server had sent it. */
 static void
 reply_client(struct conn *c, const char *msg)
@@ -244,18 +207,14 @@ static size_t
 rewrite_line(struct smap *s, struct conn *c, const char *line, size_t len, char *out,
 	     size_t cap)
 {
-	char cmd[1024];
 	struct sockaddr_in where;
-	bool eprt;
+	enum ftp_cmd k;
 	uint16_t port;
 	uint32_t a = s->live.params.ipv4;
-	int fd, n;
+	int fd;
 
-	snprintf(cmd, sizeof(cmd), "%.*s", (int)len, line);
-	cmd[strcspn(cmd, "\r\n")] = '\0';
-	eprt = strncasecmp(cmd, "EPRT ", 5) == 0;
-	if (!(strncasecmp(cmd, "PORT ", 5) == 0 && parse_hostport(cmd + 5, &where)) &&
-	    !(eprt && parse_eprt(cmd + 5, &where))) {
+	k = ftp_cmd_parse(line, len, &where);
+	if (k == FTP_CMD_OTHER) {
 		if (len > cap)
 			len = cap;
 		memcpy(out, line, len);
@@ -264,7 +223,7 @@ rewrite_line(struct smap *s, struct conn *c, const char *line, size_t len, char 
 	if (where.sin_addr.s_addr != c->client.s_addr) {
 		s->stats[SMAP_STAT_FTP_PORT_REFUSED]++;
 		log_warnx("FTP ALG: %s toward %s refused: not the client's address",
-			  eprt ? "EPRT" : "PORT", inet_ntoa(where.sin_addr));
+			  k == FTP_CMD_EPRT ? "EPRT" : "PORT", inet_ntoa(where.sin_addr));
 		reply_client(c, "500 Illegal PORT command: data only to your own address.\r\n");
 		return 0;
 	}
@@ -279,15 +238,9 @@ rewrite_line(struct smap *s, struct conn *c, const char *line, size_t len, char 
 	}
 	c->listen_fd = fd;
 	c->client_data = where;
-	if (eprt)
-		n = snprintf(out, cap, "EPRT |1|%u.%u.%u.%u|%u|\r\n", a >> 24, (a >> 16) & 255,
-			     (a >> 8) & 255, a & 255, port);
-	else
-		n = snprintf(out, cap, "PORT %u,%u,%u,%u,%u,%u\r\n", a >> 24, (a >> 16) & 255,
-			     (a >> 8) & 255, a & 255, port >> 8, port & 255);
-	log_debug("FTP ALG: %s for %s:%u announced as port %u", eprt ? "EPRT" : "PORT",
+	log_debug("FTP ALG: %s for %s:%u announced as port %u", k == FTP_CMD_EPRT ? "EPRT" : "PORT",
 		  inet_ntoa(where.sin_addr), ntohs(where.sin_port), port);
-	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+	return ftp_cmd_announce(k, a, port, out, cap);
 }
 
 static void

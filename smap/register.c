@@ -32,6 +32,7 @@
 #include "pcp.h"
 #include "smap/register_timing.h"
 #include "smap/register.h"
+#include "smap/register_answer.h"
 #include "smap/smap.h"
 
 struct smap_register {
@@ -204,29 +205,32 @@ answer(struct smap *s, const uint8_t *buf, size_t len)
 	static struct pcp_response rsp;
 	struct smap_live next;
 	struct portset ps;
-	enum pcp_rsp_err e = pcp_parse_response(buf, len, &rsp);
+	uint32_t v4 = 0;
+	enum pcp_rsp_err e;
 	enum pcpc_verdict v;
 	uint64_t now = clock_ms();
+	bool ok;
 
-	if (e != PCP_RSP_OK) {
+	memcpy(&next, &s->live, sizeof(next));
+	next.bound = true;
+	switch (reg_answer_read(buf, len, r->nonce, s->cfg.map_from_prr, &rsp, &v4, &ps, &e)) {
+	case REG_ANSWER_BAD:
 		r->bad_answers++;
-		log_debug("registration: bad answer: %s", pcp_rsp_strerror(e));
+		if (e != PCP_RSP_OK)
+			log_debug("registration: bad answer: %s", pcp_rsp_strerror(e));
 		return;
-	}
-	if (rsp.opcode == PCP_OP_ANNOUNCE) {
-		bool ok = pcpc_announce(&r->fsm, now, rsp.epoch);
+	case REG_ANSWER_ANNOUNCE:
+		ok = pcpc_announce(&r->fsm, now, rsp.epoch);
 		log_info("registration: ANNOUNCE from the PRR (epoch %" PRIu32 "%s): asking again",
 			 rsp.epoch, ok ? "" : ", it lost its state");
 		return;
-	}
-	if (rsp.opcode != PCP_OP_MAP || !rsp.has_opdata ||
-	    memcmp(rsp.nonce, r->nonce, sizeof(r->nonce)) != 0) {
+	case REG_ANSWER_UNUSABLE:
 		r->bad_answers++;
+		snprintf(r->problem, sizeof(r->problem), "the PRR's answer has no usable "
+			 "IPv4 address and port set");
+		log_warnx("registration: %s", r->problem);
 		return;
-	}
-	memcpy(&next, &s->live, sizeof(next));
-	next.bound = true;
-	if (rsp.result == PCP_SUCCESS && s->cfg.map_from_prr) {
+	case REG_ANSWER_RULES:
 		/* the set is what the rules derive for our prefix */
 		if (register_map_take(&s->cfg, &s->live, &rsp, &next, r->problem, sizeof(r->problem)) < 0) {
 			r->bad_answers++;
@@ -234,19 +238,14 @@ answer(struct smap *s, const uint8_t *buf, size_t len)
 			return;
 		}
 		r->rules = rsp.n_rules;
-	} else if (rsp.result == PCP_SUCCESS &&
-	    (!pcp_addr_is_v4(&rsp.ext_addr) ||
-	     !pcp_port_sets_to_portset(rsp.port_sets, rsp.n_port_sets, &ps))) {
-		r->bad_answers++;
-		snprintf(r->problem, sizeof(r->problem), "the PRR's answer has no usable "
-			 "IPv4 address and port set");
-		log_warnx("registration: %s", r->problem);
-		return;
+		break;
+	case REG_ANSWER_MAP:
+		break;
 	}
 	v = pcpc_answer(&r->fsm, now, rnd32(), rsp.result, rsp.lifetime, rsp.epoch);
 	if (v != PCPC_REFUSED) {
 		if (!s->cfg.map_from_prr) {
-			next.params.ipv4 = pcp_addr_to_v4(&rsp.ext_addr);
+			next.params.ipv4 = v4;
 			next.params.ps = ps;
 		}
 		granted(s, &next, &rsp, v);

@@ -28,6 +28,7 @@
 #include "smap/portmap/portmap.h"
 #include "smap/smap.h"
 #include "smap/portmap/upnp.h"
+#include "smap/portmap/upnp_soap.h"
 
 #define UPNP_MAX_CONTENT	16384	/* larger SOAP bodies are refused by libupnp */
 #define UPNP_TICK_SECONDS	60
@@ -96,46 +97,6 @@ client_addr(const struct sockaddr_storage *ss)
 	return 0;	/* matches no LAN host */
 }
 
-static const char *
-local_name(IXML_Node *n)
-{
-	const char *s = ixmlNode_getLocalName(n), *c;
-
-	if (s)
-		return s;
-	s = ixmlNode_getNodeName(n);
-	c = s ? strchr(s, ':') : NULL;
-	return c ? c + 1 : s;
-}
-
-static IXML_Node *
-first_element(IXML_Node *n)
-{
-	for (; n; n = ixmlNode_getNextSibling(n))
-		if (ixmlNode_getNodeType(n) == eELEMENT_NODE)
-			return n;
-	return NULL;
-}
-
-/* The action element's arguments into rq; false when there are too many. */
-static bool
-read_args(IXML_Node *act, struct igd_request *rq)
-{
-	for (IXML_Node *n = first_element(ixmlNode_getFirstChild(act)); n;
-	     n = first_element(ixmlNode_getNextSibling(n))) {
-		IXML_Node *t = ixmlNode_getFirstChild(n);
-		const char *v = t && ixmlNode_getNodeType(t) == eTEXT_NODE ?
-				ixmlNode_getNodeValue(t) : "";
-
-		if (rq->n >= sizeof(rq->args) / sizeof(rq->args[0]))
-			return false;
-		rq->args[rq->n].name = local_name(n);
-		rq->args[rq->n].value = v ? v : "";
-		rq->n++;
-	}
-	return true;
-}
-
 static void
 action_error(UpnpActionRequest *a, int code, const char *desc)
 {
@@ -151,7 +112,7 @@ action_error(UpnpActionRequest *a, int code, const char *desc)
 static bool
 add_cdata(IXML_Document *doc, const char *name, const char *text)
 {
-	IXML_Node *resp = first_element(ixmlNode_getFirstChild(&doc->n));
+	IXML_Node *resp = upnp_first_element(ixmlNode_getFirstChild(&doc->n));
 	IXML_Element *el = ixmlDocument_createElement(doc, name);
 	IXML_CDATASection *cd = ixmlDocument_createCDATASection(doc, text);
 	bool ok = resp && el && cd && ixmlNode_appendChild(&el->n, &cd->n) == IXML_SUCCESS &&
@@ -171,11 +132,8 @@ on_action(UpnpActionRequest *a)
 {
 	const char *sid = UpnpActionRequest_get_ServiceID_cstr(a);
 	IXML_Document *doc = UpnpActionRequest_get_ActionRequest(a);
-	IXML_Node *act = doc ? first_element(ixmlNode_getFirstChild(&doc->n)) : NULL;
 	struct igd_request rq = { 0 };
 	struct igd_reply r;
-	enum igd_service ns_svc;
-	unsigned ns_version;
 	char urn[80];
 	IXML_Document *resp;
 	bool ok;
@@ -183,14 +141,10 @@ on_action(UpnpActionRequest *a)
 	rq.service = strcmp(sid, igd_service_id(IGD_SVC_WANCIF)) == 0 ? IGD_SVC_WANCIF
 								    : IGD_SVC_WANIPCONN;
 	rq.version = rq.service == IGD_SVC_WANCIF ? 1 : up.s->cfg.upnp.version;
-	/* the namespace the control point used says which version's rules apply */
-	if (act && igd_service_of_urn(ixmlNode_getNamespaceURI(act), &ns_svc, &ns_version) &&
-	    ns_svc == rq.service && ns_version <= rq.version)
-		rq.version = ns_version;
 	rq.action = UpnpActionRequest_get_ActionName_cstr(a);
 	rq.client = client_addr(UpnpActionRequest_get_CtrlPtIPAddr(a));
 	rq.now = portmap_now();
-	if (!act || !read_args(act, &rq)) {
+	if (!upnp_soap_read(doc, &rq)) {
 		action_error(a, IGD_E_INVALID_ARGS, igd_err_name(IGD_E_INVALID_ARGS));
 		return;
 	}

@@ -31,8 +31,6 @@ listen() {
 	LP=$BG_PID
 	wait_for -t 5 test -e "$ready"
 }
-# let the last packets arrive
-settle() { sleep 0.5; }
 
 # matching FILE PYEXPR: how many received packets satisfy PYEXPR (on p)
 matching() {
@@ -52,6 +50,7 @@ print(n)' "$1" "$2"
 # expect_some NAME FILE PYEXPR: at least one packet matching
 expect_some() {
 	local n
+	wait_ge 1 matching "$2" "$3" || true
 	n=$(matching "$2" "$3")
 	if [ "$n" -ge 1 ]; then
 		pass "$1"
@@ -63,6 +62,8 @@ expect_some() {
 # expect NAME N FILE PYEXPR: exactly N packets matching, else fail with what came
 expect() {
 	local n
+	# wait for what is expected to arrive; "none" is made sure of by the caller
+	[ "$2" = 0 ] || wait_ge "$2" matching "$3" "$4" || true
 	n=$(matching "$3" "$4")
 	if [ "$n" = "$2" ]; then
 		pass "$1"
@@ -83,7 +84,6 @@ inet udp --dst 192.0.2.1 --dport 11000 --sport 5555 >/dev/null
 inet udp --dst 192.0.2.1 --dport 11999 --sport 5555 >/dev/null
 inet tcp --dst 192.0.2.1 --dport 10600 >/dev/null
 inet tcp --dst 192.0.2.1 --dport 11600 >/dev/null
-settle
 IN='p["src"] == "198.51.100.10" and p["dst"] == "192.0.2.1" and p["outer_src"] == "2001:db8:100::1"'
 expect "udp 10500 reaches smap1 encapsulated" 1 "$F1" "$IN and p['proto'] == 17 and p['dport'] == 10500 and p['whole']"
 expect "udp 10000 and 10999 (range edges) reach smap1" 2 "$F1" "$IN and p['proto'] == 17 and p['dport'] in (10000, 10999)"
@@ -96,8 +96,8 @@ expect "inner TTL decremented once" 1 "$F1" "$IN and p['dport'] == 10500 and p['
 
 # --- what the issue's "done" says, literally: seen on ap-smap1's WAN interface
 CAP=$(tmpfile)
-bg ap-smap1 tcpdump -l -n -i wan0 -c 1 'ip6 and ip6[6] == 4 and ip6[40+16:4] == 0xc0000201 and ip6[40+22:2] == 10500' >"$CAP" 2>/dev/null
-sleep 1
+bg ap-smap1 tcpdump -l -n -i wan0 -c 1 'ip6 and ip6[6] == 4 and ip6[40+16:4] == 0xc0000201 and ip6[40+22:2] == 10500' >"$CAP" 2>"$CAP.log"
+wait_for -t 10 grep -q 'listening on' "$CAP.log" || true
 inet udp --dst 192.0.2.1 --dport 10500 >/dev/null
 wait_for -t 5 grep -q '2001:db8:100::1 > 2001:db8:1::2' "$CAP" &&
 	pass "UDP to 192.0.2.1:10500 shows up encapsulated on ap-smap1's wan0 (tcpdump)" ||
@@ -108,7 +108,8 @@ before=$(stat in4_drop_unbound)
 collect ap-smap1; F1=$COLLECTED
 collect ap-smap2; F2=$COLLECTED
 inet udp --dst 192.0.2.1 --dport 15000 --count 3 >/dev/null
-settle
+# all three dropped by the PRR: then none is on its way to a SMAP
+wait_ge $((before + 3)) stat in4_drop_unbound || true
 after=$(stat in4_drop_unbound)
 expect "port 15000 reaches no SMAP (smap1)" 0 "$F1" "p['dport'] == 15000"
 expect "port 15000 reaches no SMAP (smap2)" 0 "$F2" "p['dport'] == 15000"
@@ -151,15 +152,13 @@ else fail "ping with an unbound identifier gets no answer" "$out"; fi
 # outbound: smap1 pings ap-inet with identifier 10050; the reply comes back
 collect ap-smap1; F1=$COLLECTED
 standin ap-smap1 send --proto icmp --src 192.0.2.1 --sport 10050 --dst 198.51.100.10 >/dev/null
-settle
 expect "echo reply to smap1's ping (id 10050) comes back to smap1" 1 "$F1" "p['proto'] == 1 and p.get('icmp_type') == 0 and p['dport'] == 10050"
 
 # --- fragments from the Internet arrive whole, in any order ---------------------
 for order in "" --reverse --shuffle; do
 	collect ap-smap1; F1=$COLLECTED
 	inet frag --dst 192.0.2.1 --dport 10700 --len 3000 $order >/dev/null
-	settle
-	expect "3000-byte UDP in fragments ${order:-in order} arrives whole at smap1" 1 "$F1" \
+		expect "3000-byte UDP in fragments ${order:-in order} arrives whole at smap1" 1 "$F1" \
 		"p['proto'] == 17 and p['dport'] == 10700 and p['len'] == 3000 and p['whole'] and p['l4_csum_ok']"
 done
 
@@ -174,7 +173,6 @@ fi
 # and without DF it is fragmented (as IPv6) and arrives whole
 collect ap-smap2; F2=$COLLECTED
 inet udp --dst 192.0.2.1 --dport 11501 --len 1400 --no-df >/dev/null
-settle
 expect "1400-byte datagram without DF reaches smap2 over the 1280 link" 1 "$F2" "p['dport'] == 11501 and p['payload_len'] == 1400 and p['whole']"
 
 # --- TTL ----------------------------------------------------------------------
@@ -185,7 +183,6 @@ else fail "TTL 1 brings time exceeded from the PRR" "$out"; fi
 # --- hairpinning between the two SMAPs ---------------------------------------
 collect ap-smap2; F2=$COLLECTED
 standin ap-smap1 send --src 192.0.2.1 --sport 10007 --dst 192.0.2.1 --dport 11007 >/dev/null
-settle
 expect "smap1 to 192.0.2.1:11007 is hairpinned to smap2" 1 "$F2" \
 	"p['src'] == '192.0.2.1' and p['sport'] == 10007 and p['dport'] == 11007 and p['ttl'] == 63"
 before=$(stat in6_hairpinned)

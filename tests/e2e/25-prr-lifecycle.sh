@@ -79,17 +79,24 @@ s = s[:s.index("bindings += (")]
 s = s.replace('ports = "11000-11999"; }\n);', 'ports = "11000-11999"; },\n\t{ ipv6 = "2001:db8:1::2"; ipv4 = "192.0.2.2"; ports = "20000-20999"; }\n);')
 open(p, "w").write(s)
 PY
+arrived() { grep -c "$1" "$COLLECTED" || true; }
+reloads() { grep -c 'reloaded: ' "$RUN/prr.log" || true; }
+# each reload done (logged) and more datagrams through before the next,
+# so that the five reloads spread over the stream
 for _ in 1 2 3 4 5; do
+	r=$(reloads); a=$(arrived '"dport": 10555')
 	kill -HUP "$(prr_pid)"
-	sleep 0.4
+	wait_ge -t 10 $((r + 1)) reloads || true
+	a=$((a + 20)); [ "$a" -le 300 ] || a=300
+	wait_ge -t 10 "$a" arrived '"dport": 10555' || true
 done
 wait "$SENDER"
-sleep 0.5
-got=$(grep -c '"dport": 10555' "$COLLECTED" || true)
+wait_ge -t 10 300 arrived '"dport": 10555' || true
+got=$(arrived '"dport": 10555')
 [ "$got" = 300 ] && pass "300 of 300 datagrams of an unchanged binding arrived across 5 reloads" ||
 	fail "no loss for an unchanged binding across reloads" "$got of 300 arrived"
 inet udp --dst 192.0.2.2 --dport 20500 >/dev/null
-sleep 0.5
+wait_for grep -q '"dst": "192.0.2.2".*"dport": 20500' "$COLLECTED" || true
 grep -q '"dst": "192.0.2.2".*"dport": 20500' "$COLLECTED" &&
 	pass "a binding added by SIGHUP is live" || fail "a binding added by SIGHUP is live" "nothing for 192.0.2.2:20500"
 "${PRRCTL[@]}" list | grep -q '192.0.2.2' && pass "prrctl list shows the new binding" ||
@@ -97,11 +104,11 @@ grep -q '"dst": "192.0.2.2".*"dport": 20500' "$COLLECTED" &&
 # a broken config is refused and the running one kept
 echo 'pools = [ "not-a-prefix" ];' >>"$CONF"
 kill -HUP "$(prr_pid)"
-sleep 0.5
+wait_for grep -q "reload failed; keeping the running configuration" "$RUN/prr.log" || true
 grep -q "reload failed; keeping the running configuration" "$RUN/prr.log" &&
 	pass "a bad reload is refused and logged" || fail "a bad reload is refused and logged" "$(tail -3 "$RUN/prr.log")"
 inet udp --dst 192.0.2.2 --dport 20501 >/dev/null
-sleep 0.5
+wait_for grep -q '"dport": 20501' "$COLLECTED" || true
 grep -q '"dport": 20501' "$COLLECTED" && pass "traffic still flows after a refused reload" ||
 	fail "traffic still flows after a refused reload" "nothing for 192.0.2.2:20501"
 
@@ -137,7 +144,10 @@ c = (c & 0xffff) + (c >> 16)
 c = ~((c & 0xffff) + (c >> 16)) & 0xffff
 s.sendto(body[:2] + c.to_bytes(2, "big") + body[4:], ("192.0.2.1", 0))
 PY
-sleep 0.5
+# every kind counted (or the waits time out and the checks below say which)
+wait_ge $((before_in + 5)) stat in6_drop_inner_malformed || true
+wait_ge $((before_ext + 1)) stat in6_drop_malformed || true
+wait_ge $((before_l4 + 1)) stat in4_drop_icmp_quote || true
 if have_prr; then pass "prr survives malformed packets"; else fail "prr survives malformed packets" "it died"; fi
 d_in=$(( $(stat in6_drop_inner_malformed) - before_in ))
 d_ext=$(( $(stat in6_drop_malformed) - before_ext ))

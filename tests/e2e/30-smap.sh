@@ -110,8 +110,13 @@ out=$(tb ap-h21 ping -M dont -s 2000 -c 2 -W 2 "$INET" 2>&1 || true)
 if echo "$out" | grep -q ' 0% packet loss'; then pass "h21: 2028-byte ping without DF is fragmented and answered"
 else fail "h21: 2028-byte ping without DF is fragmented and answered" "$(oneline "$out")"; fi
 # MSS clamped on the softwire: the server sees MSS 1200 from h21
-out=$(tb ap-inet sh -c "timeout 8 tcpdump -l -n -v -c 1 -i eth0 'tcp dst port 8080 and tcp[tcpflags] == tcp-syn' 2>/dev/null" &
-      sleep 1; tb ap-h21 curl -s --max-time 5 -o /dev/null "http://$INET:8080/" || true; wait)
+SYN=$(tmpfile)
+bg ap-inet timeout 8 tcpdump -l -n -v -c 1 -i eth0 'tcp dst port 8080 and tcp[tcpflags] == tcp-syn' >"$SYN" 2>"$SYN.log"
+syn_pid=$BG_PID
+wait_for -t 10 grep -q 'listening on' "$SYN.log" || true
+tb ap-h21 curl -s --max-time 5 -o /dev/null "http://$INET:8080/" || true
+wait "$syn_pid" || true
+out=$(cat "$SYN")
 if echo "$out" | grep -q 'mss 1200'; then pass "h21's SYN reaches the server with MSS clamped to 1200"
 else fail "h21's SYN reaches the server with MSS clamped to 1200" "$(oneline "$out")"; fi
 
@@ -127,7 +132,7 @@ check "smap1's own ping reaches $INET" tb ap-smap1 ping -c 1 -W 2 "$INET"
 # --- inbound: a port of the set with no mapping; a source that is not the PRR ----
 before=$(smap_stat 1 in_drop_unmapped)
 tb ap-inet "$PYTHON" "$E2E_DIR/inet-tool" udp --dst 192.0.2.1 --dport 10997 --count 3 >/dev/null
-sleep 0.5
+wait_ge $((before + 3)) smap_stat 1 in_drop_unmapped || true
 after=$(smap_stat 1 in_drop_unmapped)
 if [ $((after - before)) -ge 3 ]; then pass "unmapped port 10997 dropped at smap1 and counted (in_drop_unmapped +$((after - before)))"
 else fail "unmapped port 10997 dropped at smap1 and counted" "in_drop_unmapped $before -> $after"; fi
@@ -135,7 +140,7 @@ else fail "unmapped port 10997 dropped at smap1 and counted" "in_drop_unmapped $
 before=$(smap_stat 1 in_drop_not_prr)
 deliv=$(smap_stat 1 in_delivered)
 standin ap-core send --prr 2001:db8:1::2 --src "$INET" --sport 9999 --dst 192.0.2.1 --dport 10500 --count 3 >/dev/null
-sleep 0.5
+wait_ge $((before + 3)) smap_stat 1 in_drop_not_prr || true
 after=$(smap_stat 1 in_drop_not_prr)
 if [ $((after - before)) -ge 3 ]; then pass "softwire packets from ap-core (not the PRR) dropped and counted (in_drop_not_prr +$((after - before)))"
 else fail "softwire packets from ap-core dropped and counted" "in_drop_not_prr $before -> $after"; fi

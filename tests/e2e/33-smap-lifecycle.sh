@@ -44,8 +44,10 @@ out=$("$SMAP" -nv -c "$ROOT/etc/testbed/smap2.conf" | grep -v '^configuration OK
 
 # --- SIGHUP -----------------------------------------------------------------------
 smap_running 2 || { fail "smap2 running" "the testbed's smap2 is not running"; exit 1; }
+reloads() { grep -c 'reloaded$' "$RUN/smap2.log" || true; }
+r=$(reloads)
 kill -HUP "$(smap_pid 2)"
-sleep 0.5
+wait_ge $((r + 1)) reloads || true
 if smap_running 2 && tb ap-h21 ping -c 1 -W 2 "$INET" >/dev/null; then pass "SIGHUP: smap2 reloads and traffic flows"
 else fail "SIGHUP: smap2 reloads and traffic flows" "$(oneline "$(tail -3 "$RUN/smap2.log")")"; fi
 

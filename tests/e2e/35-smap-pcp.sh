@@ -74,9 +74,8 @@ done
 
 # --- what tshark sees: well-formed PCP and NAT-PMP only -------------------------
 CAP=$E2E_TMP/pcp.pcap
-bg ap-smap1 tcpdump -i lan0 --immediate-mode -U -s 0 -w "$CAP" udp port 5351 or udp port 5350
+capture ap-smap1 lan0 "$CAP" udp port 5351 or udp port 5350 || true
 CAP_PID=$BG_PID
-sleep 1
 
 # --- natpmpc maps a port; ap-inet reaches the host through it -------------------
 ext=$(natpmp_port h11 10123 8080 tcp 600)
@@ -213,9 +212,8 @@ fi
 grep -q " $pa 192.168.1.10 8088 " "$STATE" && pass "state file holds the mappings" ||
 	fail "state file holds the mappings" "$(oneline "$(cat "$STATE")")"
 ACAP=$E2E_TMP/announce.pcap
-bg ap-h11 tcpdump -i eth0 --immediate-mode -U -s 0 -w "$ACAP" udp port 5350
+capture ap-h11 eth0 "$ACAP" udp port 5350 || true
 ACAP_PID=$BG_PID
-sleep 1
 smap_stop 1
 smap_start 1 "$CONF"
 wait_for -t 5 sh -c "'$SMAP' mappings -s '$RUN/smap1.sock' | grep -q 'h11 web'" || true

@@ -47,9 +47,8 @@ smap_stop 2
 net add nodad
 "$TESTBED" restart prr etc/testbed/mape/prr-provision.conf >/dev/null
 CAP=$E2E_TMP/reg.pcap
-bg ap-prr tcpdump -i core0 -n -U -s 0 -w "$CAP" 'udp port 5351'
+capture ap-prr core0 "$CAP" 'udp port 5351' || true
 capture_pid=$BG_PID
-sleep 1
 smap_start 1 etc/testbed/mape/smap1-rules-from-prr.conf
 if wait_for -t 15 tb ap-h11 ping -c 1 -W 1 "$INET"; then
 	pass "smap1 with rules_from_prr up; h11 reaches $INET"
@@ -90,9 +89,10 @@ fi
 
 # --- SIGHUP keeps the rule's address, set and FMRs ---------------------------
 warned=$(grep -c "change at restart only" "$RUN/smap1.log" || true)
+reloads() { grep -c 'reloaded$' "$RUN/smap1.log" || true; }
+r=$(reloads)
 kill -HUP "$(smap_pid 1)"
-wait_for -t 5 sh -c "[ \$(grep -c 'reloading' '$RUN/smap1.log') -ge 1 ]" || true
-sleep 0.5
+wait_ge $((r + 1)) reloads || true
 s1b="$(smap_status 1 ipv4) $(smap_status 1 ports)"
 u=$(tb ap-h11 "$PYTHON" "$TOOL" udp-req --dst "$INET" --port 9999 --len 100 || true)
 if [ "$s1b" = "$s1" ] && [ "$(jget "$u" src)" = "$V4_1" ] && in_set "$SET1" "$(jget "$u" sport)" &&
@@ -109,7 +109,9 @@ if [ "$answers" -ge 1 ] && [ "$sent" -ge "$answers" ]; then
 else
 	fail "the PRR's rule counters" "pcp_rule_answers $answers, pcp_rules_sent $sent"
 fi
-sleep 0.5
+# the answers counted above are in the capture file too (-U writes each at once)
+answered() { tshark -n -r "$CAP" -Y 'udp.srcport == 5351' 2>/dev/null | wc -l; }
+wait_ge "$answers" answered || true
 kill_tree "$capture_pid" 2>/dev/null || true
 capture_pid=
 # in a PRR answer (R bit, MAP): option 224, length 28, FMR flag, /48 /30

@@ -22,7 +22,8 @@ def serve(port):
 for p in (80, 443):
     threading.Thread(target=serve, args=(p,), daemon=True).start()
 time.sleep(60)'
-sleep 0.5
+listening() { tb ap-inet ss -Hltn 'sport = :80 or sport = :443' | wc -l; }
+wait_ge 2 listening || true
 
 # clients hold their flows open while portsurvey samples:
 # h11: 3 DNS (UDP 53) + 2 HTTP; h12: 2 HTTPS + 1 other (UDP 5000)

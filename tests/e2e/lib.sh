@@ -17,6 +17,10 @@
 #   check NAME CMD...         pass if CMD succeeds, else fail with its output
 #   check_fails NAME CMD...   pass if CMD fails
 #   wait_for [-t SECS] CMD... poll CMD (every 0.1 s, default 5 s); 0 if it succeeded
+#   wait_ge [-t SECS] MIN CMD...  poll until CMD prints a number >= MIN
+#   capture NS IFACE FILE FILTER...  tcpdump to FILE in the background; returns
+#                             once it listens (pid in $BG_PID)
+#   pcap_count FILE [FILTER...]  packets in a capture (matching FILTER)
 #   bg NS CMD...              tb in the background; the pid is in $BG_PID
 #   standin NS MODE ARGS...   run tests/smap-standin in NS
 #   have_prr                  true if the prr daemon of the testbed is running
@@ -79,6 +83,29 @@ wait_for() {
 		sleep 0.1
 	done
 }
+
+wait_ge() {
+	local t=5 min n end
+	if [ "$1" = -t ]; then t=$2; shift 2; fi
+	min=$1; shift
+	end=$(( $(date +%s%N) + t * 1000000000 ))
+	until n=$("$@" 2>/dev/null) && [ "$n" -ge "$min" ] 2>/dev/null; do
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+capture() {
+	local ns=$1 ifc=$2 file=$3; shift 3
+	rm -f "$file" "$file.log"
+	( exec "$TESTBED" exec "$ns" tcpdump -i "$ifc" -n --immediate-mode -U -s 0 -w "$file" "$@" 2>"$file.log" ) &
+	BG_PID=$!
+	BG_PIDS="$BG_PIDS $BG_PID"
+	# tcpdump says so once its socket is bound and the filter set
+	wait_for -t 10 grep -q 'listening on' "$file.log"
+}
+
+pcap_count() { local f=$1; shift; tcpdump -r "$f" -n "$@" 2>/dev/null | wc -l; }
 
 bg() {
 	( exec "$TESTBED" exec "$@" ) &

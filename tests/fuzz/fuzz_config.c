@@ -2,6 +2,7 @@
 /*
  * libFuzzer target for prr_config_load: the input is written to a temp
  * file and loaded. See tests/fuzz/README.md.
+ * fuzz-options: -max_len=4096
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,57 +11,21 @@
 #include <unistd.h>
 
 #include "prr/config.h"
+#include "tests/fuzz/lib.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-const char *__lsan_default_suppressions(void);
-
-/*
- * libconfig before 1.7 leaks string tokens dropped in syntax error
- * recovery (hyperrealm/libconfig#142, fixed by #155); Debian 12 has 1.5.
- * Not ours to fix: ignore leaks from its scanner only, so a config tree
- * we forget to destroy still shows.
- */
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:strbuf_append\nleak:libconfig_yylex\n";
-}
-
-static char path[64];
-
-static void
-cleanup(void)
-{
-	unlink(path);
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct prr_config c;
+	const char *path;
 	struct conf_err e;
-	FILE *f;
 
 	/* @include could name any file (or a FIFO): keep the fuzzer on our parser */
 	if (memmem(data, size, "@include", 8))
 		return 0;
-	if (!path[0]) {
-		int fd;
-
-		snprintf(path, sizeof(path), "/tmp/fuzz_config.XXXXXX");
-		fd = mkstemp(path);
-		if (fd < 0)
-			abort();
-		close(fd);
-		atexit(cleanup);
-	}
-	f = fopen(path, "w");
-	if (!f)
-		abort();
-	if (size && fwrite(data, 1, size, f) != size)
-		abort();
-	if (fclose(f) != 0)
-		abort();
+	path = fuzz_file("config", data, size);
 
 	if (prr_config_load(path, &c, &e) == 0) {
 		/* a config that loads is sound */

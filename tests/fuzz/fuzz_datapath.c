@@ -11,10 +11,17 @@
  *          [len bytes], so fragments can meet in reassembly
  *   bit 3  fix IPv4 header, ICMP and ICMPv6 checksums before sending,
  *          so that mutations get past the checksum checks
+ *   bit 4  with bit 2: hand runs of packets from one side to the burst
+ *          entry points (prr_from_inet_burst / prr_from_smap_burst), as
+ *          the NFQUEUE workers do; byte 1 bounds the run length (1-64)
  * Every input starts from fresh state, so a crash reproduces alone.
+ * FUZZ_STATS=1 in the environment prints the counters an input moved.
+ * fuzz-options: -max_len=4096
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +29,7 @@
 #include "csum.h"
 #include "prr/datapath.h"
 #include "pkt.h"
+#include "tests/fuzz/lib.h"
 
 #define SHARED	0xc0000201u	/* 192.0.2.1, as in etc/testbed/prr.conf */
 #define PRR4	0xc6336401u
@@ -85,30 +93,12 @@ fix_icmp6(uint8_t *p, size_t off, size_t end)
 }
 
 static void
-fix4(uint8_t *p, size_t len)
-{
-	struct ipv4_info ip;
-	uint16_t c;
-
-	if (len < IPV4_HDR_MIN || p[0] >> 4 != 4 || (p[0] & 0xf) < 5 ||
-	    (size_t)(p[0] & 0xf) * 4 > len)
-		return;
-	ipv4_set_csum(p);
-	if (ipv4_parse(p, len, true, &ip) != PKT_OK || ipv4_is_fragment(&ip) ||
-	    ip.proto != IPPROTO_ICMP || ip.tot_len - ip.hlen < 8)
-		return;
-	p[ip.hlen + 2] = p[ip.hlen + 3] = 0;
-	c = csum_buf(p + ip.hlen, ip.tot_len - ip.hlen);
-	memcpy(p + ip.hlen + 2, &c, 2);
-}
-
-static void
 fix(uint8_t *p, size_t len, bool v6)
 {
 	struct ipv6_info ip6;
 
 	if (!v6) {
-		fix4(p, len);
+		fuzz_fix4(p, len);
 		return;
 	}
 	if (ipv6_parse(p, len, &ip6) != PKT_OK || ipv6_is_fragment(&ip6))
@@ -116,7 +106,7 @@ fix(uint8_t *p, size_t len, bool v6)
 	if (ip6.proto == IPPROTO_ICMPV6 && IPV6_HDR_LEN + ip6.plen - ip6.l4_off >= 8)
 		fix_icmp6(p, ip6.l4_off, IPV6_HDR_LEN + ip6.plen);
 	else if (ip6.proto == IPPROTO_IPIP_)
-		fix4(p + ip6.l4_off, IPV6_HDR_LEN + ip6.plen - ip6.l4_off);
+		fuzz_fix4(p + ip6.l4_off, IPV6_HDR_LEN + ip6.plen - ip6.l4_off);
 }
 
 static void
@@ -137,6 +127,47 @@ one(const uint8_t *data, size_t len, bool v6, bool fixsum, uint64_t now)
 	free(p);
 }
 
+/* a run of packets from one side, as a worker hands it over */
+struct burst {
+	uint8_t *pkt[PRR_BURST];
+	size_t len[PRR_BURST];
+	size_t n;
+	bool v6;
+};
+
+static void
+burst_flush(struct burst *b, uint64_t now)
+{
+	if (!b->n)
+		return;
+	if (b->v6)
+		prr_from_smap_burst(ctx, (const uint8_t *const *)b->pkt, b->len, b->n, now);
+	else
+		prr_from_inet_burst(ctx, (const uint8_t *const *)b->pkt, b->len, b->n, now);
+	for (size_t i = 0; i < b->n; i++)
+		free(b->pkt[i]);
+	b->n = 0;
+}
+
+static void
+burst_add(struct burst *b, size_t max, const uint8_t *data, size_t len, bool v6,
+	  bool fixsum, uint64_t now)
+{
+	uint8_t *p;
+
+	if (b->n && (b->v6 != v6 || b->n == max))
+		burst_flush(b, now);
+	p = malloc(len ? len : 1);
+	if (!p)
+		abort();
+	memcpy(p, data, len);
+	if (fixsum)
+		fix(p, len, v6);
+	b->v6 = v6;
+	b->pkt[b->n] = p;
+	b->len[b->n++] = len;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -144,7 +175,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pmtu_cache *pmtu;
 	uint64_t now = 1000, received;
 	unsigned sent = 0;
-	uint8_t ctl;
+	uint8_t ctl, flags;
+	const uint8_t *pkt;
+	size_t n;
 
 	if (size < 1)
 		return 0;
@@ -172,27 +205,39 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(ctl & 4)) {
 		one(data, size, ctl & 1, ctl & 8, now);
 		sent++;
-	} else {
-		while (size >= 3) {
-			bool v6 = data[0] & 1;
-			size_t n = (size_t)data[1] << 8 | data[2];
+	} else if (ctl & 16) {
+		struct burst b = { .n = 0 };
+		size_t max;
 
-			data += 3;
-			size -= 3;
-			if (n > size)
-				n = size;
-			one(data, n, v6, ctl & 8, now);
+		if (size < 1)
+			goto out;
+		max = data[0] % PRR_BURST + 1;
+		data++;
+		size--;
+		while (fuzz_next(&data, &size, &flags, &pkt, &n)) {
+			burst_add(&b, max, pkt, n, flags & 1, ctl & 8, now);
 			sent++;
-			data += n;
-			size -= n;
+		}
+		burst_flush(&b, now);
+		prr_tick(ctx, now + 60000);
+	} else {
+		while (fuzz_next(&data, &size, &flags, &pkt, &n)) {
+			one(pkt, n, flags & 1, ctl & 8, now);
+			sent++;
 			now += 10;
 		}
 		prr_tick(ctx, now + 60000);
 	}
+out:
 	/* every packet is counted as received */
 	received = ctx->stats[PRR_STAT_IN4_PACKETS] + ctx->stats[PRR_STAT_IN6_PACKETS];
 	if (received != sent)
 		abort();
+	/* FUZZ_STATS=1: what the input did (to check that seeds get far) */
+	if (getenv("FUZZ_STATS"))
+		for (unsigned i = 0; i < PRR_STAT_MAX; i++)
+			if (ctx->stats[i])
+				printf("%s %" PRIu64 "\n", prr_stat_desc[i].name, ctx->stats[i]);
 	prr_ctx_fini(ctx);
 	pmtu_free(pmtu);
 	return 0;

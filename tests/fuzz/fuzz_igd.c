@@ -13,6 +13,7 @@
  *    action's out arguments, a listing only from GetListOfPortMappings;
  *  - the table holds only ports of the set, never a port twice;
  *  - IGD:1 permanent mappings are kept for at most IGD_KEEP_MAX entries.
+ * fuzz-options: -max_len=2048
  */
 #include <stdint.h>
 #include <stdlib.h>

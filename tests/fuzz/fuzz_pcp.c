@@ -13,6 +13,7 @@
  *  - PORT_SET blocks that rebuild into a port set give back the same
  *    blocks;
  *  - a NAT-PMP request that parses builds back byte for byte.
+ * fuzz-options: -max_len=1200
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -15,6 +15,7 @@
  *    a NAT-PMP answer parses as one (or is an unknown opcode echoed);
  *  - the table holds only ports of the set, at most its capacity, at
  *    most the quota per host, never one port twice for one protocol.
+ * fuzz-options: -max_len=1200
  */
 #include <stdint.h>
 #include <stdlib.h>
