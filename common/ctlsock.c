@@ -388,11 +388,11 @@ client_drain(struct ctl_client *c)
 	for (;;) {
 		ssize_t n = read(c->fd, buf, sizeof(buf));
 
-		if (n < 0 && errno == EINTR)
+		if (n > 0 || (n < 0 && errno == EINTR))
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
-		client_close(c);
+		client_close(c);	/* the client closed, or failed */
 		return;
 	}
 }
