@@ -1,5 +1,5 @@
 # A+P softwire: one GNU Makefile for everything.
-# make            build build/bin/{prr,prrctl,smap,portsurvey}
+# make            build build/bin/{prr,prrctl,smap,smapctl,portsurvey}
 # make check      install missing packages, build, run every test
 # make demo       bring up the testbed and show LAN hosts reaching the Internet
 # make bench      print the benchmark table
@@ -13,7 +13,7 @@
 #   survey/         portsurvey              tests/   unit, e2e, fuzz, bench
 
 CC      ?= cc
-PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack
+PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack jansson
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -47,7 +47,8 @@ obj = $(patsubst %.c,$(B)/%.o,$(1))
 
 COMMON_SRC  := $(wildcard common/*.c)
 PRR_SRC     := $(wildcard prr/*.c)
-PRRCTL_SRC  := $(wildcard ctl/prrctl*.c)
+PRRCTL_SRC  := $(wildcard ctl/prrctl*.c) ctl/cli.c
+SMAPCTL_SRC := ctl/smapctl.c ctl/smapctl_main.c ctl/cli.c
 SMAP_SRC    := $(wildcard smap/*.c smap/portmap/*.c)
 SURVEY_SRC  := $(wildcard survey/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
@@ -56,16 +57,17 @@ BENCH_SRC   := $(wildcard tests/bench/*.c)
 # Each program's pure core: no sockets, no netlink, no nftables. Unit
 # tests and benchmarks link every core.
 PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/pcap.c \
-               prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c
+               prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c prr/nfq_stats.c
 SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/register_answer.c smap/ftp_cmd.c \
                smap/live.c smap/map_derive.c \
                $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c neigh.c \
                  igd.c igd_bare.c igd_desc.c igd_tables.c)
 SURVEY_CORE := $(filter-out survey/portsurvey%.c,$(SURVEY_SRC))
-CORES       := $(PRR_CORE) $(SMAP_CORE) $(SURVEY_CORE)
+CTL_CORE    := ctl/prrctl_args.c
+CORES       := $(PRR_CORE) $(SMAP_CORE) $(SURVEY_CORE) $(CTL_CORE)
 
 LIBCOMMON := $(B)/libapcommon.a
-PROGS   := $(BIN)/prr $(BIN)/prrctl $(BIN)/smap $(BIN)/portsurvey
+PROGS   := $(BIN)/prr $(BIN)/prrctl $(BIN)/smap $(BIN)/smapctl $(BIN)/portsurvey
 UNITS   := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(BENCH_SRC))
 
@@ -77,6 +79,17 @@ $(B)/%.o: %.c
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/smap/portmap/upnp.o $(B)/smap/portmap/upnp_soap.o: CFLAGS += $(UPNP_CFLAGS)
+
+# --version: `git describe`, else the fallback; version.o is rebuilt only
+# when the string changes (the stamp file is rewritten only then)
+VERSION_FALLBACK := 0.1
+VERSION = $(or $(shell git describe --tags --always --dirty 2>/dev/null),$(VERSION_FALLBACK))
+$(B)/version.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(B)/common/version.o: $(B)/version.stamp
+$(B)/common/version.o: CFLAGS += -DAP_VERSION='"$(shell cat $(B)/version.stamp 2>/dev/null)"'
+FORCE:
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -90,7 +103,11 @@ $(BIN)/prr: $(call obj,$(PRR_SRC)) $(LIBCOMMON)
 $(BIN)/prrctl: $(call obj,$(PRRCTL_SRC)) $(LIBCOMMON)
 	$(call link)
 
-$(BIN)/smap: $(call obj,$(SMAP_SRC)) $(LIBCOMMON)
+$(BIN)/smapctl: $(call obj,$(SMAPCTL_SRC)) $(LIBCOMMON)
+	$(call link)
+
+# smap stats|status|mappings run smapctl's code
+$(BIN)/smap: $(call obj,$(SMAP_SRC) ctl/smapctl.c ctl/cli.c) $(LIBCOMMON)
 	$(call link,$(UPNP_LIBS))
 
 $(BIN)/portsurvey: $(call obj,$(SURVEY_SRC)) $(LIBCOMMON)

@@ -13,59 +13,44 @@
 #include <string.h>
 
 #include "conf.h"
+#include "json_out.h"
 #include "map_rule.h"
+#include "ctl/cli.h"
 #include "ctl/prrctl.h"
 
 #define MAXF 10
-
-static int
-split_tabs(char *line, char **f)
-{
-	int n = 0;
-
-	line[strcspn(line, "\n")] = '\0';
-	for (char *s = line; n < MAXF; ) {
-		f[n++] = s;
-		s = strchr(s, '\t');
-		if (!s)
-			break;
-		*s++ = '\0';
-	}
-	return n;
-}
 
 int
 prrctl_print_rules(FILE *f, int json)
 {
 	char line[512], *fl[MAXF];
-	int rows = 0, pending = 0;
+	json_t *arr = json_array(), *last = NULL;
+	int rows = 0;
 
-	if (json)
-		putchar('[');
 	while (fgets(line, sizeof(line), f)) {
-		int n = split_tabs(line, fl);
+		int n = cli_fields(line, fl, MAXF);
 
 		if (n >= 2 && strcmp(fl[0], "error") == 0) {
-			fprintf(stderr, "prrctl: %s\n", fl[1]);
-			if (json)
-				printf("%s]\n", pending ? "}" : "");
-			return 1;
+			json_decref(arr);
+			return prrctl_fail(1, "%s", fl[1]);
 		}
 		if (n >= 2 && strcmp(fl[0], "rule-psid") == 0) {
-			if (json)
-				printf(",\"psid\":%s", fl[1]);
-			else
+			if (json && last)
+				json_object_set_new(last, "psid", json_from_field(fl[1]));
+			else if (!json)
 				printf("%27s psid %s (given with the rule)\n", "", fl[1]);
 			continue;
 		}
 		if (n < 8 || strcmp(fl[0], "rule") != 0)
 			continue;
 		if (json) {
-			printf("%s{\"ipv6_prefix\":\"%s\",\"ipv4_prefix\":\"%s\",\"ea_length\":%s,"
-			       "\"offset\":%s,\"psid_len\":%s,\"psid_from\":\"%s\","
-			       "\"softwire_address\":\"%s\"", pending ? "}," : (rows ? "," : ""),
-			       fl[1], fl[2], fl[3], fl[4], fl[5], fl[6], fl[7]);
-			pending = 1;
+			last = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+					 "ipv6_prefix", json_text(fl[1]), "ipv4_prefix",
+					 json_text(fl[2]), "ea_length", json_from_field(fl[3]),
+					 "offset", json_from_field(fl[4]), "psid_len",
+					 json_from_field(fl[5]), "psid_from", json_text(fl[6]),
+					 "softwire_address", json_text(fl[7]));
+			json_array_append_new(arr, last);
 		} else {
 			if (rows == 0)
 				printf("%-26s %-18s %-4s %-6s %-9s %s\n", "RULE IPv6 PREFIX",
@@ -76,26 +61,27 @@ prrctl_print_rules(FILE *f, int json)
 		rows++;
 	}
 	if (json)
-		printf("%s]\n", pending ? "}" : "");
-	else if (rows == 0)
+		return json_out(stdout, arr);
+	json_decref(arr);
+	if (rows == 0)
 		printf("no MAP-E rules\n");
 	return 0;
 }
 
-static void
-rule_calc_usage(void)
+static int
+rule_calc_usage(FILE *out, int rc)
 {
-	fprintf(stderr, "usage: prrctl [--json] rule calc --rule-ipv6 PREFIX --rule-ipv4 PREFIX "
+	fprintf(out, "usage: prrctl [--json] rule calc --rule-ipv6 PREFIX --rule-ipv4 PREFIX "
 		"--ea-len N\n"
 		"                  [--offset A] [--psid-len K --psid P] --prefix DELEGATED\n"
 		"  what a CE with the delegated IPv6 prefix derives from the rule (RFC 7597):\n"
 		"  IPv4 address, PSID, port ranges and MAP IPv6 address (offset default %d)\n",
 		MAP_DEFAULT_OFFSET);
-	exit(2);
+	return rc;
 }
 
 struct ranges {
-	int json;
+	json_t *arr;
 	unsigned n;
 };
 
@@ -104,25 +90,26 @@ print_range(void *arg, uint16_t lo, uint16_t hi)
 {
 	struct ranges *r = arg;
 
-	if (r->json)
-		printf("%s[%u,%u]", r->n ? "," : "", lo, hi);
+	if (r->arr)
+		json_array_append_new(r->arr, json_pack("[i,i]", lo, hi));
 	else
 		printf("%s%u-%u", r->n == 0 ? "" : (r->n % 6 == 0 ? "\n                " : " "),
 		       lo, hi);
 	r->n++;
 }
 
-static unsigned
-parse_num(const char *opt, const char *s, unsigned max)
+static bool
+parse_num(const char *opt, const char *s, unsigned max, unsigned *out)
 {
 	char *end;
 	unsigned long v = strtoul(s, &end, 0);
 
-	if (!*s || *end || v > max) {
-		fprintf(stderr, "prrctl: %s: '%s' is not a number 0..%u\n", opt, s, max);
-		exit(2);
+	if (!*s || *end || *s == '-' || *s == '+' || v > max) {
+		prrctl_fail(2, "%s: '%s' is not a number 0..%u", opt, s, max);
+		return false;
 	}
-	return (unsigned)v;
+	*out = (unsigned)v;
+	return true;
 }
 
 int
@@ -145,61 +132,78 @@ prrctl_rule_main(int argc, char **argv, int json)
 	uint32_t p4, n4;
 	struct map_rule r;
 	struct map_ce ce;
-	struct ranges rg = { .json = json };
+	struct ranges rg = { 0 };
 	char err[160], addr[INET6_ADDRSTRLEN], pfx[INET6_ADDRSTRLEN], v4[INET_ADDRSTRLEN];
 	bool has_ea = false;
 	int ch;
 
-	if (argc < 1 || strcmp(argv[0], "calc") != 0)
-		rule_calc_usage();
+	if (argc >= 2 && strcmp(argv[0], "calc") == 0 && strcmp(argv[1], "--help") == 0)
+		return rule_calc_usage(stdout, 0);
+	if (argc < 1 || strcmp(argv[0], "calc") != 0) {
+		if (!json)
+			rule_calc_usage(stderr, 2);
+		return prrctl_fail(2, "rule: expected 'calc' and its options");
+	}
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case '6': s6 = optarg; break;
 		case '4': s4 = optarg; break;
-		case 'e': ea = parse_num("--ea-len", optarg, 48); has_ea = true; break;
-		case 'o': a = parse_num("--offset", optarg, 15); break;
-		case 'k': k = parse_num("--psid-len", optarg, 16); break;
-		case 'p': psid = parse_num("--psid", optarg, 65535); break;
+		case 'e':
+			if (!parse_num("--ea-len", optarg, 48, &ea))
+				return 2;
+			has_ea = true;
+			break;
+		case 'o':
+			if (!parse_num("--offset", optarg, 15, &a))
+				return 2;
+			break;
+		case 'k':
+			if (!parse_num("--psid-len", optarg, 16, &k))
+				return 2;
+			break;
+		case 'p':
+			if (!parse_num("--psid", optarg, 65535, &psid))
+				return 2;
+			break;
 		case 'd': sd = optarg; break;
-		case 'j': json = 1; rg.json = 1; break;
-		default: rule_calc_usage();
+		case 'j': json = prrctl_json = 1; break;
+		default:
+			return prrctl_fail(2, "rule calc: unknown option (prrctl rule calc --help)");
 		}
 	}
-	if (!s6 || !s4 || !sd || !has_ea || optind != argc)
-		rule_calc_usage();
-	if (!parse_prefix6(s6, &p6, &plen6)) {
-		fprintf(stderr, "prrctl: --rule-ipv6: '%s' is not an IPv6 prefix\n", s6);
-		return 2;
-	}
-	if (!parse_prefix4(s4, &p4, &plen4)) {
-		fprintf(stderr, "prrctl: --rule-ipv4: '%s' is not an IPv4 prefix "
-			"(host bits must be 0)\n", s4);
-		return 2;
-	}
-	if (!parse_prefix6(sd, &d, &dplen)) {
-		fprintf(stderr, "prrctl: --prefix: '%s' is not an IPv6 prefix\n", sd);
-		return 2;
-	}
-	if (!map_rule_init(&r, &p6, plen6, p4, plen4, ea, a, k, psid, err, sizeof(err))) {
-		fprintf(stderr, "prrctl: rule: %s\n", err);
-		return 1;
-	}
-	if (!map_rule_ce(&r, &d, dplen, &ce, err, sizeof(err))) {
-		fprintf(stderr, "prrctl: %s: %s\n", sd, err);
-		return 1;
-	}
+	if (optind != argc)
+		return prrctl_fail(2, "rule calc: unexpected '%s'", argv[optind]);
+	if (!s6 || !s4 || !sd || !has_ea)
+		return prrctl_fail(2, "rule calc: missing %s", !s6 ? "--rule-ipv6" :
+				   !s4 ? "--rule-ipv4" : !has_ea ? "--ea-len" : "--prefix");
+	if (!parse_prefix6(s6, &p6, &plen6))
+		return prrctl_fail(2, "--rule-ipv6: '%s' is not an IPv6 prefix", s6);
+	if (!parse_prefix4(s4, &p4, &plen4))
+		return prrctl_fail(2, "--rule-ipv4: '%s' is not an IPv4 prefix "
+				   "(host bits must be 0)", s4);
+	if (!parse_prefix6(sd, &d, &dplen))
+		return prrctl_fail(2, "--prefix: '%s' is not an IPv6 prefix", sd);
+	if (!map_rule_init(&r, &p6, plen6, p4, plen4, ea, a, k, psid, err, sizeof(err)))
+		return prrctl_fail(1, "rule: %s", err);
+	if (!map_rule_ce(&r, &d, dplen, &ce, err, sizeof(err)))
+		return prrctl_fail(1, "%s: %s", sd, err);
 	n4 = htonl(ce.ipv4);
 	inet_ntop(AF_INET, &n4, v4, sizeof(v4));
 	inet_ntop(AF_INET6, &ce.addr, addr, sizeof(addr));
 	inet_ntop(AF_INET6, &ce.prefix, pfx, sizeof(pfx));
 	if (json) {
-		printf("{\"ipv4\":\"%s\",\"ipv4_prefix_len\":%u,\"psid\":%u,\"psid_len\":%u,"
-		       "\"offset\":%u,\"port_count\":%u,\"ports\":[", v4, ce.v4_plen, ce.psid,
-		       ce.psid_len, ce.offset, portset_size(&ce.ps));
+		char prefix[INET6_ADDRSTRLEN + 8];
+
+		rg.arr = json_array();
 		portset_blocks(&ce.ps, print_range, &rg);
-		printf("],\"ipv6\":\"%s\",\"prefix\":\"%s/%u\"}\n", addr, pfx, ce.prefix_len);
-		return 0;
+		snprintf(prefix, sizeof(prefix), "%s/%u", pfx, ce.prefix_len);
+		return json_out(stdout, json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:o,s:s,s:s}",
+						  "ipv4", v4, "ipv4_prefix_len", ce.v4_plen,
+						  "psid", ce.psid, "psid_len", ce.psid_len,
+						  "offset", ce.offset, "port_count",
+						  portset_size(&ce.ps), "ports", rg.arr,
+						  "ipv6", addr, "prefix", prefix));
 	}
 	printf("IPv4 address    %s", v4);
 	if (ce.v4_plen < 32)

@@ -9,11 +9,12 @@
 #include "prr/config.h"
 #include "log.h"
 #include "map_rule_conf.h"
+#include "ctlsock_conf.h"
 
 static const char *const top_keys[] = {
 	"softwire_addresses", "ipv4_address", "pools", "queues", "control_socket",
 	"install_rules", "ipv4_side", "ipv6_side", "hairpinning", "hop_limit",
-	"icmp_rate_limit", "bindings", "state_file", "allocation_log", "control_group",
+	"icmp_rate_limit", "bindings", "state_file", "allocation_log", "control_group", "control_allow", "metrics_file",
 	"registration", "map_rules", NULL,
 };
 static const char *const reg_keys[] = {
@@ -416,18 +417,8 @@ prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
 	conf_bool(e, root, "install_rules", &c->install_rules);
 	load_path(e, root, "state_file", c->state_file, sizeof(c->state_file));
 	load_path(e, root, "allocation_log", c->alloc_log, sizeof(c->alloc_log));
-	{
-		const char *s;
-		if (conf_str(e, root, "control_group", &s)) {
-			struct group *gr = getgrnam(s);
-			if (!gr)
-				conf_errf(e, root, "control_group", "no group '%s'", s);
-			else {
-				c->has_control_group = true;
-				c->control_gid = gr->gr_gid;
-			}
-		}
-	}
+	conf_ctl_access(e, root, &c->control_access);
+	load_path(e, root, "metrics_file", c->metrics_file, sizeof(c->metrics_file));
 	load_registration(e, c, root);
 	load_side(e, root, "ipv4_side", &c->params.v4, &c->params.unbound_icmp_code,
 		  &c->params.echo_request_port0);

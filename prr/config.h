@@ -10,6 +10,7 @@
 
 #include "prr/binding.h"
 #include "conf.h"
+#include "ctlsock.h"
 #include "prr/datapath.h"
 #include "prr/registry.h"
 
@@ -45,8 +46,8 @@ struct prr_config {
 	unsigned queue_first, queue_count;
 	bool install_rules;		/* add/remove our iptables rules */
 	char control_socket[108];
-	bool has_control_group;
-	gid_t control_gid;		/* may use the control socket besides root */
+	struct ctl_access control_access;	/* control_group, control_allow */
+	char metrics_file[PATH_MAX];	/* Prometheus textfile; "" = none */
 	char state_file[PATH_MAX];	/* registry persistence; "" = none */
 	char alloc_log[PATH_MAX];	/* port-block allocation log; "" = syslog only */
 	struct prr_registration reg;

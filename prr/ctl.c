@@ -1,115 +1,132 @@
 /* SPDX-License-Identifier: MIT */
-/* prr/ctl.c: the PRR's control socket; smap/ctl.c is the same role for the SMAP. */
-#include <arpa/inet.h>
-#include <errno.h>
+/*
+ * prr/ctl.c: the PRR's control socket commands (the socket itself:
+ * common/ctlsock.c) and its metrics (Prometheus text, also written to
+ * metrics_file); smap/ctl.c is the same role for the SMAP.
+ */
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "prr/ctl.h"
+#include "prr/nfq_stats.h"
 #include "prr/provision.h"
+#include "clock.h"
 #include "log.h"
+#include "prom.h"
 
-int
-ctl_open(const char *path, bool has_gid, gid_t gid)
+/* The NFQUEUE counters of our queues; false when the file cannot be read. */
+static bool
+nfq_counters(const struct prr_config *c, struct nfq_qstat *q, bool *found)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	FILE *f = fopen(NFQ_STATS_FILE, "r");
 
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -1;
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -1;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 16) < 0) {
-		close(fd);
-		return -1;
-	}
-	/* root only, or root and the configured group */
-	if (has_gid && chown(path, 0, gid) == 0)
-		chmod(path, 0660);
-	else
-		chmod(path, 0600);
-	return fd;
+	if (!f)
+		return false;
+	nfq_stats_read(f, c->queue_first, c->queue_count, q, found);
+	fclose(f);
+	return true;
 }
 
-void
-ctl_close(int fd, const char *path)
+static const struct {
+	const char *name, *doc;
+	enum prom_type type;
+} nfq_desc[] = {
+	{ "nfqueue_backlog", "packets waiting in the NFQUEUE queue (kernel)", PROM_GAUGE },
+	{ "nfqueue_dropped", "packets the kernel dropped because the NFQUEUE queue was full",
+	  PROM_COUNTER },
+	{ "nfqueue_user_dropped",
+	  "packets the kernel dropped because the PRR's netlink socket was full", PROM_COUNTER },
+};
+
+static uint64_t
+nfq_value(const struct nfq_qstat *q, unsigned i)
 {
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
+	return i == 0 ? q->queue_total : i == 1 ? q->queue_dropped : q->user_dropped;
 }
 
 static void
 reply_stats(struct prr *prr, FILE *f)
 {
+	const struct prr_config *c = &atomic_load(&prr->env)->cfg;
+	struct nfq_qstat q[PRR_MAX_QUEUES];
+	bool found[PRR_MAX_QUEUES];
+
 	for (int i = 0; i < PRR_STAT_MAX; i++)
 		fprintf(f, "%s\t%llu\t%s\n", prr_stat_desc[i].name,
 			(unsigned long long)prr_stat_sum(prr, (enum prr_stat)i),
 			prr_stat_desc[i].doc);
-	fprintf(f, "pcp_requests\t%llu\tregistration requests (PCP) received\n",
-		(unsigned long long)prr->pcp_requests);
-	fprintf(f, "pcp_drop_ratelimited\t%llu\tregistration requests over the per-source rate limit\n",
-		(unsigned long long)prr->pcp_ratelimited);
-	fprintf(f, "pcp_rule_answers\t%llu\tregistration answers carrying MAP-E rules\n",
-		(unsigned long long)prr->pcp_rule_answers);
-	fprintf(f, "pcp_rules_sent\t%llu\tMAP-E rules (MAP_RULE options) sent in them\n",
-		(unsigned long long)prr->pcp_rules_sent);
-	fprintf(f, "pcp_rules_dropped\t%llu\tMAP-E rules left out to keep an answer in 1100 bytes\n",
-		(unsigned long long)prr->pcp_rules_dropped);
-	fprintf(f, "bindings\t%zu\tbindings in the data path\n",
-		btable_count(atomic_load(&prr->env)->bt));
+	fprintf(f, "bindings\t%zu\tbindings in the data path\n", btable_count(atomic_load(&prr->env)->bt));
+	if (!nfq_counters(c, q, found))
+		return;
+	for (unsigned k = 0; k < sizeof(nfq_desc) / sizeof(nfq_desc[0]); k++) {
+		uint64_t sum = 0;
+
+		for (unsigned i = 0; i < c->queue_count; i++)
+			if (found[i])
+				sum += nfq_value(&q[i], k);
+		fprintf(f, "%s\t%llu\t%s (all queues)\n", nfq_desc[k].name,
+			(unsigned long long)sum, nfq_desc[k].doc);
+	}
 }
 
-/* One client: read a line, answer, close. The reload waits meanwhile. */
 void
-ctl_serve(struct prr *prr, int lfd)
+prr_metrics(FILE *f, void *arg)
 {
-	char line[256];
-	ssize_t n;
-	FILE *f;
-	int fd;
-	struct timeval tv = { .tv_sec = 2 };
+	struct prr *prr = arg;
+	const struct prr_config *c = &atomic_load(&prr->env)->cfg;
+	struct nfq_qstat q[PRR_MAX_QUEUES];
+	bool found[PRR_MAX_QUEUES];
 
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
+	for (int i = 0; i < PRR_STAT_MAX; i++)
+		prom_metric(f, "prr", prr_stat_desc[i].name, prr_stat_desc[i].doc, PROM_COUNTER,
+			    prr_stat_sum(prr, (enum prr_stat)i));
+	prom_metric(f, "prr", "bindings", "bindings in the data path", PROM_GAUGE,
+		    btable_count(atomic_load(&prr->env)->bt));
+	prom_metric(f, "prr", "uptime_seconds", "seconds since prr started", PROM_GAUGE,
+		    (clock_ms() - prr->started_ms) / 1000);
+	if (!nfq_counters(c, q, found))
 		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	/* read up to the newline: closing with unread bytes would reset the reply */
-	for (size_t got = 0;;) {
-		n = read(fd, line + got, sizeof(line) - 1 - got);
-		if (n <= 0) {
-			if (got == 0) {
-				close(fd);
-				return;
-			}
-			break;
+	for (unsigned k = 0; k < sizeof(nfq_desc) / sizeof(nfq_desc[0]); k++) {
+		prom_family(f, "prr", nfq_desc[k].name, nfq_desc[k].doc, nfq_desc[k].type);
+		for (unsigned i = 0; i < c->queue_count; i++) {
+			char qn[16];
+
+			if (!found[i])
+				continue;
+			snprintf(qn, sizeof(qn), "%u", c->queue_first + i);
+			prom_sample(f, "prr", nfq_desc[k].name, nfq_desc[k].type, "queue", qn,
+				    nfq_value(&q[i], k));
 		}
-		got += (size_t)n;
-		line[got] = '\0';
-		if (strchr(line, '\n') || got == sizeof(line) - 1)
-			break;
 	}
-	line[strcspn(line, "\r\n")] = '\0';
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		return;
-	}
+}
+
+/* One request: the reload waits meanwhile (same thread). */
+void
+prr_ctl_handle(void *arg, char *line, FILE *f)
+{
+	struct prr *prr = arg;
+
 	if (strcmp(line, "stats") == 0)
 		reply_stats(prr, f);
+	else if (strcmp(line, "metrics") == 0)
+		prr_metrics(f, prr);
 	else if (provision_ctl(prr, line, f))
 		;
 	else if (strcmp(line, "ping") == 0)
 		fprintf(f, "ok\n");
 	else
 		fprintf(f, "error\tunknown request '%.64s'\n", line);
-	fclose(f);
+}
+
+void
+prr_metrics_tick(struct prr *prr)
+{
+	const struct prr_config *c = &atomic_load(&prr->env)->cfg;
+	uint64_t now = clock_ms();
+
+	if (!c->metrics_file[0] || now - prr->metrics_ms < PRR_METRICS_MS)
+		return;
+	prr->metrics_ms = now;
+	if (prom_write_file(c->metrics_file, prr_metrics, prr) < 0)
+		log_warn("metrics_file %s", c->metrics_file);
 }

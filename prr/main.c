@@ -24,19 +24,22 @@
 #include "prr/replay.h"
 #include "prr/rules.h"
 #include "prr/state.h"
+#include "ctlsock.h"
+#include "version.h"
 
 static void
-usage(void)
+usage(int rc)
 {
-	fprintf(stderr, "usage: prr [-fnv] [-c FILE]\n"
+	fprintf(rc ? stderr : stdout, "usage: prr [-fnv] [-c FILE]\n"
 		"       prr replay -c FILE [--in4 PCAP] [--in6 PCAP] [--out4 PCAP] [--out6 PCAP]\n"
 		"  -c FILE  configuration (default /etc/prr.conf)\n"
 		"  -f       stay in the foreground, log to stderr\n"
 		"  -n       check the configuration and exit\n"
 		"  -v       verbose\n"
+		"  --help, --version\n"
 		"  replay   run captured packets through the data path offline\n"
 		"           (prr replay --help)\n");
-	exit(2);
+	exit(rc);
 }
 
 static struct prr_env *
@@ -67,7 +70,7 @@ env_free(struct prr_env *env)
 }
 
 static void
-reload(struct prr *prr, const char *file)
+reload(struct prr *prr, struct ctl_server *ctl, const char *file)
 {
 	struct prr_env *old = atomic_load(&prr->env), *env;
 	char err[512];
@@ -98,6 +101,7 @@ reload(struct prr *prr, const char *file)
 	}
 	/* new tables first; the old ones go once no worker reads them */
 	env_swap(prr, env);
+	ctl_server_set_access(ctl, &env->cfg.control_access);
 	log_info("reloaded: %zu bindings", btable_count(env->bt));
 }
 
@@ -105,7 +109,13 @@ int
 main(int argc, char **argv)
 {
 	const char *file = "/etc/prr.conf";
-	int fg = 0, check = 0, verbose = 0, ch, sfd, lfd, n_pcp;
+	int fg = 0, check = 0, verbose = 0, ch, sfd, n_pcp;
+	struct ctl_server *ctl;
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
 	int *pcp_fds;
 	struct prr *prr;
 	struct prr_env *env;
@@ -113,17 +123,19 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
-	while ((ch = getopt(argc, argv, "c:fnvh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fnvh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': file = optarg; break;
 		case 'f': fg = 1; break;
 		case 'n': check = 1; break;
 		case 'v': verbose++; break;
-		default: usage();
+		case 'h': usage(0); break;
+		case 'V': version_print("prr"); return 0;
+		default: usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(2);
 	log_init(1, "prr");
 	log_setverbose(verbose);
 	env = env_load(file);
@@ -167,9 +179,10 @@ main(int argc, char **argv)
 			fatalx("cannot start the worker of queue %u", env->cfg.queue_first + i);
 		prr->n_workers++;
 	}
-	lfd = ctl_open(env->cfg.control_socket, env->cfg.has_control_group, env->cfg.control_gid);
-	if (lfd < 0)
-		fatal("control socket %s", env->cfg.control_socket);
+	ctl = ctl_server_open(env->cfg.control_socket, &env->cfg.control_access, prr_ctl_handle,
+			      prr);
+	if (!ctl)
+		fatalx("cannot open the control socket %s", env->cfg.control_socket);
 	pcp_fds = prr->pcp_fds;
 	n_pcp = pcp_server_open(&env->cfg, pcp_fds, PCP_SERVER_MAX_FDS);
 	if (n_pcp < 0)
@@ -177,36 +190,39 @@ main(int argc, char **argv)
 	prr->n_pcp_fds = n_pcp;
 	/* bound queues first, so no packet meets an empty queue */
 	if (env->cfg.install_rules && rules_install(&env->cfg) < 0) {
-		ctl_close(lfd, env->cfg.control_socket);
+		ctl_server_close(ctl);
 		fatalx("cannot install NFQUEUE rules");
 	}
 	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->bt),
 		 env->cfg.queue_count, env->cfg.queue_first);
 
 	for (;;) {
-		struct pollfd p[2 + PCP_SERVER_MAX_FDS] = { { .fd = sfd, .events = POLLIN },
-							    { .fd = lfd, .events = POLLIN } };
+		struct pollfd p[1 + PCP_SERVER_MAX_FDS + CTL_POLLFDS] = {
+			{ .fd = sfd, .events = POLLIN } };
 		struct signalfd_siginfo si;
+		unsigned nctl;
 
 		for (int i = 0; i < n_pcp; i++)
-			p[2 + i] = (struct pollfd){ .fd = pcp_fds[i], .events = POLLIN };
-		if (poll(p, 2 + (nfds_t)n_pcp, 1000) < 0) {
+			p[1 + i] = (struct pollfd){ .fd = pcp_fds[i], .events = POLLIN };
+		nctl = ctl_server_pollfds(ctl, p + 1 + n_pcp, CTL_POLLFDS);
+		if (poll(p, 1 + (nfds_t)n_pcp + nctl, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
 		provision_tick(prr);
-		if (p[1].revents & POLLIN)
-			ctl_serve(prr, lfd);
+		/* PCP first: a control client never delays an answer */
 		for (int i = 0; i < n_pcp; i++)
-			if (p[2 + i].revents & POLLIN)
+			if (p[1 + i].revents & POLLIN)
 				pcp_server_handle(prr, pcp_fds[i]);
+		ctl_server_handle(ctl, p + 1 + n_pcp, nctl);
+		prr_metrics_tick(prr);
 		if (!(p[0].revents & POLLIN))
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP)
-			reload(prr, file);
+			reload(prr, ctl, file);
 		else
 			break;
 	}
@@ -218,7 +234,7 @@ main(int argc, char **argv)
 	atomic_store(&prr->stop, 1);
 	for (unsigned i = 0; i < prr->n_workers; i++)
 		nfq_worker_join(&prr->workers[i]);
-	ctl_close(lfd, env->cfg.control_socket);
+	ctl_server_close(ctl);
 	for (int i = 0; i < n_pcp; i++)
 		close(pcp_fds[i]);
 	env_free(env);

@@ -361,7 +361,7 @@ nfq_worker_join(struct prr_worker *w)
 uint64_t
 prr_stat_sum(const struct prr *prr, enum prr_stat s)
 {
-	uint64_t sum = 0;
+	uint64_t sum = prr->stats[s];
 
 	for (unsigned i = 0; i < prr->n_workers; i++)
 		if (prr->workers[i].ctx)

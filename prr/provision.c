@@ -360,8 +360,9 @@ cmd_assign(struct prr *prr, char *args, FILE *f)
 		return;
 	}
 	if (brs) {
-		unsigned long i = strtoul(brs, NULL, 10);
-		if (i >= env->cfg.params.n_br) {
+		char *end;
+		unsigned long i = strtoul(brs, &end, 10);
+		if (*brs < '0' || *brs > '9' || *end || i >= env->cfg.params.n_br) {
 			fprintf(f, "error\tno softwire address %s\n", brs);
 			return;
 		}

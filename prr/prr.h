@@ -44,11 +44,8 @@ struct prr {
 	struct registry reg;		/* main thread only: see provision.c */
 	int pcp_fds[PRR_MAX_BR];	/* registration server sockets */
 	int n_pcp_fds;
-	uint64_t pcp_requests;		/* registration requests received */
-	uint64_t pcp_ratelimited;	/* dropped by the per-source rate limit */
-	uint64_t pcp_rule_answers;	/* answers with MAP-E rules (prr/pcp_rules.c) */
-	uint64_t pcp_rules_sent;	/* MAP_RULE options in them */
-	uint64_t pcp_rules_dropped;	/* rules left out: over 1100 bytes */
+	uint64_t stats[PRR_STAT_MAX];	/* the main thread's counters (PRR_STAT_PCP_*) */
+	uint64_t metrics_ms;		/* metrics_file last written */
 	/*
 	 * Told when an operator changed a SMAP's set (assign, release), so
 	 * the SMAP hears of it: the registration server's ANNOUNCE, set by
@@ -59,7 +56,7 @@ struct prr {
 
 int nfq_worker_start(struct prr *, struct prr_worker *, unsigned queue);
 void nfq_worker_join(struct prr_worker *);
-/* Sum of one counter over all workers. */
+/* Sum of one counter over all workers and the main thread. */
 uint64_t prr_stat_sum(const struct prr *, enum prr_stat);
 
 #endif

@@ -161,9 +161,9 @@ map(struct prr *prr, const struct prr_config *c, const struct pcp_request *req,
 		return pcp_build_response(out, cap, &rsp);
 	/* MAP-E rules asked for (MAP_RULE, common/pcp.h): as many as fit */
 	n = pcp_rules_build(out, cap, &rsp, &dropped);
-	prr->pcp_rule_answers++;
-	prr->pcp_rules_sent += rsp.n_rules;
-	prr->pcp_rules_dropped += dropped;
+	prr->stats[PRR_STAT_PCP_RULE_ANSWERS]++;
+	prr->stats[PRR_STAT_PCP_RULES_SENT] += rsp.n_rules;
+	prr->stats[PRR_STAT_PCP_RULES_DROPPED] += dropped;
 	return n;
 }
 
@@ -184,10 +184,10 @@ pcp_server_handle(struct prr *prr, int fd)
 	if (n < 0 || from.sin6_family != AF_INET6)
 		return;
 	if (!rate_ok(&from.sin6_addr, c->reg.rate_limit, provision_now())) {
-		prr->pcp_ratelimited++;
+		prr->stats[PRR_STAT_PCP_RATELIMITED]++;
 		return;
 	}
-	prr->pcp_requests++;
+	prr->stats[PRR_STAT_PCP_REQUESTS]++;
 	r = pcp_parse_request(in, (size_t)n, &req);
 	if (pcp_result_is_drop(r))
 		return;

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* PRR counters: every drop has a name. One table, shown by `prrctl stats`. */
+/*
+ * PRR counters: every drop has a name. One table, shown by `prrctl stats`
+ * and exported to Prometheus. The workers count the data path; the main
+ * thread counts registrations (PCP_*) in struct prr's own array.
+ */
 #ifndef PRR_STATS_H
 #define PRR_STATS_H
 
@@ -47,7 +51,12 @@
 	X(ICMP4_SENT,		"icmp4_sent",		"ICMPv4 errors generated") \
 	X(ICMP6_SENT,		"icmp6_sent",		"ICMPv6 errors generated") \
 	X(ICMP_RATELIMITED,	"icmp_ratelimited",	"ICMP errors not sent because of the rate limit") \
-	X(TX_ERRORS,		"tx_errors",		"packets the kernel refused to send")
+	X(TX_ERRORS,		"tx_errors",		"packets the kernel refused to send") \
+	X(PCP_REQUESTS,		"pcp_requests",		"registration requests (PCP) received") \
+	X(PCP_RATELIMITED,	"pcp_drop_ratelimited",	"registration requests over the per-source rate limit") \
+	X(PCP_RULE_ANSWERS,	"pcp_rule_answers",	"registration answers carrying MAP-E rules") \
+	X(PCP_RULES_SENT,	"pcp_rules_sent",	"MAP-E rules (MAP_RULE options) sent in them") \
+	X(PCP_RULES_DROPPED,	"pcp_rules_dropped",	"MAP-E rules left out to keep an answer in 1100 bytes")
 
 enum prr_stat {
 #define X(id, name, doc) PRR_STAT_##id,

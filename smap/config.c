@@ -9,11 +9,13 @@
 #include "log.h"
 #include "smap/map_derive.h"
 #include "map_rule_conf.h"
+#include "ctlsock_conf.h"
 
 static const char *const top_keys[] = {
 	"wan", "lan", "prr", "peers", "ipv4_address", "ports", "psid", "psid_length",
 	"offset", "tun", "mtu", "default_route", "ftp_alg", "hop_limit",
-	"control_socket", "map", "pcp", "registration", "upnp", NULL,
+	"control_socket", "map", "pcp", "registration", "upnp", "control_group",
+	"control_allow", "metrics_file", NULL,
 };
 static const char *const wan_keys[] = { "interface", "address", NULL };
 static const char *const lan_keys[] = { "interface", "prefix", NULL };
@@ -306,6 +308,14 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 		else
 			snprintf(c->control_socket, sizeof(c->control_socket), "%s", s);
 	}
+	conf_ctl_access(e, root, &c->control_access);
+	if (conf_str(e, root, "metrics_file", &s)) {
+		if (!*s || strlen(s) >= sizeof(c->metrics_file))
+			conf_errf(e, root, "metrics_file", "path empty or longer than %zu",
+				  sizeof(c->metrics_file) - 1);
+		else
+			snprintf(c->metrics_file, sizeof(c->metrics_file), "%s", s);
+	}
 	upnp_config_load(e, root, &c->upnp);
 	if (c->wan_if[0] && c->lan_if[0] && strcmp(c->wan_if, c->lan_if) == 0)
 		conf_errf(e, root, "lan.interface", "'%s' is also the WAN interface", c->lan_if);
@@ -356,6 +366,8 @@ smap_config_print(const struct smap_config *c, FILE *f)
 	fprintf(f, "default_route = %s;\nftp_alg = %s;\nhop_limit = %u;\n",
 		c->default_route ? "true" : "false", c->ftp_alg ? "true" : "false", c->hop_limit);
 	fprintf(f, "control_socket = \"%s\";\n", c->control_socket);
+	if (c->metrics_file[0])
+		fprintf(f, "metrics_file = \"%s\";\n", c->metrics_file);
 	pcp_config_print(&c->pcp, f);
 	upnp_config_print(&c->upnp, f);
 	if (c->map_from_prr) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "ctlsock.h"
 #include "smap/portmap/pcp_config.h"
 #include "smap/register_conf.h"
 #include "smap/datapath.h"
@@ -31,6 +32,8 @@ struct smap_config {
 	bool ftp_alg;			/* FTP proxy for LAN clients, PORT/EPRT into the set */
 	unsigned hop_limit;
 	char control_socket[108];
+	struct ctl_access control_access;	/* control_group, control_allow */
+	char metrics_file[PATH_MAX];	/* Prometheus textfile; "" = none */
 	/* MAP-E (map = { prefix; rules; }): address, port set and wan.address derived */
 	bool map_mode;
 	struct in6_addr map_prefix;	/* the delegated (End-user) IPv6 prefix */

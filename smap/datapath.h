@@ -44,7 +44,7 @@
 	X(IN_DROP_PORT,		"in_drop_port",		"destination port or ICMP identifier outside the port set") \
 	X(IN_DROP_ICMP_TYPE,	"in_drop_icmp_type",	"ICMP that is neither echo nor an error") \
 	X(IN_DROP_ICMP_QUOTE,	"in_drop_icmp_quote",	"ICMP error quoting a packet that is garbage or not ours") \
-	X(IN_DROP_FRAG,		"in_drop_frag",		"inner IPv4 fragment refused by reassembly") \
+	X(IN_DROP_FRAG,		"in_drop_frag",		"inner IPv4 fragments refused by reassembly, datagrams timed out") \
 	X(IN_DROP_UNMAPPED,	"in_drop_unmapped",	"port of the set with no NAT mapping (kernel, nft counter)") \
 	X(OUT_PACKETS,		"out_packets",		"IPv4 packets read from the TUN") \
 	X(OUT_ENCAPSULATED,	"out_encapsulated",	"IPv4 packets sent to the PRR") \

@@ -24,6 +24,9 @@
 #include "clock.h"
 #include "smap/apply.h"
 #include "smap/ctl.h"
+#include "ctl/smapctl.h"
+#include "ctlsock.h"
+#include "version.h"
 #include "log.h"
 #include "smap/portmap/pcp_server.h"
 #include "smap/portmap/portmap.h"
@@ -34,16 +37,18 @@
 #define FTP_FDS	256
 
 static void
-usage(void)
+usage(int rc)
 {
-	fprintf(stderr, "usage: smap [-fnv] [-c FILE]\n"
-		"       smap stats|status [-s SOCKET] [--json]\n"
-		"       smap mappings [-s SOCKET] [--json]\n"
+	fprintf(rc ? stderr : stdout, "usage: smap [-fnv] [-c FILE]\n"
+		"       smap stats|status|mappings|ping [-s SOCKET] [--json] "
+		"[--format prometheus]\n"
+		"         (the same as smapctl: smapctl --help)\n"
 		"  -c FILE  configuration (default /etc/smap.conf)\n"
 		"  -f       stay in the foreground, log to stderr\n"
 		"  -n       check the configuration and exit (-nv: print it)\n"
-		"  -v       verbose\n");
-	exit(2);
+		"  -v       verbose\n"
+		"  --help, --version\n");
+	exit(rc);
 }
 
 static int
@@ -133,6 +138,8 @@ reload(struct smap *s, const char *file)
 		next.params.ps = c.params.ps;
 	/* the config: what the file says now, but for what changes at restart only */
 	s->cfg.params.prr = c.params.prr;
+	s->cfg.control_access = c.control_access;
+	memcpy(s->cfg.metrics_file, c.metrics_file, sizeof(c.metrics_file));
 	memcpy(s->cfg.params.peers, c.params.peers, sizeof(c.params.peers));
 	s->cfg.params.n_peers = c.params.n_peers;
 	memcpy(s->cfg.params.fmr, c.params.fmr, sizeof(c.params.fmr));
@@ -166,25 +173,34 @@ int
 main(int argc, char **argv)
 {
 	const char *file = "/etc/smap.conf";
-	int fg = 0, check = 0, verbose = 0, ch, sfd, lfd, rc = 0;
+	int fg = 0, check = 0, verbose = 0, ch, sfd, rc = 0;
+	struct ctl_server *ctl = NULL;
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
 	static struct smap s;
 	sigset_t set;
 
+	/* smap stats|status|mappings|ping ...: the client, as smapctl */
 	if (argc >= 2 && (strcmp(argv[1], "stats") == 0 || strcmp(argv[1], "status") == 0 ||
 			  strcmp(argv[1], "mappings") == 0 ||
 			  strcmp(argv[1], "ping") == 0))
-		return ctl_client_main(argc - 1, argv + 1);
-	while ((ch = getopt(argc, argv, "c:fnvh")) != -1) {
+		return smapctl_main(argc, argv);
+	while ((ch = getopt_long(argc, argv, "c:fnvh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': file = optarg; break;
 		case 'f': fg = 1; break;
 		case 'n': check = 1; break;
 		case 'v': verbose++; break;
-		default: usage();
+		case 'h': usage(0); break;
+		case 'V': version_print("smap"); return 0;
+		default: usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(2);
 	log_init(1, "smap");
 	log_setverbose(verbose);
 	if (config_load(file, &s.cfg) < 0)
@@ -215,11 +231,9 @@ main(int argc, char **argv)
 	s.tun_fd = s.raw_fd = -1;
 	s.saved_ip_forward = -1;
 	s.started_ms = clock_ms();
-	lfd = -1;
 	if (start_all(&s) < 0 ||
-	    (lfd = ctl_open(s.cfg.control_socket)) < 0) {
-		if (lfd < 0 && s.tun_fd >= 0)
-			log_warn("control socket %s", s.cfg.control_socket);
+	    !(ctl = ctl_server_open(s.cfg.control_socket, &s.cfg.control_access,
+				    smap_ctl_handle, &s))) {
 		stop_all(&s);
 		log_warnx("not started; the system is as it was");
 		return 1;
@@ -238,9 +252,9 @@ main(int argc, char **argv)
 	}
 
 	for (;;) {
-		struct pollfd p[6 + FTP_FDS] = {
+		struct pollfd p[6 + FTP_FDS + CTL_POLLFDS] = {
 			{ .fd = sfd, .events = POLLIN },
-			{ .fd = lfd, .events = POLLIN },
+			{ .fd = -1 },
 			{ .fd = s.tun_fd, .events = POLLIN },
 			{ .fd = s.raw_fd, .events = POLLIN },
 		};
@@ -248,8 +262,10 @@ main(int argc, char **argv)
 		unsigned nftp = ftp_alg_pollfds(&s, p + 4, FTP_FDS);
 		unsigned npcp = pcp_server_pollfd(&s, p + 4 + nftp);
 		bool reg = register_pollfd(&s, &p[4 + nftp + npcp]);
+		struct pollfd *pctl = &p[4 + nftp + npcp + reg];
+		unsigned nctl = ctl_server_pollfds(ctl, pctl, CTL_POLLFDS);
 
-		if (poll(p, 4 + nftp + npcp + reg, register_poll_ms(&s, 1000)) < 0) {
+		if (poll(p, 4 + nftp + npcp + reg + nctl, register_poll_ms(&s, 1000)) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -266,8 +282,8 @@ main(int argc, char **argv)
 			pcp_server_handle(&s, p + 4 + nftp);
 		if (reg)
 			register_handle(&s, &p[4 + nftp + npcp]);
-		if (p[1].revents & POLLIN)
-			ctl_serve(&s, lfd);
+		ctl_server_handle(ctl, pctl, nctl);
+		smap_metrics_tick(&s);
 		softwire_tick(&s);
 		smap_mtu_apply(&s);	/* what the send path saw, outside it */
 		portmap_expire(&s, portmap_now());
@@ -276,14 +292,16 @@ main(int argc, char **argv)
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
 			reload(&s, file);
+			ctl_server_set_access(ctl, &s.cfg.control_access);
+		}
 		else
 			break;
 	}
 
 	log_info("stopping");
-	ctl_close(lfd, s.cfg.control_socket);
+	ctl_server_close(ctl);
 	stop_all(&s);
 	close(sfd);
 	return rc;

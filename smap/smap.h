@@ -32,6 +32,7 @@ struct smap {
 	struct reasm *reasm;
 	struct ftp_alg *ftp;
 	uint64_t started_ms;
+	uint64_t metrics_ms;		/* metrics_file last written */
 	struct portmap *portmap;	/* portmap.c: the port mappings */
 	struct pcp_server *pcp;		/* pcp_server.c: NULL when off */
 	struct smap_register *registration;	/* with the PRR (register.c), or NULL */

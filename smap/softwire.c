@@ -282,19 +282,22 @@ softwire_from_wan(struct smap *s)
 			enum reasm_result rr;
 
 			s->stats[SMAP_STAT_IN_FRAGMENTS]++;
-			rr = reasm4_add(s->reasm, pkt, len, clock_ms(), scratch, sizeof(scratch),
-					&outlen);
-			if (rr != REASM_DONE) {
-				if (rr != REASM_PENDING)	/* refused: too many, overlaps, ... */
-					s->stats[SMAP_STAT_IN_DROP_FRAG]++;
+			rr = reasm4_add(s->reasm, pkt, len, clock_ms(), scratch,
+					sizeof(scratch), &outlen);
+			if (rr == REASM_PENDING)
+				continue;
+			if (rr != REASM_DONE) {	/* refused by reassembly */
+				s->stats[SMAP_STAT_IN_DROP_FRAG]++;
 				continue;
 			}
 			s->stats[SMAP_STAT_IN_REASSEMBLED]++;
 			pkt = scratch;
 			len = outlen;
 			v = smap_inbound(&s->live.params, &src[i].sin6_addr, pkt, len, s->stats);
-			if (v == SMAP_FRAGMENT)
+			if (v == SMAP_FRAGMENT) {	/* still a fragment: cannot be */
+				s->stats[SMAP_STAT_IN_DROP_FRAG]++;
 				v = SMAP_DROP;
+			}
 		}
 		if (v == SMAP_PASS)
 			deliver(s, pkt, len);
@@ -344,7 +347,8 @@ softwire_tick(struct smap *s)
 
 	if (now - last_tick_ms >= 1000) {
 		last_tick_ms = now;
-		reasm_expire(s->reasm, now);
+		/* datagrams whose fragments never all came: dropped too */
+		s->stats[SMAP_STAT_IN_DROP_FRAG] += reasm_expire(s->reasm, now);
 	}
 	if (now - last_mtu_ms >= 2000)
 		softwire_check_mtu(s);

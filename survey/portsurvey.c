@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "version.h"
 #include "log.h"
 #include "survey/portsurvey.h"
 #include "survey/survey_out.h"
@@ -89,6 +90,7 @@ usage(FILE *f)
 "  -q, --quiet             no progress line\n"
 "  -v, --verbose           a line per sample on stderr\n"
 "  -h, --help\n"
+"      --version\n"
 "\n"
 "Live sampling needs CAP_NET_ADMIN (ctnetlink) or read access to\n"
 PROC_CONNTRACK "; snapshot files need no privilege.\n");
@@ -137,6 +139,7 @@ parse_args(int argc, char **argv, struct opts *o, struct survey_conf *conf)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
@@ -252,6 +255,9 @@ parse_args(int argc, char **argv, struct opts *o, struct survey_conf *conf)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			version_print("portsurvey");
 			exit(0);
 		default:
 			usage(stderr);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * smap mappings [-s SOCKET] [--json]: the port mappings (PCP, NAT-PMP,
- * UPnP) with protocol, external address:port, internal host:port,
- * seconds left, origin, remote filter and description.
+ * The port mappings (PCP, NAT-PMP, UPnP) for the control socket, shown
+ * by `smapctl mappings` (ctl/smapctl.c): protocol, external address:port,
+ * internal host:port, seconds left, origin, remote filter and description.
  * Wire (control socket reply), one line each, tab-separated:
  *   map proto ext_addr:ext_port int_addr:int_port left origin remote desc
  * left is "static" for a mapping that never expires; remote is "any" or
@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smap/json_str.h"
 #include "smap/portmap/mappings.h"
 #include "smap/portmap/portmap.h"
 #include "smap/smap.h"
@@ -47,80 +46,4 @@ mappings_reply(struct smap *s, FILE *f)
 			m->enabled ? "" : ",disabled", remote, m->desc);
 	}
 	free(v);
-}
-
-/* "a.b.c.d:port" into its parts, in place */
-static char *
-split_port(char *s, const char **port)
-{
-	char *c = strrchr(s, ':');
-
-	*port = "0";
-	if (c) {
-		*c = '\0';
-		*port = c + 1;
-	}
-	return s;
-}
-
-int
-mappings_print(FILE *f, int json)
-{
-	char line[1024];
-	unsigned n = 0;
-
-	if (json)
-		putchar('[');
-	else
-		printf("%-5s %-21s %-21s %8s  %-8s %-21s %s\n", "proto", "external", "internal",
-		       "left", "origin", "remote", "description");
-	while (fgets(line, sizeof(line), f)) {
-		char *fld[8], *p = line;
-		const char *ep, *ip;
-		bool disabled;
-		int k;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (strncmp(line, "error\t", 6) == 0) {
-			fprintf(stderr, "smap: %s\n", line + 6);
-			return 1;
-		}
-		for (k = 0; k < 8 && p; k++) {
-			fld[k] = p;
-			p = strchr(p, '\t');
-			if (p)
-				*p++ = '\0';
-		}
-		if (k < 8 || strcmp(fld[0], "map") != 0)
-			continue;
-		if (!json) {
-			printf("%-5s %-21s %-21s %8s  %-8s %-21s %s\n", fld[1], fld[2], fld[3],
-			       fld[4], fld[5], fld[6], fld[7]);
-			n++;
-			continue;
-		}
-		printf("%s{\"proto\":", n++ ? "," : "");
-		json_str(fld[1]);
-		printf(",\"external_address\":");
-		json_str(split_port(fld[2], &ep));
-		printf(",\"external_port\":%s,\"internal_address\":", ep);
-		json_str(split_port(fld[3], &ip));
-		printf(",\"internal_port\":%s,\"lifetime_left\":", ip);
-		if (strcmp(fld[4], "static") == 0)
-			printf("null");
-		else
-			printf("%s", fld[4]);
-		disabled = strstr(fld[5], ",disabled") != NULL;
-		fld[5][strcspn(fld[5], ",")] = '\0';
-		printf(",\"origin\":");
-		json_str(fld[5]);
-		printf(",\"enabled\":%s,\"remote\":", disabled ? "false" : "true");
-		json_str(fld[6]);
-		printf(",\"description\":");
-		json_str(fld[7]);
-		putchar('}');
-	}
-	if (json)
-		printf("]\n");
-	return 0;
 }
