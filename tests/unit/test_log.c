@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/* common/log.c: severity prefixes and the rate limiter, on an injected clock. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "log.h"
+
+START_TEST(test_format_prefix)
+{
+	char b[128];
+
+	ck_assert_uint_eq(log_format(b, sizeof(b), 1, LOG_WARNING, "smap", "no route", NULL),
+			  strlen("<4>smap: no route"));
+	ck_assert_str_eq(b, "<4>smap: no route");
+	log_format(b, sizeof(b), 1, LOG_ERR | LOG_DAEMON, "prr", "bind", "Address in use");
+	ck_assert_str_eq(b, "<3>prr: bind: Address in use");	/* the facility is not a priority */
+	log_format(b, sizeof(b), 0, LOG_INFO, "smap", "started", NULL);
+	ck_assert_str_eq(b, "smap: started");
+	log_format(b, sizeof(b), 1, LOG_DEBUG, "smap", "x", NULL);
+	ck_assert_str_eq(b, "<7>smap: x");
+	/* truncated, terminated */
+	ck_assert_uint_eq(log_format(b, 8, 1, LOG_CRIT, "smap", "long message", NULL), 7);
+	ck_assert_str_eq(b, "<2>smap");
+}
+END_TEST
+
+START_TEST(test_prefix_decision)
+{
+	ck_assert(!log_want_prefix(0, 1));	/* a terminal: plain */
+	ck_assert(log_want_prefix(0, 0));	/* a pipe or file: keep the severity */
+	ck_assert(log_want_prefix(1, 0));	/* the journal */
+	ck_assert(log_want_prefix(1, 1));
+	ck_assert(log_journal_match("8:1234", 8, 1234));
+	ck_assert(!log_journal_match("8:1234", 8, 1235));
+	ck_assert(!log_journal_match("9:1234", 8, 1234));
+	ck_assert(!log_journal_match(NULL, 8, 1234));
+	ck_assert(!log_journal_match("", 8, 1234));
+	ck_assert(!log_journal_match("8:1234x", 8, 1234));
+	ck_assert(!log_journal_match("8", 8, 1234));
+}
+END_TEST
+
+START_TEST(test_rl_burst_window)
+{
+	struct log_rl rl;
+	static const char fa[] = "a %d", fb[] = "b %d";
+	unsigned rep, i, passed = 0;
+	const void *key;
+
+	log_rl_init(&rl, 1000, 3);
+	for (i = 0; i < 10; i++) {
+		passed += log_rl_admit(&rl, fa, 100 + i, &rep);
+		ck_assert_uint_eq(rep, 0);
+	}
+	ck_assert_uint_eq(passed, 3);
+	/* another format string has a budget of its own */
+	ck_assert(log_rl_admit(&rl, fb, 200, &rep));
+	/* still inside the window: nothing to report yet */
+	ck_assert(!log_rl_expired(&rl, 1099, &key, &rep));
+	ck_assert(!log_rl_admit(&rl, fa, 1099, &rep));
+	ck_assert_uint_eq(rep, 0);
+	/* the window is over: the next one passes and carries the count */
+	ck_assert(log_rl_admit(&rl, fa, 1100, &rep));
+	ck_assert_uint_eq(rep, 8);
+	ck_assert(log_rl_admit(&rl, fa, 1101, &rep));
+	ck_assert_uint_eq(rep, 0);
+}
+END_TEST
+
+START_TEST(test_rl_expired)
+{
+	struct log_rl rl;
+	static const char fa[] = "a";
+	const void *key = NULL;
+	unsigned rep, n = 0;
+
+	log_rl_init(&rl, 500, 1);
+	ck_assert(log_rl_admit(&rl, fa, 0, &rep));
+	ck_assert(!log_rl_admit(&rl, fa, 1, &rep));
+	ck_assert(!log_rl_admit(&rl, fa, 2, &rep));
+	ck_assert(!log_rl_expired(&rl, 499, &key, &n));
+	ck_assert(log_rl_expired(&rl, 500, &key, &n));
+	ck_assert_ptr_eq(key, fa);
+	ck_assert_uint_eq(n, 2);
+	/* reported once only */
+	ck_assert(!log_rl_expired(&rl, 10000, &key, &n));
+	ck_assert(log_rl_admit(&rl, fa, 10000, &rep));
+	ck_assert_uint_eq(rep, 0);
+}
+END_TEST
+
+/* Full table: a slot that owes a count is never reused, so no count is lost. */
+START_TEST(test_rl_full)
+{
+	struct log_rl rl;
+	static char keys[LOG_RL_SLOTS + 1];
+	unsigned rep, i, total = 0;
+	const void *key;
+
+	log_rl_init(&rl, 1000, 1);
+	for (i = 0; i < LOG_RL_SLOTS; i++) {
+		ck_assert(log_rl_admit(&rl, &keys[i], 0, &rep));
+		ck_assert(!log_rl_admit(&rl, &keys[i], 1, &rep));
+	}
+	/* no slot free: a new key passes unlimited */
+	ck_assert(log_rl_admit(&rl, &keys[LOG_RL_SLOTS], 2, &rep));
+	ck_assert(log_rl_admit(&rl, &keys[LOG_RL_SLOTS], 3, &rep));
+	while (log_rl_expired(&rl, 1000, &key, &rep))
+		total += rep;
+	ck_assert_uint_eq(total, LOG_RL_SLOTS);
+}
+END_TEST
+
+static uint64_t fake_now;
+static uint64_t
+fake_clock(void)
+{
+	return fake_now;
+}
+
+/* The logger itself, on stderr redirected to a file, with the fake clock. */
+START_TEST(test_logger_end_to_end)
+{
+	char path[] = "/tmp/test_log.XXXXXX", buf[8192];
+	int fd = mkstemp(path), saved = dup(2), i;
+	FILE *f;
+	size_t n;
+
+	ck_assert_int_ge(fd, 0);
+	dup2(fd, 2);
+	log_set_clock(fake_clock);
+	log_init(1, "t");		/* a file is not a tty: "<N>" */
+	fake_now = 5000;
+	for (i = 0; i < 25; i++)
+		log_warnx("flood %d", i);
+	log_info("other");
+	fake_now = 5000 + 10000;
+	log_info("later");
+	log_set_prefix(LOG_PREFIX_NONE);
+	log_warnx("plain");
+	log_text(LOG_ERR, "f.conf:1: a: bad\nf.conf:2: b: bad\n");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fopen(path, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	close(fd);
+	unlink(path);
+	log_set_clock(NULL);
+	ck_assert_msg(strstr(buf, "<4>t: flood 0\n") && strstr(buf, "<4>t: flood 19\n"), "%s", buf);
+	ck_assert_msg(!strstr(buf, "flood 20"), "%s", buf);
+	ck_assert_msg(strstr(buf, "<6>t: other\n"), "%s", buf);
+	ck_assert_msg(strstr(buf, "<5>t: 5 similar messages suppressed (\"flood %d\")\n<6>t: later\n"),
+		      "%s", buf);
+	ck_assert_msg(strstr(buf, "\nt: plain\nf.conf:1: a: bad\nf.conf:2: b: bad\n"), "%s", buf);
+}
+END_TEST
+
+static Suite *
+log_suite(void)
+{
+	Suite *s = suite_create("log");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_format_prefix);
+	tcase_add_test(tc, test_prefix_decision);
+	tcase_add_test(tc, test_rl_burst_window);
+	tcase_add_test(tc, test_rl_expired);
+	tcase_add_test(tc, test_rl_full);
+	tcase_add_test(tc, test_logger_end_to_end);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(log_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
