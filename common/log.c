@@ -148,11 +148,15 @@ static void
 log_decide_prefix(void)
 {
 	struct stat st;
+	const char *env = getenv("AP_LOG_PREFIX");	/* "0" or "1": what a supervisor wants */
+	enum log_prefix p = log_prefix_forced;
 
 	log_journal = fstat(2, &st) == 0 &&
 	    log_journal_match(getenv("JOURNAL_STREAM"), (unsigned long long)st.st_dev,
 			      (unsigned long long)st.st_ino);
-	switch (log_prefix_forced) {
+	if (p == LOG_PREFIX_AUTO && env && (!strcmp(env, "0") || !strcmp(env, "1")))
+		p = env[0] == '1' ? LOG_PREFIX_PRIORITY : LOG_PREFIX_NONE;
+	switch (p) {
 	case LOG_PREFIX_NONE: log_prefix = 0; break;
 	case LOG_PREFIX_PRIORITY: log_prefix = 1; break;
 	default: log_prefix = log_want_prefix(log_journal, isatty(2)); break;

@@ -4,7 +4,8 @@
  * otherwise. In the foreground each line carries its syslog priority as a
  * "<N>" prefix (sd-daemon(3)) when stderr goes to the journal or is not a
  * tty, so journald and other collectors keep the severity; on a tty the
- * lines are plain. Repeated messages (the same format string) are rate
+ * lines are plain. AP_LOG_PREFIX=0 or 1 in the environment decides instead
+ * (a supervisor that reads the lines itself). Repeated messages (the same format string) are rate
  * limited: past a burst within a window they are counted, and the count is
  * logged as "N similar messages suppressed" once the window has passed.
  */

@@ -115,6 +115,38 @@ START_TEST(test_rl_full)
 }
 END_TEST
 
+/* stderr into a temporary file while a test logs; its text back */
+static char cap_path[64];
+static int cap_fd = -1, cap_saved = -1;
+
+static void
+capture_begin(void)
+{
+	snprintf(cap_path, sizeof(cap_path), "/tmp/test_log.XXXXXX");
+	cap_fd = mkstemp(cap_path);
+	ck_assert_int_ge(cap_fd, 0);
+	cap_saved = dup(2);
+	dup2(cap_fd, 2);
+}
+
+static void
+capture_end(char *buf, size_t len)
+{
+	FILE *f;
+	size_t n;
+
+	fflush(stderr);
+	dup2(cap_saved, 2);
+	close(cap_saved);
+	f = fopen(cap_path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	close(cap_fd);
+	unlink(cap_path);
+}
+
 static uint64_t fake_now;
 static uint64_t
 fake_clock(void)
@@ -125,13 +157,10 @@ fake_clock(void)
 /* The logger itself, on stderr redirected to a file, with the fake clock. */
 START_TEST(test_logger_end_to_end)
 {
-	char path[] = "/tmp/test_log.XXXXXX", buf[8192];
-	int fd = mkstemp(path), saved = dup(2), i;
-	FILE *f;
-	size_t n;
+	char buf[8192];
+	int i;
 
-	ck_assert_int_ge(fd, 0);
-	dup2(fd, 2);
+	capture_begin();
 	log_set_clock(fake_clock);
 	log_init(1, "t");		/* a file is not a tty: "<N>" */
 	fake_now = 5000;
@@ -143,15 +172,7 @@ START_TEST(test_logger_end_to_end)
 	log_set_prefix(LOG_PREFIX_NONE);
 	log_warnx("plain");
 	log_text(LOG_ERR, "f.conf:1: a: bad\nf.conf:2: b: bad\n");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	f = fopen(path, "r");
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	close(fd);
-	unlink(path);
+	capture_end(buf, sizeof(buf));
 	log_set_clock(NULL);
 	ck_assert_msg(strstr(buf, "<4>t: flood 0\n") && strstr(buf, "<4>t: flood 19\n"), "%s", buf);
 	ck_assert_msg(!strstr(buf, "flood 20"), "%s", buf);
@@ -159,6 +180,29 @@ START_TEST(test_logger_end_to_end)
 	ck_assert_msg(strstr(buf, "<5>t: 5 similar messages suppressed (\"flood %d\")\n<6>t: later\n"),
 		      "%s", buf);
 	ck_assert_msg(strstr(buf, "\nt: plain\nf.conf:1: a: bad\nf.conf:2: b: bad\n"), "%s", buf);
+}
+END_TEST
+
+/* A supervisor decides through AP_LOG_PREFIX; a forced choice wins over it. */
+START_TEST(test_prefix_env)
+{
+	char buf[512];
+
+	capture_begin();
+	setenv("AP_LOG_PREFIX", "0", 1);
+	log_init(1, "e");
+	log_info("plain although not a tty");
+	setenv("AP_LOG_PREFIX", "1", 1);
+	log_init(1, "e");
+	log_info("prefixed");
+	setenv("AP_LOG_PREFIX", "junk", 1);	/* ignored: not a tty, so "<N>" */
+	log_init(1, "e");
+	log_warnx("auto");
+	log_set_prefix(LOG_PREFIX_NONE);
+	log_warnx("forced");
+	unsetenv("AP_LOG_PREFIX");
+	capture_end(buf, sizeof(buf));
+	ck_assert_str_eq(buf, "e: plain although not a tty\n<6>e: prefixed\n<4>e: auto\ne: forced\n");
 }
 END_TEST
 
@@ -174,6 +218,7 @@ log_suite(void)
 	tcase_add_test(tc, test_rl_expired);
 	tcase_add_test(tc, test_rl_full);
 	tcase_add_test(tc, test_logger_end_to_end);
+	tcase_add_test(tc, test_prefix_env);
 	suite_add_tcase(s, tc);
 	return s;
 }
