@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -206,6 +207,29 @@ START_TEST(test_prefix_env)
 }
 END_TEST
 
+/* stderr that is the journal's stream (JOURNAL_STREAM = its dev:ino): "<N>" on config errors too */
+START_TEST(test_journal_stream)
+{
+	char buf[512], env[64];
+	struct stat st;
+
+	capture_begin();
+	ck_assert_int_eq(fstat(2, &st), 0);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", env, 1);
+	log_init(1, "j");
+	log_warnx("w");
+	log_text(LOG_ERR, "f.conf:1: a: bad\n\nf.conf:2: b: bad");
+	setenv("JOURNAL_STREAM", "1:2", 1);	/* another stream: a file, so "<N>" still, text plain */
+	log_init(1, "j");
+	log_text(LOG_ERR, "f.conf:3: c: bad\n");
+	unsetenv("JOURNAL_STREAM");
+	capture_end(buf, sizeof(buf));
+	ck_assert_str_eq(buf, "<4>j: w\n<3>f.conf:1: a: bad\n<3>f.conf:2: b: bad\nf.conf:3: c: bad\n");
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -219,6 +243,7 @@ log_suite(void)
 	tcase_add_test(tc, test_rl_full);
 	tcase_add_test(tc, test_logger_end_to_end);
 	tcase_add_test(tc, test_prefix_env);
+	tcase_add_test(tc, test_journal_stream);
 	suite_add_tcase(s, tc);
 	return s;
 }
