@@ -4,6 +4,8 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "safe_file.h"
@@ -61,4 +63,90 @@ safe_file_commit(FILE *f, const char *tmp, const char *path)
 		close(fd);
 	}
 	return 0;
+}
+
+/* path's directory into dir; "." for a bare name */
+static void
+parent_of(const char *path, char *dir, size_t len)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	snprintf(dir, len, "%s", dirname(tmp));
+}
+
+int
+safe_file_check(const char *path, bool append, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], up[PATH_MAX];
+	struct stat st;
+
+	if (!path[0] || strlen(path) >= PATH_MAX - 8) {
+		snprintf(err, errlen, "'%s': not a usable file name", path);
+		return -1;
+	}
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s is a directory", path);
+			return -1;
+		}
+		if (append) {	/* appended to in place: the file itself is written */
+			if (access(path, W_OK) != 0) {
+				snprintf(err, errlen, "%s is not writable: %s", path, strerror(errno));
+				return -1;
+			}
+			return 0;
+		}
+	} else if (errno != ENOENT && errno != ENOTDIR) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* the nearest directory that exists must take new entries */
+	parent_of(path, dir, sizeof(dir));
+	while (stat(dir, &st) != 0) {
+		if (errno != ENOENT && errno != ENOTDIR) {	/* ENOTDIR: a file on the way, found above */
+			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		parent_of(dir, up, sizeof(up));
+		if (strcmp(up, dir) == 0)
+			break;
+		snprintf(dir, sizeof(dir), "%s", up);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a directory", dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		snprintf(err, errlen, "directory %s is not writable: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+safe_file_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], *p;
+	struct stat st;
+
+	parent_of(path, dir, sizeof(dir));
+	for (p = dir + 1;; p++) {
+		bool last = *p == '\0';
+
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
+			return -1;
+		}
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s is not a directory", dir);
+			return -1;
+		}
+		if (last)
+			return 0;
+		*p = '/';
+	}
 }

@@ -13,6 +13,7 @@
 #ifndef AP_SAFE_FILE_H
 #define AP_SAFE_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -21,5 +22,16 @@ FILE *safe_file_open(const char *path, char *tmp, size_t tmplen);
 /* Flush, fsync, close, rename tmp over path, fsync its directory.
  * -1 when any step before the rename fails; tmp is removed then. */
 int safe_file_commit(FILE *f, const char *tmp, const char *path);
+
+/*
+ * Can path be written: replaced by rename (its directory takes new
+ * entries) or, with append, appended to? Directories that do not exist
+ * yet count as writable when the nearest one that does takes entries:
+ * safe_file_mkdirs makes them at start. 0, or -1 and why in err.
+ */
+int safe_file_check(const char *path, bool append, char *err, size_t errlen);
+/* Make path's missing parent directories, mode 0700 (existing ones are
+ * left as they are); 0, or -1 and why in err. */
+int safe_file_mkdirs(const char *path, char *err, size_t errlen);
 
 #endif

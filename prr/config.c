@@ -3,6 +3,7 @@
 /* Loading prr.conf: libconfig into struct prr_config, then validation. */
 #include <arpa/inet.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "log.h"
 #include "map_rule_conf.h"
 #include "ctlsock_conf.h"
+#include "safe_file.h"
 
 static const char *const top_keys[] = {
 	"softwire_addresses", "ipv4_address", "pools", "queues", "control_socket",
@@ -365,9 +367,11 @@ load_map_rules(struct conf_err *e, struct prr_config *c, const config_setting_t 
 }
 
 static void
-load_path(struct conf_err *e, const config_setting_t *root, const char *key, char *out, size_t len)
+load_path(struct conf_err *e, const config_setting_t *root, const char *key, char *out, size_t len,
+	  bool append)
 {
 	const char *s;
+	char msg[PATH_MAX + 64];
 
 	if (!conf_str(e, root, key, &s))
 		return;
@@ -375,6 +379,9 @@ load_path(struct conf_err *e, const config_setting_t *root, const char *key, cha
 		conf_errf(e, root, key, "path too long");
 	else
 		snprintf(out, len, "%s", s);
+	/* a file the PRR cannot write is refused now, not at the first save */
+	if (out[0] && safe_file_check(out, append, msg, sizeof(msg)) < 0)
+		conf_errf(e, root, key, "%s", msg);
 }
 
 int
@@ -415,10 +422,10 @@ prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
 		}
 	}
 	conf_bool(e, root, "install_rules", &c->install_rules);
-	load_path(e, root, "state_file", c->state_file, sizeof(c->state_file));
-	load_path(e, root, "allocation_log", c->alloc_log, sizeof(c->alloc_log));
+	load_path(e, root, "state_file", c->state_file, sizeof(c->state_file), false);
+	load_path(e, root, "allocation_log", c->alloc_log, sizeof(c->alloc_log), true);
 	conf_ctl_access(e, root, &c->control_access);
-	load_path(e, root, "metrics_file", c->metrics_file, sizeof(c->metrics_file));
+	load_path(e, root, "metrics_file", c->metrics_file, sizeof(c->metrics_file), false);
 	load_registration(e, c, root);
 	load_side(e, root, "ipv4_side", &c->params.v4, &c->params.unbound_icmp_code,
 		  &c->params.echo_request_port0);

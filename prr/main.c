@@ -52,7 +52,7 @@ env_load(const char *file)
 		fatal("calloc");
 	if (prr_config_load(file, &env->cfg, &err) < 0) {
 		/* every error on its own line: file:line: key: message */
-		fputs(err.text, stderr);
+		log_text(LOG_ERR, err.text);	/* syslog once a daemon: stderr is closed */
 		if (!isatty(2))
 			log_warnx("%s: %d configuration error(s)", file, err.count);
 		free(env);

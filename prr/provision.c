@@ -9,12 +9,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "log.h"
+#include "safe_file.h"
 #include "prr/provision.h"
 #include "prr/state.h"
 
@@ -118,12 +120,25 @@ save(struct prr *prr, const struct prr_config *cfg)
 		log_warn("cannot save state to %s", cfg->state_file);
 }
 
+/* The state file's and the allocation log's directories, mode 0700 */
+static void
+make_dirs(const struct prr_config *cfg)
+{
+	char msg[PATH_MAX + 64];
+
+	if (cfg->state_file[0] && safe_file_mkdirs(cfg->state_file, msg, sizeof(msg)) < 0)
+		log_warnx("state_file: %s", msg);
+	if (cfg->alloc_log[0] && safe_file_mkdirs(cfg->alloc_log, msg, sizeof(msg)) < 0)
+		log_warnx("allocation_log: %s", msg);
+}
+
 int
 provision_init(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 {
 	uint64_t now = wall_now();
 
 	registry_init(&prr->reg, &env->cfg.reg.ap);
+	make_dirs(&env->cfg);
 	alloclog_open(env->cfg.alloc_log);
 	if (env->cfg.state_file[0] &&
 	    state_load(&prr->reg, env->cfg.state_file, err, errlen) < 0)

@@ -58,7 +58,7 @@ config_load(const char *file, struct smap_config *c)
 
 	if (smap_config_load(file, c, &err) < 0) {
 		/* every error on its own line: file:line: key: message */
-		fputs(err.text, stderr);
+		log_text(LOG_ERR, err.text);	/* syslog once a daemon: stderr is closed */
 		if (!isatty(2))
 			log_warnx("%s: %d configuration error(s)", file, err.count);
 		return -1;

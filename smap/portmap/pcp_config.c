@@ -14,10 +14,12 @@
  *   };
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "smap/portmap/pcp_config.h"
+#include "safe_file.h"
 
 static const char *const pcp_keys[] = {
 	"enable", "announce", "min_lifetime", "max_lifetime", "per_host_quota",
@@ -64,6 +66,7 @@ pcp_config_load(struct conf_err *e, const config_setting_t *root, struct pcp_con
 {
 	const config_setting_t *g = config_setting_get_member(root, "pcp");
 	const char *s;
+	char msg[PATH_MAX + 64];
 
 	memset(c, 0, sizeof(*c));
 	c->announce = true;
@@ -95,6 +98,9 @@ pcp_config_load(struct conf_err *e, const config_setting_t *root, struct pcp_con
 			conf_errf(e, g, "state_file", "path longer than %zu", sizeof(c->state_file) - 9);
 		else
 			snprintf(c->state_file, sizeof(c->state_file), "%s", s);
+		/* else every mapping change fails to save and is rolled back */
+		if (c->state_file[0] && safe_file_check(c->state_file, false, msg, sizeof(msg)) < 0)
+			conf_errf(e, g, "state_file", "%s", msg);
 	}
 }
 

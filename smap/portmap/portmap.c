@@ -4,6 +4,7 @@
  * change applied to nftables (portmap_nft.c) and to the state file
  * (portmap_state.c) before it is answered; undone when either fails.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "safe_file.h"
 #include "smap/portmap/neigh.h"
 #include "smap/portmap/portmap.h"
 #include "smap/portmap/portmap_nft.h"
@@ -115,6 +117,7 @@ portmap_init(struct smap *s)
 {
 	struct portmap *p = calloc(1, sizeof(*p));
 	uint64_t now = portmap_now();
+	char msg[PATH_MAX + 64];
 
 	if (!p)
 		fatal("calloc");
@@ -124,6 +127,9 @@ portmap_init(struct smap *s)
 		fatal("maptable_new");
 	maptable_set_share(p->t, s->cfg.pcp.max_share);
 	s->portmap = p;
+	if (s->cfg.pcp.state_file[0] &&
+	    safe_file_mkdirs(s->cfg.pcp.state_file, msg, sizeof(msg)) < 0)
+		log_warnx("state_file: %s", msg);
 	if (portmap_state_load(s->cfg.pcp.state_file, p->t, now, &p->epoch_base) < 0)
 		log_warnx("starting with no mappings");
 	if (portmap_state_save(s->cfg.pcp.state_file, p->t, p->epoch_base) < 0)
@@ -162,6 +168,8 @@ portmap_reinstall(struct smap *s)
 	struct portmap *p = s->portmap;
 	int rc;
 
+	if (!p)		/* a SIGHUP before the first registration: no table yet */
+		return 0;
 	pthread_mutex_lock(&p->mu);
 	maptable_set_portset(p->t, &s->live.params.ps, left_set, NULL);
 	rc = nft_script(s, write_install, NULL);
