@@ -16,6 +16,7 @@
 
 #include "prr/ctl.h"
 #include "log.h"
+#include "notify.h"
 #include "prr/registration_server.h"
 #include "prr/provision.h"
 #include "prr/prr.h"
@@ -178,6 +179,7 @@ main(int argc, char **argv)
 	}
 	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->cfg.bt),
 		 env->cfg.queue_count, env->cfg.queue_first);
+	notify("READY=1");	/* systemd Type=notify: serving now */
 
 	for (;;) {
 		struct pollfd p[2 + PCP_SERVER_MAX_FDS] = { { .fd = sfd, .events = POLLIN },
@@ -201,13 +203,16 @@ main(int argc, char **argv)
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
+			notify("RELOADING=1");
 			reload(prr, file);
-		else
+			notify("READY=1");
+		} else
 			break;
 	}
 
 	log_info("stopping");
+	notify("STOPPING=1");
 	env = atomic_load(&prr->env);
 	if (env->cfg.install_rules)
 		rules_remove(&env->cfg);

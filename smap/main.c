@@ -22,6 +22,7 @@
 
 #include "smap/ctl.h"
 #include "log.h"
+#include "notify.h"
 #include "smap/portmap/pcp_server.h"
 #include "smap/portmap/portmap.h"
 #include "smap/register.h"
@@ -233,6 +234,7 @@ main(int argc, char **argv)
 	}
 	log_info("started: %s, MTU %u, softwire to the PRR over %s", s.cfg.tun_name,
 		 s.tun_mtu, s.cfg.wan_if);
+	notify("READY=1");	/* systemd Type=notify: serving now */
 	if (s.cfg.map_mode) {
 		char a6[INET6_ADDRSTRLEN], ps[64];
 		uint32_t n4 = htonl(s.cfg.params.ipv4);
@@ -282,13 +284,16 @@ main(int argc, char **argv)
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
+			notify("RELOADING=1");
 			reload(&s, file);
-		else
+			notify("READY=1");
+		} else
 			break;
 	}
 
 	log_info("stopping");
+	notify("STOPPING=1");
 	ctl_close(lfd, s.cfg.control_socket);
 	stop_all(&s);
 	close(sfd);
