@@ -1,9 +1,12 @@
+# SPDX-License-Identifier: MIT
 # A+P softwire: one GNU Makefile for everything.
 # make            build build/bin/{prr,prrctl,smap,portsurvey}
 # make check      install missing packages, build, run every test
 # make demo       bring up the testbed and show LAN hosts reaching the Internet
 # make bench      print the benchmark table
 # make SAN=1      sanitizer build (ASan + UBSan) into build/san/bin/
+# make install    programs, man pages, example configs, systemd units
+#                 (PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc); make uninstall
 #
 # Folders (each has a README.md saying what lives there):
 #   common/         what two or more programs share (codecs, port sets, ...)
@@ -119,9 +122,55 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all benches
 	$(Q)scripts/bench
 
+# ---- install: PREFIX, DESTDIR, SYSCONFDIR as usual; the others follow
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+SYSCONFDIR  ?= /etc
+MANDIR      ?= $(PREFIX)/share/man
+DATADIR     ?= $(PREFIX)/share/ap-softwire
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+INSTALL     ?= install
+MANPAGES    := $(wildcard man/*.[58])
+INST_UNITS  := $(notdir $(wildcard etc/systemd/*.service))
+INST_TMPF   := $(notdir $(wildcard etc/tmpfiles.d/*.conf))
+INST_CONFS  := prr.conf smap.conf
+INST_SCRIPTS := smap-boot
+
+# every program in build/bin (another may come), smap-boot; configs only
+# where none is (never overwritten); units and tmpfiles with the paths
+# rewritten to SBINDIR and SYSCONFDIR; OpenWrt's files as examples
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(DATADIR)/openwrt
+	$(INSTALL) -m 0755 $(BIN)/* $(addprefix scripts/,$(INST_SCRIPTS)) $(DESTDIR)$(SBINDIR)/
+	for c in $(INST_CONFS); do \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/$$c ] && echo "  kept $(DESTDIR)$(SYSCONFDIR)/$$c" || \
+		$(INSTALL) -m 0644 etc/$$c $(DESTDIR)$(SYSCONFDIR)/$$c || exit 1; \
+	done
+	$(INSTALL) -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
+	for u in $(INST_UNITS); do \
+		sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/|$(SYSCONFDIR)/|g' etc/systemd/$$u \
+			>$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	$(INSTALL) -m 0644 $(addprefix etc/tmpfiles.d/,$(INST_TMPF)) $(DESTDIR)$(TMPFILESDIR)/
+	$(INSTALL) -m 0644 etc/openwrt/* $(DESTDIR)$(DATADIR)/openwrt/
+
+# what install wrote, but the configuration files
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(sort $(notdir $(PROGS) $(wildcard $(BIN)/*))) $(INST_SCRIPTS)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES)))) \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(INST_UNITS)) \
+		$(addprefix $(DESTDIR)$(TMPFILESDIR)/,$(INST_TMPF))
+	rm -rf $(DESTDIR)$(DATADIR)
+	@echo "  left $(addprefix $(DESTDIR)$(SYSCONFDIR)/,$(INST_CONFS)) in place"
+
 clean:
 	rm -rf build
 
-.PHONY: all units benches deps check demo bench clean
+.PHONY: all units benches deps check demo bench clean install uninstall
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)
