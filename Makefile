@@ -133,7 +133,7 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 INSTALL     ?= install
 MANPAGES    := $(wildcard man/*.[58])
 INST_UNITS  := $(notdir $(wildcard etc/systemd/*.service))
-INST_TMPF   := $(notdir $(wildcard etc/tmpfiles.d/*.conf))
+INST_TMPF   := $(notdir $(wildcard etc/tmpfiles/*.conf))
 INST_CONFS  := prr.conf smap.conf
 INST_SCRIPTS := smap-boot
 
@@ -155,7 +155,7 @@ install: all
 		sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/|$(SYSCONFDIR)/|g' etc/systemd/$$u \
 			>$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
-	$(INSTALL) -m 0644 $(addprefix etc/tmpfiles.d/,$(INST_TMPF)) $(DESTDIR)$(TMPFILESDIR)/
+	$(INSTALL) -m 0644 $(addprefix etc/tmpfiles/,$(INST_TMPF)) $(DESTDIR)$(TMPFILESDIR)/
 	$(INSTALL) -m 0644 etc/openwrt/* $(DESTDIR)$(DATADIR)/openwrt/
 
 # what install wrote, but the configuration files
