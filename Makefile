@@ -5,6 +5,7 @@
 # make demo       bring up the testbed and show LAN hosts reaching the Internet
 # make bench      print the benchmark table
 # make SAN=1      sanitizer build (ASan + UBSan) into build/san/bin/
+# make deb        Debian packages ap-prr, ap-smap into build/deb/
 # make install    programs, man pages, example configs, systemd units
 #                 (PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc); make uninstall
 #
@@ -75,7 +76,7 @@ all: $(PROGS)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC  $<")
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/smap/portmap/upnp.o: CFLAGS += $(UPNP_CFLAGS)
 
@@ -168,9 +169,17 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 	@echo "  left $(addprefix $(DESTDIR)$(SYSCONFDIR)/,$(INST_CONFS)) in place"
 
+# the Debian packages ap-prr and ap-smap (debian/), built from a copy of
+# the tree in build/deb/src: the .debs land in build/deb/
+deb:
+	rm -rf build/deb && mkdir -p build/deb/src
+	tar --exclude=./build --exclude=./.git -cf - . | tar -C build/deb/src -xf -
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb
+
 clean:
 	rm -rf build
 
-.PHONY: all units benches deps check demo bench clean install uninstall
+.PHONY: all units benches deps check demo bench clean install uninstall deb
 .SECONDARY:
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
