@@ -36,15 +36,16 @@ BG_PIDS="$BG_PIDS $!"
 wait_for test -S "$SOCK" || { fail "notify listener" "no socket $SOCK"; exit 1; }
 
 count() { grep -c -- "$1" "$MSGS" || true; }
+at_least() { [ "$(count "$2")" -ge "$1" ]; }	# at_least N PATTERN: for wait_for
 
 NOTIFY_SOCKET=$SOCK "$TESTBED" restart prr >/dev/null
-wait_for test "$(count '^READY=1')" -ge 1 &&
+wait_for at_least 1 '^READY=1' &&
 	pass "READY=1 at start" || fail "READY=1 at start" "messages: $(oneline "$(cat "$MSGS")")"
 [ "$(count '^READY=1 ctl=up')" -ge 1 ] && pass "READY=1 only once the control socket serves" ||
 	fail "READY=1 only once the control socket serves" "$(oneline "$(cat "$MSGS")")"
 
 kill -HUP "$(cat "$RUN/prr.pid")"
-wait_for test "$(count '^READY=1')" -ge 2 &&
+wait_for at_least 2 '^READY=1' &&
 	pass "READY=1 again after a reload" || fail "READY=1 again after a reload" "$(oneline "$(cat "$MSGS")")"
 grep -q '^RELOADING=1 MONOTONIC_USEC=[0-9][0-9]*$' "$MSGS" &&
 	[ "$(grep -n -m1 '^RELOADING=1' "$MSGS" | cut -d: -f1)" -lt "$(grep -n '^READY=1' "$MSGS" | sed -n 2p | cut -d: -f1)" ] &&
@@ -52,5 +53,5 @@ grep -q '^RELOADING=1 MONOTONIC_USEC=[0-9][0-9]*$' "$MSGS" &&
 	fail "RELOADING=1 with MONOTONIC_USEC before it" "$(oneline "$(cat "$MSGS")")"
 
 restore	# SIGTERM to the prr that has $NOTIFY_SOCKET
-wait_for test "$(count '^STOPPING=1')" -ge 1 &&
+wait_for at_least 1 '^STOPPING=1' &&
 	pass "STOPPING=1 at SIGTERM" || fail "STOPPING=1 at SIGTERM" "$(oneline "$(cat "$MSGS")")"
