@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A+P softwire: one GNU Makefile for everything.
 # make            build build/bin/{prr,prrctl,smap,smapctl,portsurvey}
 # make check      install missing packages, build, run every test
@@ -5,6 +6,9 @@
 # make bench      print the benchmark table
 # make SAN=1      sanitizer build (ASan + UBSan) into build/san/bin/
 # make fuzz       libFuzzer targets into build/fuzz/ (make fuzz-long: long campaign)
+# make deb        Debian packages ap-prr, ap-smap into build/deb/
+# make install    programs, man pages, example configs, systemd units
+#                 (PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc); make uninstall
 #
 # Folders (each has a README.md saying what lives there):
 #   common/         what two or more programs share (codecs, port sets, ...)
@@ -76,7 +80,7 @@ all: $(PROGS)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC  $<")
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/smap/portmap/upnp.o $(B)/smap/portmap/upnp_soap.o: CFLAGS += $(UPNP_CFLAGS)
 
@@ -179,9 +183,63 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all benches
 	$(Q)scripts/bench
 
+# ---- install: PREFIX, DESTDIR, SYSCONFDIR as usual; the others follow
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+SYSCONFDIR  ?= /etc
+MANDIR      ?= $(PREFIX)/share/man
+DATADIR     ?= $(PREFIX)/share/ap-softwire
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+INSTALL     ?= install
+MANPAGES    := $(wildcard man/*.[58])
+INST_UNITS  := $(notdir $(wildcard etc/systemd/*.service))
+INST_TMPF   := $(notdir $(wildcard etc/tmpfiles/*.conf))
+INST_CONFS  := prr.conf smap.conf
+INST_SCRIPTS := smap-boot
+
+# every program in build/bin (another may come), smap-boot; configs only
+# where none is (never overwritten); units and tmpfiles with the paths
+# rewritten to SBINDIR and SYSCONFDIR; OpenWrt's files as examples
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(DATADIR)/openwrt
+	$(INSTALL) -m 0755 $(BIN)/* $(addprefix scripts/,$(INST_SCRIPTS)) $(DESTDIR)$(SBINDIR)/
+	for c in $(INST_CONFS); do \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/$$c ] && echo "  kept $(DESTDIR)$(SYSCONFDIR)/$$c" || \
+		$(INSTALL) -m 0644 etc/$$c $(DESTDIR)$(SYSCONFDIR)/$$c || exit 1; \
+	done
+	$(INSTALL) -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
+	for u in $(INST_UNITS); do \
+		sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/|$(SYSCONFDIR)/|g' etc/systemd/$$u \
+			>$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	$(INSTALL) -m 0644 $(addprefix etc/tmpfiles/,$(INST_TMPF)) $(DESTDIR)$(TMPFILESDIR)/
+	$(INSTALL) -m 0644 openwrt/smap/Makefile openwrt/smap/files/* $(DESTDIR)$(DATADIR)/openwrt/
+
+# what install wrote, but the configuration files
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(sort $(notdir $(PROGS) $(wildcard $(BIN)/*))) $(INST_SCRIPTS)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES)))) \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(INST_UNITS)) \
+		$(addprefix $(DESTDIR)$(TMPFILESDIR)/,$(INST_TMPF))
+	rm -rf $(DESTDIR)$(DATADIR)
+	@echo "  left $(addprefix $(DESTDIR)$(SYSCONFDIR)/,$(INST_CONFS)) in place"
+
+# the Debian packages ap-prr and ap-smap (debian/), built from a copy of
+# the tree in build/deb/src: the .debs land in build/deb/
+deb:
+	rm -rf build/deb && mkdir -p build/deb/src
+	tar --exclude=./build --exclude=./.git -cf - . | tar -C build/deb/src -xf -
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb
+
 clean:
 	rm -rf build
 
-.PHONY: all units benches deps check demo bench clean fuzz fuzz-smoke fuzz-long
+.PHONY: all units benches deps check demo bench clean fuzz fuzz-smoke fuzz-long install uninstall deb
 .SECONDARY:
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "prr/ctl.h"
 #include "log.h"
+#include "notify.h"
 #include "prr/registration_server.h"
 #include "prr/provision.h"
 #include "prr/prr.h"
@@ -195,6 +196,7 @@ main(int argc, char **argv)
 	}
 	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->bt),
 		 env->cfg.queue_count, env->cfg.queue_first);
+	notify("READY=1");	/* systemd Type=notify: serving now */
 
 	for (;;) {
 		struct pollfd p[1 + PCP_SERVER_MAX_FDS + CTL_POLLFDS] = {
@@ -221,13 +223,16 @@ main(int argc, char **argv)
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
+			notify("RELOADING=1");
 			reload(prr, ctl, file);
-		else
+			notify("READY=1");
+		} else
 			break;
 	}
 
 	log_info("stopping");
+	notify("STOPPING=1");
 	env = atomic_load(&prr->env);
 	if (env->cfg.install_rules)
 		rules_remove(&env->cfg);

@@ -28,6 +28,7 @@
 #include "ctlsock.h"
 #include "version.h"
 #include "log.h"
+#include "notify.h"
 #include "smap/portmap/pcp_server.h"
 #include "smap/portmap/portmap.h"
 #include "smap/register.h"
@@ -240,6 +241,7 @@ main(int argc, char **argv)
 	}
 	log_info("started: %s, MTU %u, softwire to the PRR over %s", s.cfg.tun_name,
 		 s.tun_mtu, s.cfg.wan_if);
+	notify("READY=1");	/* systemd Type=notify: serving now */
 	if (s.cfg.map_mode) {
 		char a6[INET6_ADDRSTRLEN], ps[64];
 		uint32_t n4 = htonl(s.live.params.ipv4);
@@ -293,14 +295,16 @@ main(int argc, char **argv)
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
+			notify("RELOADING=1");
 			reload(&s, file);
 			ctl_server_set_access(ctl, &s.cfg.control_access);
-		}
-		else
+			notify("READY=1");
+		} else
 			break;
 	}
 
 	log_info("stopping");
+	notify("STOPPING=1");
 	ctl_server_close(ctl);
 	stop_all(&s);
 	close(sfd);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: MIT
 # 00-topology: the testbed itself, without the softwire: every link, the
 # IPv6 routes of the access network, and the 1280-byte MTU toward ap-smap2.
 # shellcheck source=tests/e2e/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The PRR end to end, with stand-in SMAPs: inbound by port to the right
 # SMAP, unbound ports dropped and counted, spoofed sources refused, ICMP
 # both ways, fragments in any order, the MTU-1280 link, TTL, hairpinning.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The PRR's life: its NFQUEUE rules, config errors, SIGHUP reload without
 # loss for unchanged bindings, a refused bad reload, malformed packets
 # that are counted and never crash it, and SIGTERM that removes its rules.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The control sockets and the CLIs (issues 14, 15, 18): --help and
 # --version of every program; valid JSON from every prrctl and smap
 # command, errors included ({"error": ...} and a non-zero exit);

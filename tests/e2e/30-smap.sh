@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The SMAP end to end, with the real PRR: LAN hosts of both SMAPs reach
 # the IPv4 Internet through one shared address (TCP, UDP, ICMP echo,
 # traceroute, all at once), ports stay in each SMAP's set, the 1280-byte

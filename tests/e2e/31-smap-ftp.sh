@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # FTP from a LAN host through the SMAP, to a server in ap-inet: passive
 # (EPSV, PASV) and active (EPRT, PORT), download and upload. Active mode
 # goes through the SMAP's FTP ALG, which announces a port of the set.

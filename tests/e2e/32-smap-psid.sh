@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A MAP-E PSID port set (RFC 7597 5.1: offset 6, PSID length 6, PSID 5:
 # 63 blocks of 16 ports) on smap1, with the PRR bound to match: every
 # block is used by the NAT, for UDP, TCP and ICMP echo identifiers alike.

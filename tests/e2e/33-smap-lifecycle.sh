@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # smap's life cycle: a bad configuration is refused with one line per
 # error naming file, line and key; SIGHUP reloads; SIGTERM puts the
 # system back as it was (TUN, routes, nft table, ip_forward). Uses

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The SMAP's PCP / NAT-PMP server (issue 5) with real clients: natpmpc on
 # ap-h11 maps a port and a TCP server there is reached from ap-inet at
 # 192.0.2.1:EXTERNAL through the PRR and smap1; ports outside the set,

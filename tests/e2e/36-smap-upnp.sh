@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The SMAP's UPnP IGD (smap/upnp.c) with real control points: upnpc
 # (miniupnpc) on ap-h11 finds it by SSDP on the LAN bridge, reads the
 # shared address, maps inside the port set (and ap-inet connects

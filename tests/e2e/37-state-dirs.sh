@@ -1,5 +1,5 @@
 #!/bin/bash
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: MIT
 # State locations (issue 14): smap and prr make the directories of their
 # state files at start (mode 0700), and `-n` refuses a state location
 # that cannot be written, naming file, line and key, instead of saying OK

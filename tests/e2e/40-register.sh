@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # SMAP registration with the PRR (PCP MAP + PORT_SET) on the testbed's
 # --register variant (etc/testbed/register/):
 #   - both SMAPs register and get distinct sets; LAN traffic leaves from them

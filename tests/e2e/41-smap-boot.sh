@@ -1,5 +1,5 @@
 #!/bin/bash
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: MIT
 # scripts/smap-boot (issue 14) on the plain testbed, in ap-smap1, under
 # busybox sh and dash: with a static configuration it is up as soon as
 # smap answers (no registration to wait for); smap's log goes to syslog

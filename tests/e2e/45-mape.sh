@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # MAP-E rule mode (RFC 7597) on the testbed's --mape variant: both SMAPs
 # derive address, PSID set and MAP IPv6 address from one rule and their
 # delegated prefixes; the PRR computes, not looks up, their addresses.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # MAP-E rules provisioned through the registration (map.rules_from_prr):
 # smap1 knows only its delegated prefix 2001:db8:f000:4100::/56, asks the
 # PRR for the rules with its registration (MAP_RULE option, common/pcp.h),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # portsurvey on the testbed: LAN hosts of ap-smap1 open known flows to
 # ap-inet through the real SMAP; portsurvey, run live on ap-smap1, must
 # count them per host and per class, as external ports of 192.0.2.1

@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: MIT
 # lib.sh: helpers for the end-to-end tests, sourced by tests/e2e/NN-name.sh.
 #
 # A test assumes the testbed is up (scripts/testbed up), prints one line

@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: MIT
 # smap-lib.sh: helpers for the SMAP end-to-end tests, sourced after lib.sh.
 #
 #   smapctl N ARGS...         smap stats|status ARGS on smapN's control socket

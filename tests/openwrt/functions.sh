@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: MIT
 # Stand-in for OpenWrt's /lib/functions.sh (tests/openwrt-check): the UCI
 # part the smap scripts use, read straight from $UCI_CONFIG_DIR/NAME in
 # UCI's file syntax (config TYPE 'NAME' / option K 'V' / list K 'V'), into

@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: MIT
 # Stand-in for OpenWrt's /lib/functions/network.sh (tests/openwrt-check):
 # the real one reads `ubus call network.interface dump` with jsonfilter;
 # this one reads `ubus call network.interface.IFACE status` (the test's

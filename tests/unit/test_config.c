@@ -101,7 +101,7 @@ START_TEST(shipped_prr_conf)
 	ck_assert_uint_eq(cfg.pools[0].plen, 28);
 	ck_assert_uint_eq(cfg.queue_first, 0);
 	ck_assert_uint_eq(cfg.queue_count, 2);
-	ck_assert_str_eq(cfg.control_socket, "/run/prr.sock");
+	ck_assert_str_eq(cfg.control_socket, "/run/prr/prr.sock");
 	ck_assert_uint_eq(cfg.params.v4.mtu, 1500);
 	ck_assert_uint_eq(cfg.params.v6.mtu, 1500);
 	ck_assert(cfg.params.hairpinning);

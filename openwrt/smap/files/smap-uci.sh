@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: MIT
 # /usr/share/smap/smap-uci.sh: sourced by /etc/init.d/smap and the iface
 # hotplug hook /etc/hotplug.d/iface/95-smap. POSIX sh (busybox ash).
 #

@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: MIT
 # Stand-in for an OpenWrt SDK's rules.mk (tests/openwrt-check): the
 # variables a package Makefile uses, for a host build into $(TOPDIR).
 INCLUDE_DIR:=$(TOPDIR)/include

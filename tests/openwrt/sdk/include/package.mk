@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: MIT
 # Stand-in for an OpenWrt SDK's include/package.mk (tests/openwrt-check):
 # BuildPackage makes `package` run the package's Build/Prepare,
 # Build/Compile and Package/NAME/install (into $(OUT_DIR)/ipkg-NAME) the
