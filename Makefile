@@ -126,7 +126,8 @@ $(B)/tests/bench/%: $(B)/tests/bench/%.o $(call obj,$(CORES)) $(LIBCOMMON)
 # Fuzz targets (tests/fuzz/README.md): one libFuzzer binary per
 # tests/fuzz/fuzz_NAME.c in build/fuzz/, with ASan/UBSan, linked with every
 # pure core and libapcommon. A target that needs more names its sources in
-# FUZZ_SRC_fuzz_NAME (add yours there; the pattern rule stays generic).
+# FUZZ_SRC_fuzz_NAME and its libraries in FUZZ_LIBS_fuzz_NAME (add yours
+# there; the pattern rule stays generic).
 FUZZ_CC     := clang
 FUZZ_B      := build/fuzz
 FUZZ_FLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -135,11 +136,11 @@ FUZZ_CFLAGS  = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOU
                -I. -Icommon -pthread $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CORE    := $(CORES) $(COMMON_SRC) tests/fuzz/lib.c
-FUZZ_SRC_fuzz_state       := smap/portmap/portmap_state.c
-FUZZ_SRC_fuzz_soap        := smap/portmap/upnp_soap.c
-FUZZ_LIBS_fuzz_soap        = $(UPNP_LIBS)
 FUZZ_SRC_fuzz_smap_config := smap/config.c smap/register_conf.c smap/map_derive.c \
                              smap/portmap/pcp_config.c smap/portmap/upnp_config.c
+FUZZ_SRC_fuzz_soap        := smap/portmap/upnp_soap.c
+FUZZ_LIBS_fuzz_soap        = $(UPNP_LIBS)
+FUZZ_SRC_fuzz_state       := smap/portmap/portmap_state.c
 fuzz_obj     = $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(sort $(1)))
 
 $(FUZZ_B)/obj/%.o: %.c

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -26,18 +27,30 @@ parse_hostport(const char *s, struct sockaddr_in *out)
 	return true;
 }
 
-/* "|1|a.b.c.d|port|" (RFC 2428); IPv6 is not for us */
+/*
+ * "|1|a.b.c.d|port|" (RFC 2428): the delimiter is any printable ASCII
+ * character, '%' included, so no scanf format is made of it. IPv6 (2)
+ * is not for us.
+ */
 static bool
 parse_eprt(const char *s, struct sockaddr_in *out)
 {
-	char d = s[0], addr[64];
-	unsigned port;
-	char fmt[32];
+	char d = s[0], addr[64], *end;
+	const char *a, *z;
+	unsigned long port;
 
-	if (!d)
+	if (d < 33 || d > 126 || s[1] != '1' || s[2] != d)
 		return false;
-	snprintf(fmt, sizeof(fmt), "%c1%c%%63[^%c]%c%%u%c", d, d, d, d, d);
-	if (sscanf(s, fmt, addr, &port) != 2 || port == 0 || port > 65535)
+	a = s + 3;
+	z = strchr(a, d);
+	if (!z || (size_t)(z - a) >= sizeof(addr))
+		return false;
+	memcpy(addr, a, (size_t)(z - a));
+	addr[z - a] = '\0';
+	if (z[1] < '0' || z[1] > '9')
+		return false;
+	port = strtoul(z + 1, &end, 10);
+	if (*end != d || port == 0 || port > 65535)
 		return false;
 	memset(out, 0, sizeof(*out));
 	out->sin_family = AF_INET;

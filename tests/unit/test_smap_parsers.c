@@ -32,12 +32,16 @@ START_TEST(ftp_port_eprt)
 	ck_assert_uint_eq(ntohl(w.sin_addr.s_addr), 0x0a000001);
 	ck_assert_uint_eq(ntohs(w.sin_port), 2121);
 	ck_assert_int_eq(kind("EPRT !1!10.0.0.1!21!\r\n", &w), FTP_CMD_EPRT);	/* any delimiter */
+	ck_assert_int_eq(kind("EPRT %1%10.0.0.1%21%\r\n", &w), FTP_CMD_EPRT);	/* '%' too */
+	ck_assert_uint_eq(ntohs(w.sin_port), 21);
 	/* passed on unchanged: other commands, IPv6, bad numbers */
 	ck_assert_int_eq(kind("PASV\r\n", &w), FTP_CMD_OTHER);
 	ck_assert_int_eq(kind("EPRT |2|::1|5282|\r\n", &w), FTP_CMD_OTHER);
 	ck_assert_int_eq(kind("PORT 300,1,1,1,1,1\r\n", &w), FTP_CMD_OTHER);
 	ck_assert_int_eq(kind("EPRT |1|10.0.0.1|0|\r\n", &w), FTP_CMD_OTHER);
 	ck_assert_int_eq(kind("EPRT |1|10.0.0.1|65536|\r\n", &w), FTP_CMD_OTHER);
+	ck_assert_int_eq(kind("EPRT |1|10.0.0.1|21\r\n", &w), FTP_CMD_OTHER);	/* unclosed */
+	ck_assert_int_eq(kind("EPRT |1|10.0.0.1| 21|\r\n", &w), FTP_CMD_OTHER);
 	/* the announcement, and nothing when it does not fit */
 	n = ftp_cmd_announce(FTP_CMD_PORT, 0xc0000201, 10500, out, sizeof(out));
 	ck_assert_str_eq(out, "PORT 192,0,2,1,41,4\r\n");
