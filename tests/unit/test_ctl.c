@@ -349,7 +349,7 @@ serve(void *arg)
 static void
 srv_start(struct srv *s, pthread_t *t)
 {
-	struct ctl_access a;
+	struct ctl_access a = { 0 };
 
 	snprintf(s->path, sizeof(s->path), "/tmp/ap-test-ctl.%d.sock", (int)getpid());
 	ctl_access_default(&a, getegid());
