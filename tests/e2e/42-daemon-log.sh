@@ -1,5 +1,5 @@
 #!/bin/bash
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: MIT
 # smap as a daemon (no -f) logs to syslog, and nothing goes to its closed
 # stderr (issue 14): in a mount namespace of its own with a private /dev
 # (tmpfs: null, zero, random, urandom, net/tun) whose /dev/log is a
