@@ -176,7 +176,10 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)tests/run
 
-demo: deps
+deps-demo:
+	$(Q)scripts/install-deps --demo
+
+demo: deps-demo
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo
 
@@ -241,6 +244,6 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: all units benches deps check demo bench clean fuzz fuzz-smoke fuzz-long install uninstall deb
+.PHONY: all units benches deps deps-demo check demo bench clean fuzz fuzz-smoke fuzz-long install uninstall deb
 .SECONDARY:
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
