@@ -244,6 +244,6 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: all units benches deps deps-demo check demo bench clean fuzz fuzz-smoke fuzz-long install uninstall deb
+.PHONY: FORCE all units benches deps deps-demo check demo bench clean fuzz fuzz-smoke fuzz-long install uninstall deb
 .SECONDARY:
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

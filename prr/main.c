@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "prr/ctl.h"
+#include "daemon_args.h"
 #include "log.h"
 #include "notify.h"
 #include "prr/registration_server.h"
@@ -109,14 +110,9 @@ reload(struct prr *prr, struct ctl_server *ctl, const char *file)
 int
 main(int argc, char **argv)
 {
-	const char *file = "/etc/prr.conf";
-	int fg = 0, check = 0, verbose = 0, ch, sfd, n_pcp;
+	struct daemon_args a;
+	int sfd, n_pcp;
 	struct ctl_server *ctl;
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
 	int *pcp_fds;
 	struct prr *prr;
 	struct prr_env *env;
@@ -124,30 +120,16 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
-	while ((ch = getopt_long(argc, argv, "c:fnvh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': file = optarg; break;
-		case 'f': fg = 1; break;
-		case 'n': check = 1; break;
-		case 'v': verbose++; break;
-		case 'h': usage(0); break;
-		case 'V': version_print("prr"); return 0;
-		default: usage(2);
-		}
-	}
-	if (optind != argc)
-		usage(2);
-	log_init(1, "prr");
-	log_setverbose(verbose);
-	env = env_load(file);
+	daemon_args_parse(argc, argv, "prr", "/etc/prr.conf", usage, &a);
+	env = env_load(a.file);
 	if (!env)
 		return 1;
-	if (check) {
+	if (a.check) {
 		printf("configuration OK: %zu bindings\n", btable_count(env->cfg.bt));
 		env_free(env);
 		return 0;
 	}
-	if (!fg) {
+	if (!a.fg) {
 		if (daemon(0, 0) < 0)
 			fatal("daemon");
 		log_init(0, "prr");
@@ -225,7 +207,7 @@ main(int argc, char **argv)
 			continue;
 		if (si.ssi_signo == SIGHUP) {
 			notify("RELOADING=1");
-			reload(prr, ctl, file);
+			reload(prr, ctl, a.file);
 			notify("READY=1");
 		} else
 			break;
