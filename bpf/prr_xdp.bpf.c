@@ -375,7 +375,13 @@ next_hop(struct xdp_md *ctx, const struct prr_xdp_cfg *c, int v6, const void *sr
 		return 0;
 	__builtin_memcpy(eth, f.dmac, 6);
 	__builtin_memcpy(eth + 6, f.smac, 6);
-	*action = f.ifindex == ctx->ingress_ifindex ? XDP_TX : bpf_redirect(f.ifindex, 0);
+	/*
+	 * A redirect even back out of the ingress device, not XDP_TX: veth
+	 * (6.x) flushes XDP_TX frames to its peer only when the peer runs
+	 * an XDP program, not when it has NAPI for GRO, so they would wait
+	 * in the peer's ring for the next redirect. A redirect is flushed.
+	 */
+	*action = bpf_redirect(f.ifindex, 0);
 	return 1;
 }
 

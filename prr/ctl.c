@@ -62,6 +62,7 @@ reply_stats(struct prr *prr, FILE *f)
 		(unsigned long long)prr->pcp_rules_sent);
 	fprintf(f, "pcp_rules_dropped\t%llu\tMAP-E rules left out to keep an answer in 1100 bytes\n",
 		(unsigned long long)prr->pcp_rules_dropped);
+	fastpath_reply_stats(prr->fp, f);
 	fprintf(f, "bindings\t%zu\tbindings in the data path\n",
 		btable_count(atomic_load(&prr->env)->cfg.bt));
 }

@@ -423,12 +423,13 @@ sync_bindings(struct fastpath *fp, const struct btable *old, const struct btable
 		if (set_addr(afd, added[i]->ipv4, bt) < 0)
 			goto maperr;
 	}
-	qsort(wrote.k, wrote.n, sizeof(*wrote.k), cmp_key);
+	if (wrote.n)
+		qsort(wrote.k, wrote.n, sizeof(*wrote.k), cmp_key);
 	for (i = 0; i < n_removed; i++) {
 		if (binding_keys(removed[i], &ks) < 0)
 			goto oom;
 		for (j = 0; j < ks.n; j++)
-			if (!bsearch(&ks.k[j], wrote.k, wrote.n, sizeof(*wrote.k), cmp_key) &&
+			if ((!wrote.n || !bsearch(&ks.k[j], wrote.k, wrote.n, sizeof(*wrote.k), cmp_key)) &&
 			    bpf_map_delete_elem(bfd, &ks.k[j]) < 0 && errno != ENOENT)
 				goto maperr;
 		if (set_addr(afd, removed[i]->ipv4, bt) < 0)
@@ -588,4 +589,131 @@ fastpath_run(struct fastpath *fp, const uint8_t *frame, size_t len, uint8_t *out
 		return -1;
 	*outlen = o.data_size_out;
 	return (int)o.retval;
+}
+
+/* ---- start ------------------------------------------------------------- */
+
+/* The interfaces to attach to: the configured ones, or every one but lo. */
+static unsigned
+interfaces(const struct prr_config *c, char names[][IF_NAMESIZE], unsigned max)
+{
+	struct if_nameindex *all, *i;
+	unsigned n = 0;
+
+	if (c->n_fast_ifs) {
+		for (unsigned k = 0; k < c->n_fast_ifs && n < max; k++)
+			snprintf(names[n++], IF_NAMESIZE, "%s", c->fast_ifs[k]);
+		return n;
+	}
+	if (!(all = if_nameindex()))
+		return 0;
+	for (i = all; i->if_index && n < max; i++)
+		if (strcmp(i->if_name, "lo") != 0)
+			snprintf(names[n++], IF_NAMESIZE, "%s", i->if_name);
+	if_freenameindex(all);
+	return n;
+}
+
+struct fastpath *
+fastpath_start(const struct prr_config *c, bool *fatal, char *err, size_t errlen)
+{
+	char names[FASTPATH_MAX_IFS][IF_NAMESIZE], e[256], desc[512];
+	struct fastpath *fp;
+	unsigned n;
+
+	*fatal = false;
+	if (c->fast_path == FASTPATH_OFF)
+		return NULL;
+	if (!(fp = fastpath_open(false, e, sizeof(e)))) {
+		snprintf(err, errlen, "fast path: %s", e);
+		goto fail;
+	}
+	if (fastpath_sync(fp, NULL, c, e, sizeof(e)) < 0) {
+		snprintf(err, errlen, "%s", e);
+		goto fail;
+	}
+	n = interfaces(c, names, FASTPATH_MAX_IFS);
+	for (unsigned i = 0; i < n; i++) {
+		bool native;
+
+		if (fastpath_attach(fp, names[i], true, &native, e, sizeof(e)) == 0)
+			continue;
+		if (c->fast_path == FASTPATH_XDP || c->n_fast_ifs) {
+			snprintf(err, errlen, "fast path: %s", e);
+			goto fail;
+		}
+		log_warnx("fast path: %s; that interface stays on the NFQUEUE path", e);
+	}
+	if (fp->n_ifs == 0) {
+		snprintf(err, errlen, "fast path: no interface to attach to");
+		goto fail;
+	}
+	fastpath_describe(fp, desc, sizeof(desc));
+	log_info("fast path: XDP on %s", desc);
+	return fp;
+fail:
+	fastpath_close(fp);
+	if (c->fast_path == FASTPATH_XDP) {
+		*fatal = true;
+		return NULL;
+	}
+	log_warnx("%s; fast_path = \"auto\": NFQUEUE only", err);
+	return NULL;
+}
+
+void
+fastpath_check(const struct prr_config *c, FILE *f)
+{
+	char names[FASTPATH_MAX_IFS][IF_NAMESIZE], e[256];
+	struct fastpath *fp;
+	unsigned n;
+
+	if (c->fast_path == FASTPATH_OFF) {
+		fprintf(f, "fast path: off (NFQUEUE only)\n");
+		return;
+	}
+	n = interfaces(c, names, FASTPATH_MAX_IFS);
+	fp = fastpath_open(false, e, sizeof(e));
+	if (!fp) {
+		fprintf(f, "fast path: %s: not available here (%s): %s\n",
+			fastpath_mode_name(c->fast_path), e,
+			c->fast_path == FASTPATH_XDP ? "prr will refuse to start" : "NFQUEUE only");
+		return;
+	}
+	fastpath_close(fp);
+	fprintf(f, "fast path: %s: XDP (native where the driver has it, else generic) on",
+		fastpath_mode_name(c->fast_path));
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, " %s", names[i]);
+	fprintf(f, "%s; NFQUEUE for the rest\n", n ? "" : " no interface (NFQUEUE only)");
+}
+
+void
+fastpath_reply_stats(const struct fastpath *fp, FILE *f)
+{
+	static const char *const doc[] = {
+		[PRR_XDP_PASS_MALFORMED] = "malformed in a way the NFQUEUE path judges and counts",
+		[PRR_XDP_PASS_OPTIONS] = "IPv4 options or IPv6 extension headers",
+		[PRR_XDP_PASS_FRAGMENT] = "fragments (reassembled there)",
+		[PRR_XDP_PASS_ICMP] = "ICMP",
+		[PRR_XDP_PASS_PROTOCOL] = "neither TCP nor UDP",
+		[PRR_XDP_PASS_TTL] = "TTL expiring (time exceeded there)",
+		[PRR_XDP_PASS_MTU] = "over the IPv4-side MTU, or over 1280 bytes toward a SMAP",
+		[PRR_XDP_PASS_UNBOUND] = "unbound, and unbound_icmp asks for an ICMP error",
+		[PRR_XDP_PASS_SPOOFED] = "spoofed source, and ipv6_side.generate_icmp asks for ICMPv6",
+		[PRR_XDP_PASS_NO_ROUTE] = "no route or neighbour entry yet, or forwarding off",
+	};
+	const char *names[PRR_XDP_NSTATS];
+	uint64_t counts[PRR_XDP_NSTATS], total = 0;
+	size_t n = fastpath_pass_reasons(fp, names, counts, PRR_XDP_NSTATS);
+
+	fprintf(f, "fastpath_packets\t%llu\tpackets the XDP fast path forwarded or dropped itself\n",
+		(unsigned long long)fastpath_packets(fp));
+	for (size_t i = 0; i < n; i++)
+		total += counts[i];
+	fprintf(f, "fastpath_to_slowpath\t%llu\tpackets the fast path passed to the NFQUEUE path\n",
+		(unsigned long long)total);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "fastpath_to_slowpath_%s\t%llu\tpassed on: %s\n", names[i],
+			(unsigned long long)counts[i], doc[PRR_XDP_PACKETS + 1 + i]);
 }

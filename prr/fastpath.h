@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "prr/stats.h"
 
@@ -62,6 +63,24 @@ uint64_t fastpath_stat(const struct fastpath *, enum prr_stat);
 uint64_t fastpath_packets(const struct fastpath *);
 size_t fastpath_pass_reasons(const struct fastpath *, const char **names, uint64_t *counts,
 			     size_t max);
+
+/*
+ * The daemon's start: by cfg->fast_path, load, fill the maps and attach
+ * to cfg's fast_path_interfaces (none given: every interface but lo).
+ * NULL and *fatal false: off, or auto where XDP is not available (a
+ * warning is logged); NULL and *fatal true: fast_path = "xdp" failed,
+ * the message in err.
+ */
+struct fastpath *fastpath_start(const struct prr_config *, bool *fatal, char *err, size_t errlen);
+/* For prr -n: one line saying which path will run, and why. */
+void fastpath_check(const struct prr_config *, FILE *);
+
+/*
+ * The control socket's stats lines (name, value, doc): fastpath_packets,
+ * fastpath_to_slowpath and fastpath_to_slowpath_REASON; zeros without
+ * a fast path, so the names are always there.
+ */
+void fastpath_reply_stats(const struct fastpath *, FILE *);
 
 /*
  * One Ethernet frame through the program (BPF_PROG_TEST_RUN): its XDP

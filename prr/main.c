@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "prr/ctl.h"
+#include "prr/fastpath.h"
 #include "log.h"
 #include "prr/registration_server.h"
 #include "prr/provision.h"
@@ -128,6 +129,7 @@ main(int argc, char **argv)
 		return 1;
 	if (check) {
 		printf("configuration OK: %zu bindings\n", btable_count(env->cfg.bt));
+		fastpath_check(&env->cfg, stdout);
 		env_free(env);
 		return 0;
 	}
@@ -176,6 +178,19 @@ main(int argc, char **argv)
 		ctl_close(lfd, env->cfg.control_socket);
 		fatalx("cannot install NFQUEUE rules");
 	}
+	{
+		char err[512];
+		bool fatal;
+
+		/* after the NFQUEUE rules: what it passes on has somewhere to go */
+		prr->fp = fastpath_start(&env->cfg, &fatal, err, sizeof(err));
+		if (fatal) {
+			if (env->cfg.install_rules)
+				rules_remove(&env->cfg);
+			ctl_close(lfd, env->cfg.control_socket);
+			fatalx("%s", err);
+		}
+	}
 	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->cfg.bt),
 		 env->cfg.queue_count, env->cfg.queue_first);
 
@@ -209,6 +224,8 @@ main(int argc, char **argv)
 
 	log_info("stopping");
 	env = atomic_load(&prr->env);
+	fastpath_close(prr->fp);	/* first: its packets go back to NFQUEUE */
+	prr->fp = NULL;
 	if (env->cfg.install_rules)
 		rules_remove(&env->cfg);
 	atomic_store(&prr->stop, 1);

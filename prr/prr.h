@@ -8,6 +8,7 @@
 
 #include "prr/config.h"
 #include "prr/datapath.h"
+#include "prr/fastpath.h"
 #include "prr/registry.h"
 
 /* What the workers read; replaced whole on reload (RCU-like, see main.c). */
@@ -40,6 +41,7 @@ struct prr {
 	uint64_t pcp_rule_answers;	/* answers with MAP-E rules (prr/pcp_rules.c) */
 	uint64_t pcp_rules_sent;	/* MAP_RULE options in them */
 	uint64_t pcp_rules_dropped;	/* rules left out: over 1100 bytes */
+	struct fastpath *fp;		/* XDP fast path, or NULL (prr/fastpath.h) */
 };
 
 uint64_t prr_now_ms(void);
