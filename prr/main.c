@@ -79,6 +79,9 @@ reload(struct prr *prr, const char *file)
 	if (env->cfg.queue_first != old->cfg.queue_first ||
 	    env->cfg.queue_count != old->cfg.queue_count)
 		log_warnx("queue changes take effect at restart");
+	if (env->cfg.fast_path != old->cfg.fast_path || env->cfg.n_fast_ifs != old->cfg.n_fast_ifs ||
+	    memcmp(env->cfg.fast_ifs, old->cfg.fast_ifs, sizeof(env->cfg.fast_ifs)) != 0)
+		log_warnx("fast_path and fast_path_interfaces changes take effect at restart");
 	env->cfg.queue_first = old->cfg.queue_first;
 	env->cfg.queue_count = old->cfg.queue_count;
 	/* the registry keeps operator and dynamic bindings; the config's are replaced */
