@@ -31,6 +31,10 @@
 
 #define FASTPATH_MAX_IFS	32
 
+_Static_assert(PRR_XDP_MAX_BR >= PRR_MAX_BR, "every softwire address fits the BPF map");
+_Static_assert(PRR_XDP_MAX_POOLS >= PRR_MAX_POOLS, "every pool fits the BPF map");
+_Static_assert(PRR_XDP_MAX_RULES >= PRR_MAX_RULES, "every MAP-E rule fits the BPF map");
+
 struct fp_if {
 	int ifindex;
 	int link_fd;
