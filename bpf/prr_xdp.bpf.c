@@ -3,14 +3,16 @@
  * The PRR's XDP fast path. The common cases of prr/datapath.c, with the
  * same output bytes and counters:
  *
- *   IPv4 TCP/UDP to a pool address with a bound (address, port):
- *       TTL - 1, encapsulated in IPv6 (RFC 2473) toward its SMAP
+ *   IPv4 TCP/UDP or ICMP echo to a pool address with a bound (address,
+ *   port or identifier): TTL - 1, encapsulated in IPv6 (RFC 2473)
+ *   toward its SMAP
  *   IPv6 next header 4 to a softwire address, inner TCP/UDP whose
  *   (source, port) the outer source owns: decapsulated toward the
  *   Internet, or hairpinned to the SMAP of its destination
  *
  * Everything else goes on to the kernel (XDP_PASS) unchanged, where the
- * NFQUEUE rules hand it to the daemon: fragments, ICMP, IPv4 options and
+ * NFQUEUE rules hand it to the daemon: fragments, ICMP but echoes from
+ * the Internet (errors, and everything ICMP from SMAPs), IPv4 options and
  * IPv6 extension headers, TTL expiry, packets over the MTU (or over 1280
  * bytes toward a SMAP, whose learnt path MTU only the daemon knows),
  * unbound or spoofed packets that draw an ICMP error, malformed
@@ -315,6 +317,94 @@ l4_port(void *l4, void *end, __u8 proto, __u16 tot_len, int port_off, __u16 *por
 	return -1;
 }
 
+static __always_inline unsigned
+smap_mtu(const struct prr_xdp_cfg *c)
+{
+	return c->v6_mtu < PRR_XDP_MIN_MTU ? c->v6_mtu : PRR_XDP_MIN_MTU;
+}
+
+#define ICMP_MAX	(PRR_XDP_MIN_MTU - IP6_LEN - IP4_LEN)	/* what fits toward a SMAP */
+
+/* An ICMP message, copied out to sum it (bpf_loop callbacks cannot read packets). */
+#define ICMP_BUF	2048	/* a power of two above ICMP_MAX: indexes are masked with it */
+
+struct icmp_buf {
+	__u8 b[ICMP_BUF];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct icmp_buf);
+} scratch SEC(".maps");
+
+struct csum_q {
+	__u32 len;
+	__u32 sum;
+};
+
+static int
+csum_step(__u32 i, void *arg)
+{
+	struct csum_q *q = arg;
+	struct icmp_buf *buf;
+	__u32 z = 0, o = i * 2;
+
+	if (o + 1 >= q->len || o >= ICMP_MAX)
+		return 1;
+	buf = bpf_map_lookup_elem(&scratch, &z);
+	if (!buf)
+		return 1;
+	q->sum += *(__u16 *)(buf->b + (o & (ICMP_BUF - 2)));
+	return 0;
+}
+
+/* The ICMP checksum of the len (8..ICMP_MAX) bytes after the IPv4 header: csum_partial's sum. */
+static __always_inline int
+icmp_csum_ok(struct xdp_md *ctx, __u32 len)
+{
+	struct csum_q q = { .len = len };
+	struct icmp_buf *buf;
+	__u32 z = 0;
+
+	buf = bpf_map_lookup_elem(&scratch, &z);
+	if (!buf || len < 8 || len > ICMP_MAX)
+		return 0;
+	if (bpf_xdp_load_bytes(ctx, ETH_LEN + IP4_LEN, buf->b, len) < 0)
+		return 0;
+	bpf_loop(ICMP_MAX / 2, csum_step, &q, 0);
+	if (len & 1)
+		q.sum += buf->b[(len - 1) & (ICMP_BUF - 1)];	/* padded with zero as it lies in memory */
+	return fold(q.sum) == 0xffff;
+}
+
+/*
+ * An ICMP echo from the Internet (prr/datapath.c inbound_port): the
+ * identifier is the port, or port 0 for a request with
+ * echo_request_lookup = "port-0". Errors and other types, and what the
+ * configuration refuses, are the slow path's. -1 when *port is set.
+ */
+static __always_inline int
+icmp_echo_port(struct xdp_md *ctx, const struct prr_xdp_cfg *c, __u8 *l4, void *end, __u16 tot,
+	       __u16 *port)
+{
+	__u16 len = tot - IP4_LEN;
+
+	if (!(c->flags & PRR_XDP_F_V4_ALLOW_ICMP))
+		return PRR_XDP_PASS_ICMP;
+	if (len < 8 || (void *)(l4 + 8) > end)
+		return PRR_XDP_PASS_MALFORMED;
+	if (l4[0] != 8 && l4[0] != 0)
+		return PRR_XDP_PASS_ICMP;
+	if (len > ICMP_MAX || IP6_LEN + (__u32)tot > smap_mtu(c))
+		return PRR_XDP_PASS_MTU;
+	if (!icmp_csum_ok(ctx, len))
+		return PRR_XDP_PASS_MALFORMED;
+	*port = l4[0] == 8 && (c->flags & PRR_XDP_F_ECHO_PORT0) ? 0 : *(__u16 *)(l4 + 4);
+	return -1;
+}
+
 /*
  * The IPv4 header at ip: common/ipv4.c ipv4_parse with the checksum,
  * within len bytes, 20 bytes long, not a fragment. -1 when good,
@@ -409,12 +499,6 @@ ip6_fill(__u8 *h, const struct prr_xdp_cfg *c, __u8 tos, __u16 len,
 	__builtin_memcpy(h + 24, dst, 16);
 }
 
-static __always_inline unsigned
-smap_mtu(const struct prr_xdp_cfg *c)
-{
-	return c->v6_mtu < PRR_XDP_MIN_MTU ? c->v6_mtu : PRR_XDP_MIN_MTU;
-}
-
 static __always_inline const __u8 *
 br_of(const struct prr_xdp_cfg *c, __u32 br)
 {
@@ -481,11 +565,16 @@ from_inet(struct xdp_md *ctx, const struct prr_xdp_cfg *c, struct prr_xdp_stats 
 	if (why >= 0)
 		return pass(s, why);
 	tot = bpf_ntohs(*(__u16 *)(ip + 2));
-	why = l4_port(ip + IP4_LEN, end, ip[9], tot, 2, &port);
+	if (ip[9] == IPPROTO_ICMP)
+		why = icmp_echo_port(ctx, c, ip + IP4_LEN, end, tot, &port);
+	else
+		why = l4_port(ip + IP4_LEN, end, ip[9], tot, 2, &port);
 	if (why >= 0)
 		return pass(s, why);
 	if (!lookup(c, dst, port, &b, &rule)) {
-		if ((c->flags & (PRR_XDP_F_UNBOUND_ICMP | PRR_XDP_F_V4_ICMP)) ==
+		/* RFC 7596 8.1: unbound ICMP is dropped without an answer */
+		if (ip[9] != IPPROTO_ICMP &&
+		    (c->flags & (PRR_XDP_F_UNBOUND_ICMP | PRR_XDP_F_V4_ICMP)) ==
 		    (PRR_XDP_F_UNBOUND_ICMP | PRR_XDP_F_V4_ICMP))
 			return pass(s, PRR_XDP_PASS_UNBOUND);
 		if (s) {
