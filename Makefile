@@ -15,9 +15,11 @@
 #   prr/            the PRR daemon          ctl/     prrctl, the operator CLI
 #   smap/           the SMAP daemon         smap/portmap/  its mapping table
 #   survey/         portsurvey              tests/   unit, e2e, fuzz, bench
+#   bpf/            XDP/TC programs: bpf/NAME.bpf.c -> build/bpf/NAME.bpf.o and
+#                   the libbpf skeleton build/bpf/NAME.skel.h (struct NAME_bpf)
 
 CC      ?= cc
-PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack jansson
+PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack jansson libbpf
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -76,6 +78,23 @@ UNITS   := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(BENCH_SRC))
 
 all: $(PROGS)
+
+# BPF programs: one generic rule for every bpf/NAME.bpf.c
+BPF_CLANG  ?= clang
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I. -I/usr/include/$(shell uname -m)-linux-gnu
+BPF_SRC    := $(wildcard bpf/*.bpf.c)
+BPF_SKELS  := $(patsubst bpf/%.bpf.c,build/bpf/%.skel.h,$(BPF_SRC))
+
+build/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BPF $<")
+	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c -o $@ $<
+
+build/bpf/%.skel.h: build/bpf/%.bpf.o
+	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+# the PRR's XDP fast path: its loader includes the skeleton
+$(B)/prr/fastpath.o: build/bpf/prr_xdp.skel.h
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "ctlsock.h"
 #include "prr/datapath.h"
+#include "prr/fastpath.h"
 #include "prr/registry.h"
 
 #define PRR_MAX_POOLS	64
@@ -23,6 +24,7 @@ struct prr_pool {
 };
 
 #define PRR_MAX_AUTH	32
+#define PRR_MAX_FAST_IFS	16
 
 struct prefix6 {
 	struct in6_addr addr;
@@ -52,6 +54,9 @@ struct prr_config {
 	char alloc_log[PATH_MAX];	/* port-block allocation log; "" = syslog only */
 	struct prr_registration reg;
 	struct btable *bt;		/* the config's static bindings */
+	enum fastpath_mode fast_path;	/* XDP fast path: off, auto, xdp */
+	char fast_ifs[PRR_MAX_FAST_IFS][16];	/* fast_path_interfaces; none: every one but lo */
+	unsigned n_fast_ifs;
 };
 
 /* 0, or -1 with every error in err->text ("file:line: key: message"). */

@@ -55,6 +55,7 @@ reply_stats(struct prr *prr, FILE *f)
 		fprintf(f, "%s\t%llu\t%s\n", prr_stat_desc[i].name,
 			(unsigned long long)prr_stat_sum(prr, (enum prr_stat)i),
 			prr_stat_desc[i].doc);
+	fastpath_reply_stats(prr->fp, f);
 	fprintf(f, "bindings\t%zu\tbindings in the data path\n", btable_count(atomic_load(&prr->env)->bt));
 	if (!nfq_counters(c, q, found))
 		return;

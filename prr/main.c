@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "prr/ctl.h"
 #include "daemon_args.h"
+#include "prr/fastpath.h"
 #include "log.h"
 #include "notify.h"
 #include "prr/registration_server.h"
@@ -86,6 +87,9 @@ reload(struct prr *prr, struct ctl_server *ctl, const char *file)
 	if (env->cfg.queue_first != old->cfg.queue_first ||
 	    env->cfg.queue_count != old->cfg.queue_count)
 		log_warnx("queue changes take effect at restart");
+	if (env->cfg.fast_path != old->cfg.fast_path || env->cfg.n_fast_ifs != old->cfg.n_fast_ifs ||
+	    memcmp(env->cfg.fast_ifs, old->cfg.fast_ifs, sizeof(env->cfg.fast_ifs)) != 0)
+		log_warnx("fast_path and fast_path_interfaces changes take effect at restart");
 	env->cfg.queue_first = old->cfg.queue_first;
 	env->cfg.queue_count = old->cfg.queue_count;
 	/* the registry keeps operator and dynamic bindings; the config's are replaced */
@@ -126,6 +130,7 @@ main(int argc, char **argv)
 		return 1;
 	if (a.check) {
 		printf("configuration OK: %zu bindings\n", btable_count(env->cfg.bt));
+		fastpath_check(&env->cfg, stdout);
 		env_free(env);
 		return 0;
 	}
@@ -176,6 +181,19 @@ main(int argc, char **argv)
 		ctl_server_close(ctl);
 		fatalx("cannot install NFQUEUE rules");
 	}
+	{
+		char err[512];
+		bool fatal;
+
+		/* after the NFQUEUE rules: what it passes on has somewhere to go */
+		prr->fp = fastpath_start(&env->cfg, env->bt, &fatal, err, sizeof(err));
+		if (fatal) {
+			if (env->cfg.install_rules)
+				rules_remove(&env->cfg);
+			ctl_server_close(ctl);
+			fatalx("%s", err);
+		}
+	}
 	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->bt),
 		 env->cfg.queue_count, env->cfg.queue_first);
 	notify("READY=1");	/* systemd Type=notify: serving now */
@@ -216,6 +234,8 @@ main(int argc, char **argv)
 	log_info("stopping");
 	notify("STOPPING=1");
 	env = atomic_load(&prr->env);
+	fastpath_close(prr->fp);	/* first: its packets go back to NFQUEUE */
+	prr->fp = NULL;
 	if (env->cfg.install_rules)
 		rules_remove(&env->cfg);
 	atomic_store(&prr->stop, 1);

@@ -38,9 +38,15 @@ provision_now(void)
 void
 env_swap(struct prr *prr, struct prr_env *env)
 {
-	struct prr_env *old = atomic_exchange(&prr->env, env);
+	struct prr_env *old, *cur = atomic_load(&prr->env);
 	uint64_t seq[PRR_MAX_QUEUES];
+	char err[256];
 
+	/* the fast path's maps follow the table, the difference only */
+	if (fastpath_sync(prr->fp, cur ? &cur->cfg : NULL, cur ? cur->bt : NULL, &env->cfg, env->bt,
+			  err, sizeof(err)) < 0)
+		log_warnx("%s: the fast path is off until the next change", err);
+	old = atomic_exchange(&prr->env, env);
 	if (!old)
 		return;
 	for (unsigned i = 0; i < prr->n_workers; i++)
