@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include "daemon_args.h"
 #include "log.h"
@@ -33,4 +37,27 @@ daemon_args_parse(int argc, char **argv, const char *prog, const char *default_f
 		usage(2);
 	log_init(1, prog);
 	log_setverbose(a->verbose);
+}
+
+int
+daemon_start(const struct daemon_args *a, const char *prog)
+{
+	sigset_t set;
+	int sfd;
+
+	if (!a->fg) {
+		if (daemon(0, 0) < 0)
+			fatal("daemon");
+		log_init(0, prog);
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		fatal("signalfd");
+	return sfd;
 }

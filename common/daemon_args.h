@@ -22,4 +22,11 @@ struct daemon_args {
 void daemon_args_parse(int argc, char **argv, const char *prog, const char *default_file,
 		       void (*usage)(int rc), struct daemon_args *a);
 
+/*
+ * Into the background unless -f (syslog from then on); then SIGHUP,
+ * SIGTERM and SIGINT blocked (threads started later inherit the mask)
+ * and to be read from the signalfd returned; SIGPIPE ignored.
+ */
+int daemon_start(const struct daemon_args *a, const char *prog);
+
 #endif

@@ -120,7 +120,6 @@ main(int argc, char **argv)
 	int *pcp_fds;
 	struct prr *prr;
 	struct prr_env *env;
-	sigset_t set;
 
 	if (argc > 1 && strcmp(argv[1], "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
@@ -134,21 +133,7 @@ main(int argc, char **argv)
 		env_free(env);
 		return 0;
 	}
-	if (!a.fg) {
-		if (daemon(0, 0) < 0)
-			fatal("daemon");
-		log_init(0, "prr");
-	}
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* workers inherit the mask */
-	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0)
-		fatal("signalfd");
+	sfd = daemon_start(&a, "prr");
 
 	prr = calloc(1, sizeof(*prr));
 	if (!prr)

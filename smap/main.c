@@ -178,7 +178,6 @@ main(int argc, char **argv)
 	int sfd, rc = 0;
 	struct ctl_server *ctl = NULL;
 	static struct smap s;
-	sigset_t set;
 
 	/* smap stats|status|mappings|ping ...: the client, as smapctl */
 	if (argc >= 2 && (strcmp(argv[1], "stats") == 0 || strcmp(argv[1], "status") == 0 ||
@@ -195,21 +194,7 @@ main(int argc, char **argv)
 		printf("configuration OK\n");
 		return 0;
 	}
-	if (!a.fg) {
-		if (daemon(0, 0) < 0)
-			fatal("daemon");
-		log_init(0, "smap");
-	}
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0)
-		fatal("signalfd");
+	sfd = daemon_start(&a, "smap");
 
 	s.tun_fd = s.raw_fd = -1;
 	s.saved_ip_forward = -1;
