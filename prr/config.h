@@ -12,8 +12,14 @@
 #include "conf.h"
 #include "ctlsock.h"
 #include "prr/datapath.h"
-#include "prr/fastpath.h"
 #include "prr/registry.h"
+
+/* fast_path = ... (prr/fastpath.c) */
+enum fastpath_mode {
+	FASTPATH_OFF = 0,	/* NFQUEUE only */
+	FASTPATH_AUTO,		/* XDP if it loads: native, else generic; else NFQUEUE */
+	FASTPATH_XDP,		/* XDP or refuse to start */
+};
 
 #define PRR_MAX_POOLS	64
 #define PRR_MAX_QUEUES	16

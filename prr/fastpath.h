@@ -17,16 +17,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "prr/config.h"
 #include "prr/stats.h"
 
-struct prr_config;
 struct fastpath;
-
-enum fastpath_mode {
-	FASTPATH_OFF = 0,	/* NFQUEUE only */
-	FASTPATH_AUTO,		/* XDP if it loads: native, else generic; else NFQUEUE */
-	FASTPATH_XDP,		/* XDP or refuse to start */
-};
 
 const char *fastpath_mode_name(enum fastpath_mode);
 
