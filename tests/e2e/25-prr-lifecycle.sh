@@ -160,7 +160,9 @@ d_l4=$(( $(stat in4_drop_icmp_quote) - before_l4 ))
 # --- with the XDP fast path (AP_PRR_FAST_PATH): attached while it runs -----------------
 xdp_on() { tb ap-prr ip link show "$1" | grep -q 'prog/xdp'; }
 if [ -n "${AP_PRR_FAST_PATH:-}" ] && [ "$AP_PRR_FAST_PATH" != off ]; then
-	xdp_on inet0 && xdp_on core0 && pass "the XDP program is on both interfaces" ||
+	# the control socket (what the testbed waits for) comes before the attach
+	wait_for -t 10 xdp_on inet0 && wait_for -t 10 xdp_on core0 &&
+		pass "the XDP program is on both interfaces" ||
 		fail "the XDP program is on both interfaces" "$(tb ap-prr ip -br link)"
 fi
 
@@ -184,7 +186,8 @@ if [ -n "${AP_PRR_FAST_PATH:-}" ] && [ "$AP_PRR_FAST_PATH" != off ]; then
 		pass "a crashed prr leaves no XDP program behind" ||
 		fail "a crashed prr leaves no XDP program behind" "$(tb ap-prr ip -br link)"
 	"$TESTBED" restart prr >/dev/null
-	xdp_on inet0 && xdp_on core0 && wait_for -t 10 tb ap-h11 ping -c 1 -W 1 198.51.100.10 &&
+	wait_for -t 10 xdp_on inet0 && wait_for -t 10 xdp_on core0 &&
+	    wait_for -t 10 tb ap-h11 ping -c 1 -W 1 198.51.100.10 &&
 		pass "prr starts again after a crash, fast path attached" ||
 		fail "prr starts again after a crash, fast path attached" "$(tail -3 "$RUN/prr.log")"
 fi
