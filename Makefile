@@ -12,7 +12,7 @@
 #   survey/         portsurvey              tests/   unit, e2e, fuzz, bench
 
 CC      ?= cc
-PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack
+PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack libbpf
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -75,6 +75,19 @@ $(B)/%.o: %.c
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/smap/portmap/upnp.o: CFLAGS += $(UPNP_CFLAGS)
+
+# BPF programs (bpf/NAME.bpf.c): clang -target bpf into build/bpf/NAME.bpf.o,
+# and a libbpf skeleton build/bpf/NAME.skel.h that embeds it in its loader.
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell $(CC) -dumpmachine 2>/dev/null) -Ibpf
+build/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BPF $<")
+	$(Q)clang $(BPF_CFLAGS) -c -o $@ $<
+build/bpf/%.skel.h: build/bpf/%.bpf.o
+	$(Q)bpftool gen skeleton $< name $* >$@.tmp && mv $@.tmp $@
+
+$(B)/smap/fastpath.o: build/bpf/smap_tc.skel.h
+$(B)/smap/fastpath.o: CFLAGS += -Ibuild/bpf
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	$(Q)rm -f $@ && ar rcs $@ $^

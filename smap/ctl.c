@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "smap/ctl.h"
+#include "smap/fastpath.h"
 #include "log.h"
 #include "smap/portmap/mappings.h"
 #include "smap/portmap/pcp_server.h"
@@ -63,11 +64,13 @@ reply_stats(struct smap *s, FILE *f)
 
 	if (unmapped >= 0)
 		s->stats[SMAP_STAT_IN_DROP_UNMAPPED] = (uint64_t)unmapped;
+	fastpath_fold(s);
 	for (int i = 0; i < SMAP_STAT_MAX; i++)
 		fprintf(f, "%s\t%llu\t%s\n", smap_stat_desc[i].name,
 			(unsigned long long)s->stats[i], smap_stat_desc[i].doc);
 	pcp_server_stats(s, f);
 	upnp_stats(f);
+	fastpath_stats(s, f);
 }
 
 static void
@@ -86,6 +89,7 @@ reply_status(struct smap *s, FILE *f)
 	fprintf(f, "uptime_s\t%llu\n",
 		(unsigned long long)((smap_now_ms() - s->started_ms) / 1000));
 	reg_status(s, f);
+	fastpath_status(s, f);
 }
 
 void

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "smap/ctl.h"
+#include "smap/fastpath.h"
 #include "log.h"
 #include "smap/portmap/pcp_server.h"
 #include "smap/portmap/portmap.h"
@@ -70,6 +71,7 @@ stop_all(struct smap *s)
 	if (s->nat_installed)
 		nat_flush_conntrack(s);
 	nat_remove(s);
+	fastpath_stop(s);
 	tun_close(s);
 	tun_restore_forward(s);
 	softwire_close(s);
@@ -103,7 +105,7 @@ smap_datapath_start(struct smap *s)
 		return -1;
 	if (upnp_start(s) < 0)
 		return -1;
-	return 0;
+	return fastpath_start(s);
 }
 
 /* SIGHUP: the port set, the PRR, peers and policies change in place. */
@@ -167,6 +169,9 @@ reload(struct smap *s, const char *file)
 		log_warnx("registration on or off changes at restart only");
 	else if (s->cfg.reg.enabled)
 		reg_reload(s, &c.reg);
+	if (c.fast_path != s->cfg.fast_path)
+		log_warnx("fast_path changes at restart only");
+	fastpath_update(s);
 	log_info("reloaded");
 }
 
@@ -198,8 +203,12 @@ main(int argc, char **argv)
 	if (config_load(file, &s.cfg) < 0)
 		return 1;
 	if (check) {
+		char fpath[300];
+
 		if (verbose)
 			smap_config_print(&s.cfg, stdout);
+		fastpath_describe(&s.cfg, fpath, sizeof(fpath));
+		printf("%sfast path: %s\n", verbose ? "# " : "", fpath);	/* -nv: stays a config */
 		printf("configuration OK\n");
 		return 0;
 	}

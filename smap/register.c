@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "smap/fastpath.h"
 #include "smap/map_reg.h"
 #include "pcp.h"
 #include "smap/register_timing.h"
@@ -178,6 +179,7 @@ apply(struct smap *s, uint32_t ipv4, const struct portset *ps)
 	/* the table was made anew: the forwards again, minus those now outside */
 	if (s->portmap)
 		portmap_reinstall(s);
+	fastpath_update(s);
 	return 0;
 }
 

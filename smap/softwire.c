@@ -26,6 +26,7 @@
 
 #include "log.h"
 #include "pkt.h"
+#include "smap/fastpath.h"
 #include "smap/smap.h"
 
 #define BATCH		32
@@ -148,6 +149,7 @@ set_path_mtu(struct smap *s, unsigned mtu, const char *why)
 		tun_set_mtu(s, tun);
 		nat_update_mss(s);
 	}
+	fastpath_update(s);
 }
 
 void
@@ -351,6 +353,7 @@ softwire_tick(struct smap *s)
 	if (now - last_tick_ms >= 1000) {
 		last_tick_ms = now;
 		reasm_expire(s->reasm, now);
+		fastpath_fold(s);
 	}
 	if (now - last_mtu_ms >= 2000)
 		softwire_check_mtu(s);
