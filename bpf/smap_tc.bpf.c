@@ -152,6 +152,7 @@ smap_egress(struct __sk_buff *skb)
 	struct smap_tc_cfg *c = bpf_map_lookup_elem(&smap_tc_config, &zero);
 	struct iphdr ip;
 	struct ipv6hdr ip6 = {};
+	struct ethhdr eth = { .h_proto = bpf_htons(ETH_P_IPV6) };
 	__u16 port = 0;
 	__u8 l4len = 0;
 	__u32 hl;
@@ -195,6 +196,13 @@ smap_egress(struct __sk_buff *skb)
 	__builtin_memcpy(&ip6.daddr, c->prr, 16);
 	if (bpf_skb_store_bytes(skb, 0, &ip6, sizeof(ip6), 0) < 0)
 		return count(SMAP_TC_SLOW_HELPER, TC_ACT_SHOT);	/* the packet is half made */
+	/*
+	 * bpf_redirect_neigh wants a link header to take off (the TUN has
+	 * none): a placeholder, the neighbour code writes the real one.
+	 */
+	if (bpf_skb_change_head(skb, sizeof(eth), 0) < 0 ||
+	    bpf_skb_store_bytes(skb, 0, &eth, sizeof(eth), 0) < 0)
+		return count(SMAP_TC_SLOW_HELPER, TC_ACT_SHOT);
 	count(SMAP_TC_OUT, 0);
 	return bpf_redirect_neigh(c->wan_ifindex, NULL, 0, 0);
 }
