@@ -22,6 +22,16 @@ case $out in
 *) fail "smap -n says which path runs" "$(oneline "$out")" ;;
 esac
 
+bad=$E2E_TMP/bad.conf
+{ grep -v '^fast_path' "$conf"; echo 'fast_path = "turbo";'; } >"$bad"
+out=$(tb ap-smap1 "$SMAP" -n -c "$bad" 2>&1) && rc=0 || rc=$?
+line=$(grep -n '^fast_path' "$bad" | cut -d: -f1)
+case "$rc:$out" in
+[1-9]*"$bad:$line: fast_path: 'turbo': expected \"auto\", \"bpf\" or \"off\""*)
+	pass "fast_path = \"turbo\" is refused with file:line: key" ;;
+*) fail "fast_path = \"turbo\" is refused with file:line: key" "exit $rc: $(oneline "$out")" ;;
+esac
+
 filters() { tb ap-smap1 tc filter show dev wan0 ingress 2>/dev/null | grep -c 'smap_ingress' || true; }
 
 # --- traffic: 10 MB over TCP, pings, a fragmented UDP datagram, a traceroute --
