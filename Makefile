@@ -86,8 +86,8 @@ build/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
 build/bpf/%.skel.h: build/bpf/%.bpf.o
 	$(Q)bpftool gen skeleton $< name $* >$@.tmp && mv $@.tmp $@
 
-$(B)/smap/fastpath.o: build/bpf/smap_tc.skel.h
-$(B)/smap/fastpath.o: CFLAGS += -Ibuild/bpf
+$(B)/smap/fastpath.o $(B)/tests/unit/test_smap_tc.o: build/bpf/smap_tc.skel.h
+$(B)/smap/fastpath.o $(B)/tests/unit/test_smap_tc.o: CFLAGS += -Ibuild/bpf
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	$(Q)rm -f $@ && ar rcs $@ $^

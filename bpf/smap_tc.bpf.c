@@ -148,7 +148,7 @@ SEC("tc")
 int
 smap_egress(struct __sk_buff *skb)
 {
-	__u32 zero = 0, len = skb->len;
+	__u32 zero = 0, len, l2;
 	struct smap_tc_cfg *c = bpf_map_lookup_elem(&smap_tc_config, &zero);
 	struct iphdr ip;
 	struct ipv6hdr ip6 = {};
@@ -160,7 +160,9 @@ smap_egress(struct __sk_buff *skb)
 
 	if (!c || !c->enabled || skb->protocol != bpf_htons(ETH_P_IP))
 		return TC_ACT_OK;
-	if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) < 0 || ip.version != 4 || ip.ihl < 5 ||
+	l2 = c->tun_l2 ? 14 : 0;
+	len = skb->len - l2;
+	if (bpf_skb_load_bytes(skb, l2, &ip, sizeof(ip)) < 0 || ip.version != 4 || ip.ihl < 5 ||
 	    bpf_ntohs(ip.tot_len) != len || ip.saddr != c->ipv4)
 		return SLOW(CHECK);
 	if (ip.frag_off & bpf_htons(IP_MF | IP_OFFMASK))
@@ -172,7 +174,7 @@ smap_egress(struct __sk_buff *skb)
 			return SLOW(MESH);
 	}
 	hl = ip.ihl * 4;
-	why = l4_port(skb, hl, ip.protocol, 0, &port, &l4len);
+	why = l4_port(skb, l2 + hl, ip.protocol, 0, &port, &l4len);
 	if (why)
 		return count(why, TC_ACT_OK);
 	if (!port_ok(port))
@@ -194,15 +196,19 @@ smap_egress(struct __sk_buff *skb)
 	ip6.hop_limit = c->hop_limit;
 	__builtin_memcpy(&ip6.saddr, c->local, 16);
 	__builtin_memcpy(&ip6.daddr, c->prr, 16);
-	if (bpf_skb_store_bytes(skb, 0, &ip6, sizeof(ip6), 0) < 0)
+	if (bpf_skb_store_bytes(skb, l2, &ip6, sizeof(ip6), 0) < 0)
 		return count(SMAP_TC_SLOW_HELPER, TC_ACT_SHOT);	/* the packet is half made */
 	/*
 	 * bpf_redirect_neigh wants a link header to take off (the TUN has
 	 * none): a placeholder, the neighbour code writes the real one.
 	 */
-	if (bpf_skb_change_head(skb, sizeof(eth), 0) < 0 ||
-	    bpf_skb_store_bytes(skb, 0, &eth, sizeof(eth), 0) < 0)
+	if (l2) {
+		if (bpf_skb_store_bytes(skb, 12, &eth.h_proto, 2, 0) < 0)
+			return count(SMAP_TC_SLOW_HELPER, TC_ACT_SHOT);
+	} else if (bpf_skb_change_head(skb, sizeof(eth), 0) < 0 ||
+		   bpf_skb_store_bytes(skb, 0, &eth, sizeof(eth), 0) < 0) {
 		return count(SMAP_TC_SLOW_HELPER, TC_ACT_SHOT);
+	}
 	count(SMAP_TC_OUT, 0);
 	return bpf_redirect_neigh(c->wan_ifindex, NULL, 0, 0);
 }

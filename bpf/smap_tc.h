@@ -20,6 +20,7 @@ struct smap_tc_cfg {
 	__u32 has_fmr;		/* look destinations up in smap_tc_fmr */
 	__u32 n_peers;
 	__u32 wan_l2;		/* link header length on the WAN: 14 (Ethernet) or 0 */
+	__u32 tun_l2;		/* and on the egress device: 0 on a TUN, 14 on an Ethernet-like one */
 	__u8 local[16];		/* our softwire address (outer source) */
 	__u8 prr[16];		/* the PRR (outer destination) */
 	__u8 peers[SMAP_TC_MAX_PEERS][16];	/* other allowed outer sources */
