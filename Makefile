@@ -12,7 +12,7 @@
 #   survey/         portsurvey              tests/   unit, e2e, fuzz, bench
 
 CC      ?= cc
-PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack
+PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack zlib
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -54,7 +54,7 @@ BENCH_SRC   := $(wildcard tests/bench/*.c)
 
 # Each program's pure core: no sockets, no netlink, no nftables. Unit
 # tests and benchmarks link every core.
-PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c \
+PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/pool.c prr/store_journal.c \
                prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c
 SMAP_CORE   := smap/datapath.c smap/register_timing.c \
                $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c \

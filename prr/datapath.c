@@ -51,6 +51,7 @@ prr_ctx_init(struct prr_ctx *c, const struct prr_params *p, const struct btable 
 	memset(c->stats, 0, sizeof(c->stats));
 	c->p = p;
 	c->bt = bt;
+	c->pool = NULL;
 	c->pmtu = pmtu;
 	c->emit = emit;
 	c->emit_arg = arg;
@@ -198,6 +199,8 @@ lookup(struct prr_ctx *c, uint32_t ipv4, uint16_t port, struct binding *tmp, enu
 {
 	const struct binding *b = btable_lookup(c->bt, ipv4, port);
 
+	if (!b && c->pool)
+		b = pool_lookup(c->pool, ipv4, port);
 	if (!b && (b = rule_binding(c->p, ipv4, port, tmp)))
 		c->stats[s]++;
 	return b;
@@ -207,7 +210,7 @@ lookup(struct prr_ctx *c, uint32_t ipv4, uint16_t port, struct binding *tmp, enu
 static bool
 has_ipv4(const struct prr_ctx *c, uint32_t ipv4)
 {
-	return btable_has_ipv4(c->bt, ipv4) ||
+	return btable_has_ipv4(c->bt, ipv4) || (c->pool && pool_has_ipv4(c->pool, ipv4)) ||
 	       (c->p->n_rules && map_rules_find(c->p->rules, c->p->n_rules, ipv4) >= 0);
 }
 
@@ -733,6 +736,18 @@ prr_from_smap(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms
  */
 enum { B_DONE, B_SLOW, B_FAST };
 
+/* What the static table does not own may be a registered set. */
+static void
+pool_fill(const struct prr_ctx *c, size_t n, const uint32_t *ipv4, const uint16_t *port,
+	  const struct binding **b)
+{
+	if (!c->pool)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!b[i])
+			b[i] = pool_lookup(c->pool, ipv4[i], port[i]);
+}
+
 void
 prr_from_inet_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *len,
 		    size_t n, uint64_t now_ms)
@@ -765,6 +780,7 @@ prr_from_inet_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *
 			}
 		}
 		btable_lookup_burst(c->bt, nf, key, port, b);
+		pool_fill(c, nf, key, port, b);
 		if (c->p->n_rules)
 			for (size_t i = 0; i < nf; i++)
 				if (!b[i] && (b[i] = rule_binding(c->p, key[i], port[i], &rb[i])))
@@ -825,6 +841,7 @@ prr_from_smap_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *
 			}
 		}
 		btable_lookup_burst(c->bt, nf, key, port, b);
+		pool_fill(c, nf, key, port, b);
 		if (c->p->n_rules)
 			for (size_t i = 0; i < nf; i++)
 				if (!b[i] && (b[i] = rule_binding(c->p, key[i], port[i], &rb[i])))

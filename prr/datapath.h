@@ -20,6 +20,7 @@
 #include "frag.h"
 #include "map_rule.h"
 #include "prr/pmtu.h"
+#include "prr/pool.h"
 #include "prr/stats.h"
 
 #define PRR_MAX_BR	16
@@ -72,6 +73,7 @@ typedef void (*prr_emit_fn)(void *arg, enum prr_side, const uint8_t *pkt, size_t
 struct prr_ctx {
 	const struct prr_params *p;
 	const struct btable *bt;
+	const struct pool *pool;	/* registered sets, changed in place; NULL: none */
 	struct pmtu_cache *pmtu;	/* shared between workers */
 	struct reasm *reasm4, *reasm6;
 	prr_emit_fn emit;

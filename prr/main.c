@@ -22,6 +22,7 @@
 #include "prr/replay.h"
 #include "prr/rules.h"
 #include "prr/state.h"
+#include "prr/store.h"
 
 static void
 usage(void)
@@ -141,6 +142,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);	/* the allocation log was rotated */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* workers inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
@@ -203,6 +205,8 @@ main(int argc, char **argv)
 			continue;
 		if (si.ssi_signo == SIGHUP)
 			reload(prr, file);
+		else if (si.ssi_signo == SIGUSR1)
+			provision_reopen_log(prr);
 		else
 			break;
 	}
@@ -218,6 +222,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < n_pcp; i++)
 		close(pcp_fds[i]);
 	env_free(env);
+	store_close(prr->store);
 	registry_free(&prr->reg);
 	alloclog_close();
 	pmtu_free(prr->pmtu);

@@ -13,6 +13,7 @@
 /* What the workers read; replaced whole on reload (RCU-like, see main.c). */
 struct prr_env {
 	struct prr_config cfg;
+	const struct pool *pool;	/* the registry's dynamic sets, live (prr/pool.h) */
 };
 
 struct prr_worker {
@@ -33,6 +34,11 @@ struct prr {
 	atomic_int stop;
 	uint64_t started_ms;
 	struct registry reg;		/* main thread only: see provision.c */
+	struct store *store;		/* where reg persists (prr/store.h); NULL: nowhere */
+	struct prov_log *plog;		/* allocation log lines waiting for their commit */
+	uint64_t last_tick, last_compact;
+	bool renewed;			/* renewals since the last compaction */
+	struct pool *retired_pool;	/* replaced by a reload: freed after the env swap */
 	int pcp_fds[PRR_MAX_BR];	/* registration server sockets */
 	int n_pcp_fds;
 	uint64_t pcp_requests;		/* registration requests received */
@@ -40,6 +46,9 @@ struct prr {
 	uint64_t pcp_rule_answers;	/* answers with MAP-E rules (prr/pcp_rules.c) */
 	uint64_t pcp_rules_sent;	/* MAP_RULE options in them */
 	uint64_t pcp_rules_dropped;	/* rules left out: over 1100 bytes */
+	uint64_t pcp_refused_nonce;	/* renewal or delete with another nonce */
+	uint64_t pcp_refused_limit;	/* subscriber or authorized prefix at its limit */
+	uint64_t pcp_refused_pool;	/* pool exhausted */
 };
 
 uint64_t prr_now_ms(void);

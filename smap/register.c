@@ -17,15 +17,19 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "safe_file.h"
 #include "smap/map_reg.h"
 #include "pcp.h"
 #include "smap/register_timing.h"
@@ -279,6 +283,40 @@ answer(struct smap *s, const uint8_t *buf, size_t len)
 		  pcpc_wait_ms(&r->fsm, now) / 1000);
 }
 
+/*
+ * The mapping nonce is the registration's key (RFC 6887 11.3): the PRR
+ * renews or deletes a registration only for its nonce. Kept in a file,
+ * so that a restarted SMAP renews its set instead of waiting for it to
+ * run out; made at the first start.
+ */
+static void
+nonce_load(struct smap_reg *r, const char *path)
+{
+	char tmp[PATH_MAX + 8], dir[PATH_MAX], *slash;
+	FILE *f;
+
+	if (path[0] && (f = fopen(path, "r"))) {
+		size_t n = fread(r->nonce, 1, sizeof(r->nonce), f);
+		fclose(f);
+		if (n == sizeof(r->nonce))
+			return;
+	}
+	if (getrandom(r->nonce, sizeof(r->nonce), 0) != sizeof(r->nonce))
+		for (size_t i = 0; i < sizeof(r->nonce); i++)
+			r->nonce[i] = (uint8_t)random();
+	if (!path[0])
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+	}
+	if (!(f = safe_file_open(path, tmp, sizeof(tmp))) ||
+	    (fwrite(r->nonce, 1, sizeof(r->nonce), f), safe_file_commit(f, tmp, path) < 0))
+		log_warn("registration: cannot keep the nonce in %s; a restart will wait "
+			 "for the PRR to let the old registration go", path);
+}
+
 int
 reg_open(struct smap *s)
 {
@@ -290,9 +328,7 @@ reg_open(struct smap *s)
 	}
 	r->fd = -1;
 	r->fsm.last_result = -1;
-	if (getrandom(r->nonce, sizeof(r->nonce), 0) != sizeof(r->nonce))
-		for (size_t i = 0; i < sizeof(r->nonce); i++)
-			r->nonce[i] = (uint8_t)random();
+	nonce_load(r, s->cfg.reg.nonce_file);
 	srandom(rnd32());
 	s->reg = r;
 	snprintf(r->problem, sizeof(r->problem), "no answer from the PRR yet");
