@@ -82,6 +82,9 @@ struct prr_ctx {
 	/* ICMP error token bucket */
 	uint64_t rl_epoch_ms;
 	unsigned rl_sent;
+	/* relayed ICMPv6 errors: their own bucket, so that injected ones cannot starve ours */
+	uint64_t rl_relay_epoch_ms;
+	unsigned rl_relay_sent;
 	uint32_t frag6_id;
 	uint16_t ip_id;
 	/* scratch: a reassembled packet, and one being built */

@@ -222,8 +222,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < n_pcp; i++)
 		close(pcp_fds[i]);
 	env_free(env);
-	store_close(prr->store);
-	registry_free(&prr->reg);
+	provision_fini(prr);
 	alloclog_close();
 	pmtu_free(prr->pmtu);
 	free(prr);

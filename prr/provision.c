@@ -320,6 +320,19 @@ provision_reload(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 }
 
 void
+provision_fini(struct prr *prr)
+{
+	commit_and_log(prr);
+	store_close(prr->store);
+	prr->store = NULL;
+	registry_free(&prr->reg);
+	if (prr->plog)
+		free(prr->plog->v);
+	free(prr->plog);
+	prr->plog = NULL;
+}
+
+void
 provision_reopen_log(struct prr *prr)
 {
 	struct prr_env *env = atomic_load(&prr->env);

@@ -27,6 +27,8 @@ int provision_commit(struct prr *);
 void provision_log(struct prr *);
 /* Expire registrations, compact the store now and then; call often (acts once a second). */
 void provision_tick(struct prr *);
+/* At the stop: the store closed (pending changes committed), the registry freed. */
+void provision_fini(struct prr *);
 /* SIGUSR1: the allocation log was rotated; write to a new file at its path. */
 void provision_reopen_log(struct prr *);
 /* Seconds since this PRR's state began (the PCP epoch, kept across restarts). */

@@ -34,6 +34,7 @@
 	X(IN6_DROP_NOT_BR,	"in6_drop_not_br",	"destination is not a softwire address of this PRR") \
 	X(IN6_DROP_NOT_IPIP,	"in6_drop_not_ipip",	"not IPv4-in-IPv6 (next header 4) nor a handled ICMPv6") \
 	X(IN6_DROP_ICMP,	"in6_drop_icmp",	"ICMPv6 refused by configuration, or quoting garbage") \
+	X(IN6_DROP_ICMP_UNMATCHED, "in6_drop_icmp_unmatched", "ICMPv6 error quoting a packet the PRR did not send that SMAP, or a SMAP telling of another's") \
 	X(IN6_DROP_FRAG,	"in6_drop_frag",	"IPv6 or inner IPv4 fragment refused by reassembly") \
 	X(IN6_DROP_INNER_MALFORMED, "in6_drop_inner_malformed", "inner IPv4 packet malformed") \
 	X(IN6_DROP_L4,		"in6_drop_l4",		"inner TCP/UDP/ICMP header missing or malformed") \
@@ -47,6 +48,7 @@
 	X(ICMP4_SENT,		"icmp4_sent",		"ICMPv4 errors generated") \
 	X(ICMP6_SENT,		"icmp6_sent",		"ICMPv6 errors generated") \
 	X(ICMP_RATELIMITED,	"icmp_ratelimited",	"ICMP errors not sent because of the rate limit") \
+	X(ICMP_RELAY_RATELIMITED, "icmp_relay_ratelimited", "ICMPv6 errors not relayed as ICMPv4 because of their own rate limit") \
 	X(TX_ERRORS,		"tx_errors",		"packets the kernel refused to send")
 
 enum prr_stat {
