@@ -54,8 +54,16 @@ reply_stats(struct prr *prr, FILE *f)
 			prr_stat_desc[i].doc);
 	fprintf(f, "pcp_requests\t%llu\tregistration requests (PCP) received\n",
 		(unsigned long long)prr->pcp_requests);
-	fprintf(f, "pcp_drop_ratelimited\t%llu\tregistration requests over the per-source rate limit\n",
+	fprintf(f, "pcp_drop_ratelimited\t%llu\tregistration requests over the per-address or per-prefix rate limit\n",
 		(unsigned long long)prr->pcp_ratelimited);
+	fprintf(f, "pcp_refused_nonce\t%llu\trenewals or deletes with another nonce than the registration's (NOT_AUTHORIZED)\n",
+		(unsigned long long)prr->pcp_refused_nonce);
+	fprintf(f, "pcp_refused_limit\t%llu\tregistrations over a subscriber's or authorized prefix's limit (USER_EX_QUOTA)\n",
+		(unsigned long long)prr->pcp_refused_limit);
+	fprintf(f, "pcp_refused_pool\t%llu\tregistrations refused for want of a free set (NO_RESOURCES)\n",
+		(unsigned long long)prr->pcp_refused_pool);
+	fprintf(f, "registrations\t%zu\tentries in the registry (config, operator, dynamic active and held)\n",
+		registry_count(&prr->reg));
 	fprintf(f, "pcp_rule_answers\t%llu\tregistration answers carrying MAP-E rules\n",
 		(unsigned long long)prr->pcp_rule_answers);
 	fprintf(f, "pcp_rules_sent\t%llu\tMAP-E rules (MAP_RULE options) sent in them\n",
