@@ -64,6 +64,9 @@ reply_stats(struct prr *prr, FILE *f)
 		(unsigned long long)prr->pcp_refused_pool);
 	fprintf(f, "registrations\t%zu\tentries in the registry (config, operator, dynamic active and held)\n",
 		registry_count(&prr->reg));
+	fprintf(f, "registry_bytes\t%zu\tmemory of the registry's pool of sets, free ones included\n",
+		registry_memory(&prr->reg));
+	fprintf(f, "pool_sets\t%u\tsets the allocation pool holds\n", prr->reg.pool ? prr->reg.pool->n : 0);
 	fprintf(f, "pcp_rule_answers\t%llu\tregistration answers carrying MAP-E rules\n",
 		(unsigned long long)prr->pcp_rule_answers);
 	fprintf(f, "pcp_rules_sent\t%llu\tMAP-E rules (MAP_RULE options) sent in them\n",

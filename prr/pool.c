@@ -84,8 +84,22 @@ pool_init(struct pool *p, const struct alloc_params *ap)
 			pool_free(p);
 			return -1;
 		}
-		for (uint32_t k = 0; k < p->n; k++)
+		/* slot by slot without a division: a million of them at start-up */
+		for (uint32_t a = 0, k = 0; a < ap->n_addrs; a++) {
 			pool_slot_set(p, k, &p->b[k].ipv4, &p->b[k].ps);
+			for (uint32_t j = 1; j < p->per; j++) {
+				struct binding *b = &p->b[k + j];
+				b->ipv4 = ap->addrs[a];
+				b->ps = p->b[k].ps;
+				if (ap->psid) {
+					b->ps.psid = (uint16_t)j;
+				} else {
+					b->ps.min = (uint16_t)(ap->first_port + j * ap->size);
+					b->ps.max = (uint16_t)(b->ps.min + ap->size - 1);
+				}
+			}
+			k += p->per;
+		}
 	}
 	p->naddr_slots = 1;
 	while (p->naddr_slots < 2 * ap->n_addrs)

@@ -24,7 +24,7 @@ ALLOC=$RUN/prr-register.alloc.log
 prrctl() { "$PRRCTL" -s "$PRR_SOCK" "$@"; }
 pcp() { local ns=$1; shift; tb "$ns" "$PYTHON" "$PCP" "$@"; }
 inject() { tb ap-smap1 "$PYTHON" "$INJECT" "$@"; }
-pstat() { prrctl stats | awk -F'\t' -v k="$1" '$1 == k { print $2 }'; }
+pstat() { prrctl stats | awk -v k="$1" '$1 == k { print $2 }'; }
 above() { [ "$(smap_status "$1" "$2")" -gt "$3" ]; }	# above N KEY VALUE
 # ap-inet's path MTU to 192.0.2.1, as an ICMP fragmentation needed set it
 inet_pmtu() { tb ap-inet ip -4 route get 192.0.2.1 | grep -o 'mtu [0-9]*' || true; }
@@ -169,6 +169,36 @@ sed -e 's#^\tauthorized = .*#\tauthorized = [ "2001:db8:1::/64", "2001:db8:2::/6
     -e 's/^\tprefix_rate_limit = .*/\tprefix_rate_limit = 100000;/' "$REGCONF" >"$KILLCONF"
 tb ap-prr ip -6 route add local 2001:db8:ffee::/64 dev lo
 prr_restart "$KILLCONF"
+acked_enough() { [ "$(wc -l <"$1")" -ge "$2" ]; }	# acked_enough FILE N
+
+# --- logrotate (etc/logrotate.d/prr) during a registration flood: no line lost
+LR=$E2E_TMP/logrotate.conf
+sed -e "s#^/var/log/prr/alloc.log {#$ALLOC {#" \
+    -e "s#^\t\tsystemctl kill .*#\t\tkill -USR1 \$(cat $RUN/prr.pid)#" etc/logrotate.d/prr >"$LR"
+ROT=$E2E_TMP/acked-rotation
+: >"$ROT"
+tb ap-prr "$PYTHON" "$PCP" register-many --prefix 2001:db8:ffee:: --first 5001 --count 300 --out "$ROT" &
+client=$!
+for k in 1 2 3; do
+	wait_for -t 20 acked_enough "$ROT" $((k * 60)) || true
+	logrotate -f -s "$E2E_TMP/logrotate.state" "$LR"
+done
+wait "$client" || true
+lost=""
+n_rot=$(wc -l <"$ROT")
+logged=$(zcat -f "$ALLOC" "$ALLOC".* | awk -F'\t' '$3 == "allocate" && $4 ~ /^2001:db8:ffee:/ { print $4 }' | sort)
+while read -r a _; do
+	[ "$(printf '%s\n' "$logged" | grep -cx "$a")" = 1 ] || lost="$lost $a"
+done <"$ROT"
+read -r a0 v0 p0 _ <"$ROT"
+w=$(prrctl whois "$v0:$p0" 2>&1 || true)
+if [ "$n_rot" -ge 180 ] && [ -z "$lost" ] && [ -e "$ALLOC.3.gz" ] && [ -e "$ALLOC.1" ] &&
+    case $w in *"$a0"*) true ;; *) false ;; esac; then
+	pass "logrotate 3 times during $n_rot registrations (SIGUSR1): every allocation logged exactly once across $(ls "$ALLOC"* | wc -l) files; whois finds $a0 in the oldest"
+else
+	fail "logrotate loses no line" "$n_rot acked; lost or repeated:$lost; files $(oneline "$(ls "$ALLOC"*)"); whois $v0:$p0: $w"
+fi
+
 ACKED=$E2E_TMP/acked
 : >"$ACKED"
 first=1
@@ -177,8 +207,7 @@ for round in 1 2 3; do
 	tb ap-prr "$PYTHON" "$PCP" register-many --prefix 2001:db8:ffee:: --first "$first" \
 		--count 100 --out "$ACKED" &
 	client=$!
-	acked_enough() { [ "$(wc -l <"$ACKED")" -ge "$1" ]; }
-	wait_for -t 20 acked_enough "$want" || true
+	wait_for -t 20 acked_enough "$ACKED" "$want" || true
 	kill -KILL "$(cat "$RUN/prr.pid")"
 	wait "$client" 2>/dev/null || true	# it stops at the first unanswered request
 	first=$((first + 100))
@@ -189,7 +218,7 @@ for round in 1 2 3; do
 		case $list in *"$a4 $v4 $p-$((p + size - 1)) dynamic"*) ;; *) missing="$missing $a4" ;; esac
 	done <"$ACKED"
 	unacked=$(awk -F'\t' '$3 == "allocate" && $4 ~ /^2001:db8:ffee:/ { print $4 }' "$ALLOC" |
-		while read -r a; do grep -q "^$a " "$ACKED" || echo "$a"; done)
+		while read -r a; do grep -q "^$a " "$ACKED" "$ROT" || echo "$a"; done)
 	if [ -n "$(tail -c 1 "$ACKED")" ]; then missing="$missing (torn acked file)"; fi
 	if [ -z "$missing" ] && [ -z "$unacked" ] && have_prr &&
 	    ! grep -q 'fatal\|ERROR' "$RUN/prr.log"; then
