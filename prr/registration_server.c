@@ -301,7 +301,7 @@ handle_one(struct prr *prr, const struct prr_config *c, const uint8_t *in, size_
 	return map(prr, c, &req, &from->sin6_addr, out, cap);
 }
 
-#define PCP_BATCH 64
+#define PCP_BATCH 256
 
 /*
  * A batch of requests: every change they make is committed to the store

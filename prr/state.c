@@ -52,9 +52,11 @@ alloclog_write(uint64_t now, const char *event, const struct binding *b)
 	portset_format(&b->ps, ps, sizeof(ps));
 	gmtime_r(&t, &tm);
 	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	log_info("allocation: %s %s %s %s", event, a6, a4, ps);
-	if (!alog)
+	if (!alog) {
+		/* no file: syslog is the record (with a file, a million lines there would drown it) */
+		log_info("allocation: %s %s %s %s", event, a6, a4, ps);
 		return;
+	}
 	fprintf(alog, "%" PRIu64 "\t%s\t%s\t%s\t%s\t%s\n", now, iso, event, a6, a4, ps);
 	alog_dirty = true;
 }
