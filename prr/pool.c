@@ -2,6 +2,7 @@
 /* The allocation pool as a live table: see pool.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "prr/pool.h"
 
@@ -10,6 +11,28 @@ static inline uint32_t
 mix32(uint32_t x)
 {
 	return (x * 0x9e3779b1U) ^ (x >> 16);
+}
+
+void *
+pool_alloc(size_t bytes)
+{
+	void *p;
+
+	if (bytes == 0)
+		bytes = 1;
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (bytes >= (2u << 20))
+		madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
+}
+
+void
+pool_release(void *p, size_t bytes)
+{
+	if (p)
+		munmap(p, bytes ? bytes : 1);
 }
 
 uint32_t
@@ -78,8 +101,8 @@ pool_init(struct pool *p, const struct alloc_params *ap)
 		return -1;
 	p->n = (uint32_t)n;
 	if (p->n) {
-		p->b = calloc(p->n, sizeof(*p->b));
-		p->live = calloc(p->n, sizeof(*p->live));
+		p->b = pool_alloc((size_t)p->n * sizeof(*p->b));
+		p->live = pool_alloc((size_t)p->n * sizeof(*p->live));
 		if (!p->b || !p->live) {
 			pool_free(p);
 			return -1;
@@ -127,8 +150,8 @@ pool_init(struct pool *p, const struct alloc_params *ap)
 void
 pool_free(struct pool *p)
 {
-	free(p->b);
-	free(p->live);
+	pool_release(p->b, (size_t)p->n * sizeof(*p->b));
+	pool_release((void *)p->live, (size_t)p->n * sizeof(*p->live));
 	free(p->addr_key);
 	free(p->addr_idx);
 	memset(p, 0, sizeof(*p));

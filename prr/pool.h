@@ -19,6 +19,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "prr/binding.h"
@@ -47,6 +48,13 @@ struct pool {
 	uint32_t *addr_key;
 	uint16_t *addr_idx;	/* index + 1; 0 = empty */
 };
+
+/*
+ * Zeroed memory for the big per-slot arrays, in huge pages where the
+ * kernel has them (a million slots at start-up: few page faults).
+ */
+void *pool_alloc(size_t bytes);
+void pool_release(void *, size_t bytes);
 
 /* Sets per address for these parameters (0: none fit). */
 uint32_t pool_per_addr(const struct alloc_params *);

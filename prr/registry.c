@@ -232,11 +232,11 @@ alloc_slots(struct registry *r, const struct alloc_params *ap)
 	while (sz < 2 * (uint64_t)n)
 		sz <<= 1;
 	r->h6mask = sz - 1;
-	r->st = calloc(n ? n : 1, 1);
-	r->m = calloc(n ? n : 1, sizeof(*r->m));
-	r->freel = malloc((n ? n : 1) * sizeof(*r->freel));
-	r->fpos = malloc((n ? n : 1) * sizeof(*r->fpos));
-	r->h6 = calloc(sz, sizeof(*r->h6));
+	r->st = pool_alloc(n);
+	r->m = pool_alloc((size_t)n * sizeof(*r->m));
+	r->freel = pool_alloc((size_t)n * sizeof(*r->freel));
+	r->fpos = pool_alloc((size_t)n * sizeof(*r->fpos));
+	r->h6 = pool_alloc((size_t)sz * sizeof(*r->h6));
 	if (!r->st || !r->m || !r->freel || !r->fpos || !r->h6)
 		return -1;
 	r->nfree = 0;
@@ -262,18 +262,21 @@ registry_init(struct registry *r, const struct alloc_params *ap)
 	return 0;
 }
 
+/* keep_pool: the pool lives on (the caller frees it after a grace period) */
 static void
-free_slots(struct registry *r)
+free_slots(struct registry *r, bool keep_pool)
 {
-	if (r->pool) {
+	size_t n = r->pool ? r->pool->n : 0;
+
+	pool_release(r->st, n);
+	pool_release(r->m, n * sizeof(*r->m));
+	pool_release(r->freel, n * sizeof(*r->freel));
+	pool_release(r->fpos, n * sizeof(*r->fpos));
+	pool_release(r->h6, ((size_t)r->h6mask + 1) * sizeof(*r->h6));
+	if (r->pool && !keep_pool) {
 		pool_free(r->pool);
 		free(r->pool);
 	}
-	free(r->st);
-	free(r->m);
-	free(r->freel);
-	free(r->fpos);
-	free(r->h6);
 	r->pool = NULL;
 	r->st = NULL;
 	r->m = NULL;
@@ -284,7 +287,7 @@ free_slots(struct registry *r)
 void
 registry_free(struct registry *r)
 {
-	free_slots(r);
+	free_slots(r, false);
 	free(r->e);
 	r->e = NULL;
 	r->n = r->cap = 0;
@@ -346,8 +349,8 @@ registry_set_params(struct registry *r, const struct alloc_params *ap, struct po
 			fn(arg, &e);
 	}
 	*old = r->pool;
-	r->pool = NULL;
-	registry_free(r);
+	free_slots(r, true);
+	free(r->e);
 	*r = nr;
 	return 0;
 }

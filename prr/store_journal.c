@@ -211,7 +211,8 @@ j_load(struct store *s, struct registry *r, struct store_report *rep, char *err,
 	if (rep->replaced > 20 || rep->refused > 20)
 		log_warnx("%s: %u entries replaced by newer ones, %u refused in all", j->path,
 			  rep->replaced, rep->refused);
-	s->since_compact = rep->records;
+	/* what a compaction would save: records beyond one per entry */
+	s->since_compact = rep->records > registry_count(r) + 2 ? rep->records - registry_count(r) - 2 : 0;
 	return 0;
 }
 
