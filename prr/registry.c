@@ -156,6 +156,8 @@ auth_of(const struct registry *r, const struct in6_addr *a)
 static void
 free_push(struct registry *r, uint32_t s)
 {
+	if (r->bulk)
+		return;
 	r->fpos[s] = r->nfree;
 	r->freel[r->nfree++] = s;
 }
@@ -165,7 +167,7 @@ free_remove(struct registry *r, uint32_t s)
 {
 	uint32_t i = r->fpos[s], last;
 
-	if (i == NONE)
+	if (i == NONE || r->bulk)
 		return;
 	last = r->freel[--r->nfree];
 	r->freel[i] = last;
@@ -508,6 +510,7 @@ registry_block_static(struct registry *r, void (*fn)(void *, const struct reg_en
 			r->st[s] = SLOT_BLOCKED;
 		}
 	}
+	r->bulk = false;
 	r->nfree = 0;
 	for (uint32_t s = 0; s < p->n; s++) {
 		r->fpos[s] = NONE;
@@ -558,6 +561,8 @@ registry_register(struct registry *r, const struct in6_addr *a, const uint8_t no
 	ai = auth_of(r, a);
 	if (r->lim.sets_per_authorized && ai >= 0 && r->auth_count[ai] >= r->lim.sets_per_authorized)
 		return REG_PREFIX_LIMIT;
+	if (r->bulk)
+		registry_block_static(r, NULL, NULL);
 	if (r->nfree == 0)
 		return REG_EXHAUSTED;
 	/* a random free slot: which set comes next cannot be foreseen */

@@ -88,6 +88,7 @@ struct registry {
 	uint32_t n_dyn;		/* active and held slots */
 	uint32_t auth_count[PRR_MAX_AUTH];
 	uint64_t rng;
+	bool bulk;		/* loading: the free list is rebuilt at the end (registry_block_static) */
 	uint64_t epoch_start;	/* unix time this PRR's state began: PCP epoch base */
 };
 
@@ -153,7 +154,8 @@ unsigned registry_expire(struct registry *, uint64_t now,
 			 void (*fn)(void *arg, const struct reg_entry *, const char *event), void *arg);
 /*
  * Dynamic sets that overlap a config or operator binding are dropped
- * (fn told of each), and their slots kept out of the free list.
+ * (fn told of each), and their slots kept out of the free list, which
+ * is rebuilt (it ends a bulk load: r->bulk is cleared).
  */
 void registry_block_static(struct registry *, void (*fn)(void *, const struct reg_entry *),
 			   void *arg);

@@ -136,6 +136,7 @@ j_load(struct store *s, struct registry *r, struct store_report *rep, char *err,
 		return -1;
 	}
 	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	r->bulk = true;		/* the free list is rebuilt once, at the end */
 	while (fgets(line, sizeof(line), f)) {
 		size_t n = strlen(line);
 
@@ -194,6 +195,7 @@ j_load(struct store *s, struct registry *r, struct store_report *rep, char *err,
 			break;
 		case REG_NOMEM:
 			fclose(f);
+			registry_block_static(r, NULL, NULL);
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		default:
@@ -202,6 +204,7 @@ j_load(struct store *s, struct registry *r, struct store_report *rep, char *err,
 		}
 	}
 	fclose(f);
+	registry_block_static(r, NULL, NULL);
 	if (rep->torn && truncate(j->path, good) < 0) {
 		snprintf(err, errlen, "%s: cannot cut off a torn last line: %s", j->path, strerror(errno));
 		return -1;
