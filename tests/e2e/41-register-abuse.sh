@@ -161,10 +161,12 @@ else
 	fail "wrong-nonce delete/renewal" "delete $d; renewal $rn; entry '$(victim)' (was '$v0'); smap1 $(set_of 1); traffic $u"
 fi
 
-# --- SIGKILL during a registration flood, three times --------------------------
+# --- a pool of 1110 sets of 100 ports, open to 2001:db8:ffee::/64 (routed to
+# lo in ap-prr, so that registrations come from any address there)
 KILLCONF=$(tmpfile)
 sed -e 's#^\tauthorized = .*#\tauthorized = [ "2001:db8:1::/64", "2001:db8:2::/64", "2001:db8:ffee::/64" ];#' \
     -e 's/^\tsets_per_subscriber = .*/\tsets_per_subscriber = 0;/' \
+    -e 's/^\tport_set_size = .*/\tport_set_size = 100;/' \
     -e 's/^\trate_limit = .*/\trate_limit = 100000;/' \
     -e 's/^\tprefix_rate_limit = .*/\tprefix_rate_limit = 100000;/' "$REGCONF" >"$KILLCONF"
 tb ap-prr ip -6 route add local 2001:db8:ffee::/64 dev lo
