@@ -27,6 +27,7 @@
 #include "prr/state.h"
 #include "ctlsock.h"
 #include "version.h"
+#include "prr/store.h"
 
 static void
 usage(int rc)
@@ -157,6 +158,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);	/* the allocation log was rotated */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* workers inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
@@ -227,7 +229,9 @@ main(int argc, char **argv)
 			notify("RELOADING=1");
 			reload(prr, ctl, file);
 			notify("READY=1");
-		} else
+		} else if (si.ssi_signo == SIGUSR1)
+			provision_reopen_log(prr);
+		else
 			break;
 	}
 
@@ -243,7 +247,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < n_pcp; i++)
 		close(pcp_fds[i]);
 	env_free(env);
-	registry_free(&prr->reg);
+	provision_fini(prr);
 	alloclog_close();
 	pmtu_free(prr->pmtu);
 	free(prr);
