@@ -3,7 +3,7 @@
 # make            build build/bin/{prr,prrctl,smap,smapctl,portsurvey}
 # make check      install missing packages, build, run every test
 # make demo       bring up the testbed and show LAN hosts reaching the Internet
-# make bench      print the benchmark table
+# make bench      print the benchmark table (BENCH_QUICK=1: briefly)
 # make SAN=1      sanitizer build (ASan + UBSan) into build/san/bin/
 # make fuzz       libFuzzer targets into build/fuzz/ (make fuzz-long: long campaign)
 # make deb        Debian packages ap-prr, ap-smap into build/deb/
@@ -103,10 +103,12 @@ $(B)/%.o: %.c
 
 $(B)/smap/portmap/upnp.o $(B)/smap/portmap/upnp_soap.o: CFLAGS += $(UPNP_CFLAGS)
 
-# --version: `git describe`, else the fallback; version.o is rebuilt only
-# when the string changes (the stamp file is rewritten only then)
+# --version: AP_VERSION (debian/rules: the package's), else `git describe`,
+# else the fallback; version.o is rebuilt only when the string changes
+# (the stamp file is rewritten only then); make install writes it into
+# the scripts too
 VERSION_FALLBACK := 0.1
-VERSION = $(or $(shell git describe --tags --always --dirty 2>/dev/null),$(VERSION_FALLBACK))
+VERSION = $(or $(AP_VERSION),$(shell git describe --tags --always --dirty 2>/dev/null),$(VERSION_FALLBACK))
 $(B)/version.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
@@ -202,7 +204,11 @@ demo: deps-demo
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo
 
-bench: deps
+deps-bench:
+	$(Q)scripts/install-deps --bench
+
+# BENCH_QUICK=1: every benchmark briefly (scripts/bench)
+bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory all benches
 	$(Q)scripts/bench
 
@@ -221,14 +227,19 @@ INST_TMPF   := $(notdir $(wildcard etc/tmpfiles/*.conf))
 INST_CONFS  := prr.conf smap.conf
 INST_SCRIPTS := smap-boot
 
-# every program in build/bin (another may come), smap-boot; configs only
+# every program in build/bin (another may come), smap-boot (its version
+# written in); configs only
 # where none is (never overwritten); units and tmpfiles with the paths
 # rewritten to SBINDIR and SYSCONFDIR; OpenWrt's files as examples
 install: all
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(DATADIR)/openwrt
-	$(INSTALL) -m 0755 $(BIN)/* $(addprefix scripts/,$(INST_SCRIPTS)) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0755 $(BIN)/* $(DESTDIR)$(SBINDIR)/
+	for s in $(INST_SCRIPTS); do \
+		sed 's|^VERSION=@VERSION@|VERSION=$(shell cat $(B)/version.stamp)|' scripts/$$s \
+			>$(DESTDIR)$(SBINDIR)/$$s && chmod 0755 $(DESTDIR)$(SBINDIR)/$$s || exit 1; \
+	done
 	for c in $(INST_CONFS); do \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$$c ] && echo "  kept $(DESTDIR)$(SYSCONFDIR)/$$c" || \
 		$(INSTALL) -m 0644 etc/$$c $(DESTDIR)$(SYSCONFDIR)/$$c || exit 1; \
@@ -263,6 +274,6 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: FORCE all units benches deps deps-demo check demo bench clean fuzz fuzz-smoke fuzz-long install uninstall deb
+.PHONY: FORCE all units benches deps deps-demo deps-bench check demo bench clean fuzz fuzz-smoke fuzz-long install uninstall deb
 .SECONDARY:
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

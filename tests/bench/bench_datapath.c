@@ -7,7 +7,7 @@
  * The "rule" rows: the same table, plus a MAP-E rule (RFC 7597) whose
  * CEs own no explicit binding: 100.128.0.0/12 with PSID length 6,
  * offset 6 (2^26 CEs), so every packet misses the table and its SMAP's
- * address is computed.
+ * address is computed. Rounds: argv[1], default 30 (BENCH_QUICK: 2).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -18,6 +18,7 @@
 #include "csum.h"
 #include "prr/datapath.h"
 #include "pkt.h"
+#include "tests/bench/quick.h"
 
 #define ADDRS		15625u		/* x 64 port ranges = 1,000,000 bindings */
 #define PER_ADDR	64u
@@ -131,7 +132,7 @@ main(int argc, char **argv)
 	struct binding b = { 0 };
 	char err[256];
 	double t0, load;
-	unsigned rounds = argc > 1 ? (unsigned)atoi(argv[1]) : 30;
+	unsigned rounds = argc > 1 ? (unsigned)atoi(argv[1]) : bench_quick() ? 2 : 30;
 	static const size_t sizes[] = { 64, 576 };
 
 	prr_params_default(&params);
