@@ -396,13 +396,21 @@ main(int argc, char **argv)
 
 	if (getenv("PRR_SOCKET"))
 		cli.socket = getenv("PRR_SOCKET");
+	/* --json anywhere: a bad option before it is answered in JSON too */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			prrctl_json = 1;
 	while ((ch = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's': cli.socket = optarg; break;
 		case 'j': prrctl_json = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': version_print("prrctl"); return 0;
-		default: usage(stderr); return 2;
+		default:
+			if (prrctl_json)
+				return prrctl_fail(2, "bad option (prrctl help lists them)");
+			usage(stderr);
+			return 2;
 		}
 	}
 	/* --json after the command too (prrctl assign --json ...) */

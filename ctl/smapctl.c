@@ -250,6 +250,10 @@ smapctl_main(int argc, char **argv)
 	if (getenv("SMAP_SOCKET"))
 		cli.socket = getenv("SMAP_SOCKET");
 	optind = 1;
+	/* --json anywhere: a bad option before it is answered in JSON too */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			cli.json = 1;
 	/* options before and after the command: smap stats --json -s SOCKET */
 	while ((ch = getopt_long(argc, argv, "s:jh", opts, NULL)) != -1) {
 		switch (ch) {

@@ -91,6 +91,9 @@ json_ok "prrctl --json release again: error" nonzero "'error' in v" "${P[@]}" re
 json_ok "prrctl --json rule calc" 0 "v['psid'] == 52" "${P[@]}" rule calc --rule-ipv6 2001:db8::/40 --rule-ipv4 192.0.2.0/24 --ea-len 16 --prefix 2001:db8:12:3400::/56
 json_ok "prrctl --json stats, no daemon: error" nonzero "'error' in v" "$PRRCTL" -s "$E2E_TMP/none.sock" --json stats
 json_ok "prrctl --json unknown command: error" nonzero "'unknown' in v['error']" "${P[@]}" frobnicate
+json_ok "prrctl --json, a bad option: error" nonzero "'option' in v['error']" "${P[@]}" --frob stats
+json_ok "prrctl, a bad option, --json after the command: error" nonzero "'option' in v['error']" \
+	"$PRRCTL" -s "$PRR_SOCK" --frob stats --json
 json_ok "prrctl --json assign, missing args: says what" nonzero "'missing the port set' in v['error']" "${P[@]}" assign 2001:db8:9::2 192.0.2.2
 for bad in x 0junk -1 256; do
 	json_ok "prrctl refuses softwire index '$bad' before sending" nonzero "'softwire index' in v['error']" \
@@ -119,6 +122,7 @@ for c in "$SMAP" "$SMAPCTL"; do
 	json_ok "$n stats --json, no daemon: error" nonzero "'error' in v" "$c" stats --json -s "$E2E_TMP/none.sock"
 done
 json_ok "smapctl --json unknown command: error" nonzero "'unknown' in v['error']" "$SMAPCTL" -s "$SMAP1_SOCK" --json frobnicate
+json_ok "smap, a bad option before --json: error" nonzero "'option' in v['error']" "$SMAP" status --frob --json -s "$SMAP1_SOCK"
 check "smap status (text) still works" sh -c "'$SMAP' status -s '$SMAP1_SOCK' | grep -q '^ports'"
 
 # --- every drop counted: a fragment reassembly refuses -------------------
