@@ -234,7 +234,7 @@ prr_restart	# the clock back
 # --- pool exhaustion ---------------------------------------------------------
 TINY=$(tmpfile)
 sed -e 's/^\taddresses = .*/\taddresses = [ "192.0.2.3" ];/' -e 's/^\tfirst_port = .*/\tfirst_port = 1024;/' \
-    -e 's/^\tport_set_size = .*/\tport_set_size = 64512;/' "$REGCONF" >"$TINY"
+    -e 's/^\tport_set_size = .*/\tport_set_size = 64512;\n\tsets_per_subscriber = 0;/' "$REGCONF" >"$TINY"
 prr_restart "$TINY"
 tb ap-smap1 ip -6 addr add 2001:db8:1::91/64 dev wan0 nodad
 tb ap-smap1 ip -6 addr add 2001:db8:1::92/64 dev wan0 nodad
