@@ -197,6 +197,7 @@ main(int argc, char **argv)
 			ctl_server_close(ctl);
 			fatalx("%s", err);
 		}
+		provision_fastpath(prr);
 	}
 	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->bt),
 		 env->cfg.queue_count, env->cfg.queue_first);
