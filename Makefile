@@ -19,7 +19,7 @@
 #                   the libbpf skeleton build/bpf/NAME.skel.h (struct NAME_bpf)
 
 CC      ?= cc
-PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack jansson libbpf
+PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack jansson libbpf zlib
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -62,8 +62,8 @@ BENCH_SRC   := $(wildcard tests/bench/*.c)
 
 # Each program's pure core: no sockets, no netlink, no nftables. Unit
 # tests and benchmarks link every core.
-PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/pcap.c \
-               prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c prr/nfq_stats.c
+PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/pool.c prr/store_journal.c \
+               prr/pcap.c prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c prr/nfq_stats.c
 SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/register_answer.c smap/ftp_cmd.c \
                smap/live.c smap/map_derive.c \
                $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c neigh.c \
@@ -251,6 +251,8 @@ install: all
 			>$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
 	$(INSTALL) -m 0644 $(addprefix etc/tmpfiles/,$(INST_TMPF)) $(DESTDIR)$(TMPFILESDIR)/
+	$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	$(INSTALL) -m 0644 etc/logrotate.d/prr $(DESTDIR)$(SYSCONFDIR)/logrotate.d/prr
 	$(INSTALL) -m 0644 openwrt/smap/Makefile openwrt/smap/files/* $(DESTDIR)$(DATADIR)/openwrt/
 
 # what install wrote, but the configuration files
@@ -259,7 +261,8 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES)))) \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(INST_UNITS)) \
-		$(addprefix $(DESTDIR)$(TMPFILESDIR)/,$(INST_TMPF))
+		$(addprefix $(DESTDIR)$(TMPFILESDIR)/,$(INST_TMPF)) \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/prr
 	rm -rf $(DESTDIR)$(DATADIR)
 	@echo "  left $(addprefix $(DESTDIR)$(SYSCONFDIR)/,$(INST_CONFS)) in place"
 

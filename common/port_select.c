@@ -38,21 +38,32 @@ ports_of(uint8_t proto, const uint8_t *l4, size_t len, bool echo_port0,
 	return PORT_SEL_NO_PORT;
 }
 
+/* The header length of a quoted IPv4 packet with 8 bytes after it; 0 if none. */
+static size_t
+quoted_hlen(const uint8_t *q, size_t qlen)
+{
+	size_t hl;
+
+	if (qlen < IPV4_HDR_MIN || q[0] >> 4 != 4)
+		return 0;
+	hl = (size_t)(q[0] & 0x0f) * 4;
+	if (hl < IPV4_HDR_MIN || hl + 8 > qlen)
+		return 0;
+	if ((get16(q + 6) & 0x1fff) != 0)
+		return 0;	/* no ports in a later fragment */
+	return hl;
+}
+
 /* The packet an ICMP error quotes: IPv4 header and 8 bytes (RFC 792). */
 static enum port_sel
 quoted_ports(const uint8_t *q, size_t qlen, enum port_dir dir, uint32_t shared,
 	     bool echo_port0, struct port_pair *out)
 {
 	uint16_t sport, dport;
-	size_t hl;
+	size_t hl = quoted_hlen(q, qlen);
 
-	if (qlen < IPV4_HDR_MIN || q[0] >> 4 != 4)
+	if (hl == 0)
 		return PORT_SEL_ICMP_QUOTE;
-	hl = (size_t)(q[0] & 0x0f) * 4;
-	if (hl < IPV4_HDR_MIN || hl + 8 > qlen)
-		return PORT_SEL_ICMP_QUOTE;
-	if ((get16(q + 6) & 0x1fff) != 0)
-		return PORT_SEL_ICMP_QUOTE;	/* no ports in a later fragment */
 	if (get32(q + (dir == PORT_TO_SHARED ? 12 : 16)) != shared)
 		return PORT_SEL_ICMP_QUOTE;	/* not a packet of the shared address */
 	if (ports_of(q[9], q + hl, 8, echo_port0, &sport, &dport) != PORT_SEL_OK)
@@ -85,5 +96,20 @@ port_select(const uint8_t *pkt, const struct ipv4_info *ip, enum port_dir dir,
 		return r;
 	out->port = dir == PORT_TO_SHARED ? dport : sport;
 	out->peer = dir == PORT_TO_SHARED ? sport : dport;
+	return PORT_SEL_OK;
+}
+
+enum port_sel
+port_select_sent(const uint8_t *q, size_t qlen, bool echo_port0, uint32_t *dst,
+		 struct port_pair *out)
+{
+	uint16_t sport, dport;
+	size_t hl = quoted_hlen(q, qlen);
+
+	if (hl == 0 || ports_of(q[9], q + hl, 8, echo_port0, &sport, &dport) != PORT_SEL_OK)
+		return PORT_SEL_ICMP_QUOTE;
+	*dst = get32(q + 16);
+	out->port = dport;
+	out->peer = sport;
 	return PORT_SEL_OK;
 }

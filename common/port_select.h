@@ -61,4 +61,13 @@ struct port_pair {
 enum port_sel port_select(const uint8_t *pkt, const struct ipv4_info *ip,
 			  enum port_dir dir, bool echo_port0, struct port_pair *out);
 
+/*
+ * A packet sent toward a shared address as an error quotes it (the PRR's
+ * tunnelled packet inside an ICMPv6 error from the access side): only
+ * its IPv4 header and 8 bytes need be there. Its destination into *dst,
+ * and the port that selects that binding, as port_select would choose it.
+ */
+enum port_sel port_select_sent(const uint8_t *q, size_t qlen, bool echo_port0, uint32_t *dst,
+			       struct port_pair *out);
+
 #endif

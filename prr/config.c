@@ -21,7 +21,8 @@ static const char *const top_keys[] = {
 };
 static const char *const reg_keys[] = {
 	"authorized", "addresses", "port_set_size", "first_port", "psid_length",
-	"psid_offset", "lifetime", "hold_time", "rate_limit", NULL,
+	"psid_offset", "lifetime", "hold_time", "rate_limit", "prefix_rate_limit",
+	"subscriber_prefix_length", "sets_per_subscriber", "sets_per_authorized_prefix", NULL,
 };
 static const char *const side_keys[] = {
 	"mtu", "generate_icmp", "allow_incoming_icmp", "max_fragments", "unbound_icmp",
@@ -243,6 +244,9 @@ load_registration(struct conf_err *e, struct prr_config *c, const config_setting
 	r->ap.lifetime = 7200;
 	r->ap.hold_time = 600;
 	r->rate_limit = 10;
+	r->prefix_rate_limit = 20;
+	r->lim.subscriber_plen = 64;	/* a CPE's WAN /64 (or the /56 it is delegated) is one subscriber */
+	r->lim.sets_per_subscriber = 1;
 	if (!g)
 		return;
 	if (!config_setting_is_group(g)) {
@@ -257,14 +261,14 @@ load_registration(struct conf_err *e, struct prr_config *c, const config_setting
 		conf_errf(e, g, "authorized", "expected a list [ \"2001:db8::/32\", ... ]");
 	} else {
 		n = config_setting_length(l);
-		for (int i = 0; i < n && r->n_authorized < PRR_MAX_AUTH; i++) {
+		for (int i = 0; i < n && r->lim.n_authorized < PRR_MAX_AUTH; i++) {
 			const config_setting_t *el = config_setting_get_elem(l, (unsigned)i);
 			const char *s = config_setting_get_string(el);
-			struct prefix6 *p = &r->authorized[r->n_authorized];
+			struct prefix6 *p = &r->lim.authorized[r->lim.n_authorized];
 			if (!s || !parse_prefix6(s, &p->addr, &p->plen))
 				conf_errf(e, el, NULL, "'%s' is not an IPv6 prefix", s ? s : "?");
 			else
-				r->n_authorized++;
+				r->lim.n_authorized++;
 		}
 	}
 	if (!(l = config_setting_get_member(g, "addresses"))) {
@@ -304,7 +308,11 @@ load_registration(struct conf_err *e, struct prr_config *c, const config_setting
 	}
 	conf_uint(e, g, "lifetime", 60, 86400 * 30, &r->ap.lifetime);
 	conf_uint(e, g, "hold_time", 0, 86400 * 30, &r->ap.hold_time);
-	conf_uint(e, g, "rate_limit", 1, 100000, &r->rate_limit);
+	conf_uint(e, g, "rate_limit", 1, 1000000, &r->rate_limit);
+	conf_uint(e, g, "prefix_rate_limit", 1, 1000000, &r->prefix_rate_limit);
+	conf_uint(e, g, "subscriber_prefix_length", 1, 128, &r->lim.subscriber_plen);
+	conf_uint(e, g, "sets_per_subscriber", 0, 1u << 24, &r->lim.sets_per_subscriber);
+	conf_uint(e, g, "sets_per_authorized_prefix", 0, 1u << 24, &r->lim.sets_per_authorized);
 }
 
 /* MAP-E rules (RFC 7597 BR): map_rules = ( { ipv6_prefix; ipv4_prefix; ea_length; ... } ) */

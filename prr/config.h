@@ -29,21 +29,15 @@ struct prr_pool {
 	unsigned plen;
 };
 
-#define PRR_MAX_AUTH	32
 #define PRR_MAX_FAST_IFS	16
-
-struct prefix6 {
-	struct in6_addr addr;
-	unsigned plen;
-};
 
 /* SMAP registration over PCP (RFC 6887 + RFC 7753 PORT_SET). */
 struct prr_registration {
 	bool enabled;
-	struct prefix6 authorized[PRR_MAX_AUTH];	/* who may register */
-	unsigned n_authorized;
+	struct reg_limits lim;		/* who may register, how many sets */
 	struct alloc_params ap;		/* pool, set size, lifetime, hold time */
-	unsigned rate_limit;		/* requests per second per source */
+	unsigned rate_limit;		/* requests per second per source address */
+	unsigned prefix_rate_limit;	/* requests per second per subscriber prefix */
 };
 
 struct prr_config {
@@ -70,6 +64,5 @@ int prr_config_load(const char *file, struct prr_config *, struct conf_err *err)
 void prr_config_free(struct prr_config *);
 /* Whether ipv4 lies in one of the pools. */
 bool prr_config_in_pool(const struct prr_config *, uint32_t ipv4);
-bool prefix6_contains(const struct prefix6 *, const struct in6_addr *);
 
 #endif

@@ -56,6 +56,11 @@ reply_stats(struct prr *prr, FILE *f)
 			(unsigned long long)prr_stat_sum(prr, (enum prr_stat)i),
 			prr_stat_desc[i].doc);
 	fastpath_reply_stats(prr->fp, f);
+	fprintf(f, "registrations\t%zu\tentries in the registry (config, operator, dynamic active and held)\n",
+		registry_count(&prr->reg));
+	fprintf(f, "registry_bytes\t%zu\tmemory of the registry's pool of sets, free ones included\n",
+		registry_memory(&prr->reg));
+	fprintf(f, "pool_sets\t%u\tsets the allocation pool holds\n", prr->reg.pool ? prr->reg.pool->n : 0);
 	fprintf(f, "bindings\t%zu\tbindings in the data path\n", btable_count(atomic_load(&prr->env)->bt));
 	if (!nfq_counters(c, q, found))
 		return;
@@ -81,6 +86,12 @@ prr_metrics(FILE *f, void *arg)
 	for (int i = 0; i < PRR_STAT_MAX; i++)
 		prom_metric(f, "prr", prr_stat_desc[i].name, prr_stat_desc[i].doc, PROM_COUNTER,
 			    prr_stat_sum(prr, (enum prr_stat)i));
+	prom_metric(f, "prr", "registrations", "entries in the registry (config, operator, dynamic active and held)",
+		    PROM_GAUGE, registry_count(&prr->reg));
+	prom_metric(f, "prr", "registry_bytes", "memory of the registry's pool of sets, free ones included",
+		    PROM_GAUGE, registry_memory(&prr->reg));
+	prom_metric(f, "prr", "pool_sets", "sets the allocation pool holds", PROM_GAUGE,
+		    prr->reg.pool ? prr->reg.pool->n : 0);
 	prom_metric(f, "prr", "bindings", "bindings in the data path", PROM_GAUGE,
 		    btable_count(atomic_load(&prr->env)->bt));
 	prom_metric(f, "prr", "uptime_seconds", "seconds since prr started", PROM_GAUGE,

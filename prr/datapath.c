@@ -53,6 +53,7 @@ prr_ctx_init(struct prr_ctx *c, const struct prr_params *p, const struct btable 
 	memset(c->stats, 0, sizeof(c->stats));
 	c->p = p;
 	c->bt = bt;
+	c->pool = NULL;
 	c->pmtu = pmtu;
 	c->emit = emit;
 	c->emit_arg = arg;
@@ -93,19 +94,22 @@ drop(struct prr_ctx *c, enum prr_stat s)
 
 /* Token bucket of icmp_rate errors per two seconds (the peer lwAFTR's unit). */
 static bool
-icmp_rate_ok(struct prr_ctx *c, uint64_t now_ms)
+icmp_rate_ok(struct prr_ctx *c, bool relay, uint64_t now_ms)
 {
+	uint64_t *epoch = relay ? &c->rl_relay_epoch_ms : &c->rl_epoch_ms;
+	unsigned *sent = relay ? &c->rl_relay_sent : &c->rl_sent;
+
 	if (c->p->icmp_rate == 0)
 		return true;
-	if (now_ms - c->rl_epoch_ms >= 2000) {
-		c->rl_epoch_ms = now_ms;
-		c->rl_sent = 0;
+	if (now_ms - *epoch >= 2000) {
+		*epoch = now_ms;
+		*sent = 0;
 	}
-	if (c->rl_sent >= c->p->icmp_rate) {
-		c->stats[PRR_STAT_ICMP_RATELIMITED]++;
+	if (*sent >= c->p->icmp_rate) {
+		c->stats[relay ? PRR_STAT_ICMP_RELAY_RATELIMITED : PRR_STAT_ICMP_RATELIMITED]++;
 		return false;
 	}
-	c->rl_sent++;
+	(*sent)++;
 	return true;
 }
 
@@ -160,7 +164,9 @@ lookup(struct prr_ctx *c, uint32_t ipv4, uint16_t port, struct binding *tmp, enu
 {
 	const struct binding *b = btable_lookup(c->bt, ipv4, port);
 
-	if (!b && (b = rule_binding(c->p, ipv4, port, tmp)))
+	if (!b && c->pool)
+		b = pool_lookup(c->pool, ipv4, port);
+	if (!b && (b = rule_binding(c->p, ipv4, port, tmp)) && s < PRR_STAT_MAX)
 		c->stats[s]++;
 	return b;
 }
@@ -169,7 +175,7 @@ lookup(struct prr_ctx *c, uint32_t ipv4, uint16_t port, struct binding *tmp, enu
 static bool
 has_ipv4(const struct prr_ctx *c, uint32_t ipv4)
 {
-	return btable_has_ipv4(c->bt, ipv4) ||
+	return btable_has_ipv4(c->bt, ipv4) || (c->pool && pool_has_ipv4(c->pool, ipv4)) ||
 	       (c->p->n_rules && map_rules_find(c->p->rules, c->p->n_rules, ipv4) >= 0);
 }
 
@@ -183,14 +189,14 @@ has_ipv4(const struct prr_ctx *c, uint32_t ipv4)
  */
 static void
 icmp4_send_quote(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint8_t type,
-		 uint8_t code, uint32_t rest, bool forwarded, uint64_t now_ms)
+		 uint8_t code, uint32_t rest, bool forwarded, bool relay, uint64_t now_ms)
 {
 	struct ipv4_info ip;
 	size_t n;
 
 	if (ipv4_parse(pkt, len, false, &ip) != PKT_OK || !icmp4_may_answer(pkt, &ip))
 		return;
-	if (!icmp_rate_ok(c, now_ms))
+	if (!icmp_rate_ok(c, relay, now_ms))
 		return;
 	n = icmp4_error_build(c->icmp, sizeof(c->icmp), c->p->ipv4_addr, ip.src,
 			      type, code, rest, pkt, ip.tot_len, ICMP4_MAX);
@@ -220,14 +226,22 @@ static void
 icmp4_send(struct prr_ctx *c, const uint8_t *pkt, size_t len,
 	   uint8_t type, uint8_t code, uint32_t rest, uint64_t now_ms)
 {
-	icmp4_send_quote(c, pkt, len, type, code, rest, false, now_ms);
+	icmp4_send_quote(c, pkt, len, type, code, rest, false, false, now_ms);
+}
+
+/* An ICMPv6 error from the access network, relayed: the relay's own bucket. */
+static void
+icmp4_relay(struct prr_ctx *c, const uint8_t *pkt, size_t len,
+	    uint8_t type, uint8_t code, uint32_t rest, uint64_t now_ms)
+{
+	icmp4_send_quote(c, pkt, len, type, code, rest, false, true, now_ms);
 }
 
 static void
 icmp4_send_forwarded(struct prr_ctx *c, const uint8_t *pkt, size_t len,
 		     uint8_t type, uint8_t code, uint32_t rest, uint64_t now_ms)
 {
-	icmp4_send_quote(c, pkt, len, type, code, rest, true, now_ms);
+	icmp4_send_quote(c, pkt, len, type, code, rest, true, false, now_ms);
 }
 
 static void
@@ -236,7 +250,7 @@ icmp6_send(struct prr_ctx *c, const uint8_t *pkt, size_t len, const struct in6_a
 {
 	size_t n;
 
-	if (!icmp_rate_ok(c, now_ms))
+	if (!icmp_rate_ok(c, false, now_ms))
 		return;
 	n = icmp6_error_build(c->icmp, sizeof(c->icmp), src, dst, type, code, 0,
 			      pkt, len, ICMP6_MAX);
@@ -468,6 +482,33 @@ icmp6_to_icmp4(uint8_t type, uint8_t code, uint8_t *t4, uint8_t *c4)
 }
 
 /*
+ * Whether an ICMPv6 error's quote (q: our IPv6 header, then the IPv4
+ * packet we tunnelled) is a packet this PRR sent: its IPv4 destination
+ * and port belong to the SMAP it was sent to, from that binding's
+ * softwire address. A sender that is itself a SMAP (it has a static
+ * binding) may only tell of packets sent to itself. Anything else is
+ * injected: it neither moves a path MTU nor is relayed.
+ */
+static bool
+quote_is_ours(struct prr_ctx *c, const uint8_t *q, size_t qlen, const struct in6_addr *sender,
+	      const struct in6_addr *qsrc, const struct in6_addr *qdst)
+{
+	struct port_pair pp;
+	struct binding tmp;
+	const struct binding *b;
+	uint32_t dst;
+
+	if (qlen < IPV6_HDR_LEN || q[6] != IPPROTO_IPIP_ ||
+	    port_select_sent(q + IPV6_HDR_LEN, qlen - IPV6_HDR_LEN, c->p->echo_request_port0,
+			     &dst, &pp) != PORT_SEL_OK)
+		return false;
+	b = lookup(c, dst, pp.port, &tmp, PRR_STAT_MAX);
+	if (!b || memcmp(&b->ipv6, qdst, 16) != 0 || br_index(c->p, qsrc) != b->br)
+		return false;
+	return memcmp(sender, qdst, 16) == 0 || btable_first6(c->bt, sender) < 0;
+}
+
+/*
  * ICMPv6 from the access network about a packet we sent to a SMAP:
  * learn the path MTU from packet too big, and relay errors to the
  * IPv4 host whose packet it was (RFC 2473 8).
@@ -503,14 +544,17 @@ from_smap_icmp6(struct prr_ctx *c, const uint8_t *pkt, size_t len,
 	memcpy(&qdst, q + 24, 16);
 	if (br_index(c->p, &qsrc) < 0)
 		return drop(c, PRR_STAT_IN6_DROP_ICMP);
+	if (!quote_is_ours(c, q, qlen, &ip6->src, &qsrc, &qdst))
+		return drop(c, PRR_STAT_IN6_DROP_ICMP_UNMATCHED);
 	if (type == 2) {
 		mtu = get32(l4p + 4);
 		/*
 		 * The IPv4 host is told what fits in the reported MTU, even
-		 * below 1280: that spares the SMAP IPv6 fragments. The MTU
+		 * below 1280 (but never below 576): that spares the SMAP IPv6
+		 * fragments. The MTU
 		 * learnt for the SMAP stays >= 1280 (we fragment below).
 		 */
-		mtu4 = mtu > 68 + IPV6_HDR_LEN ? mtu - IPV6_HDR_LEN : 68;
+		mtu4 = mtu > 576 + IPV6_HDR_LEN ? mtu - IPV6_HDR_LEN : 576;	/* RFC 791, 1191 */
 		if (mtu4 > 65535)
 			mtu4 = 65535;
 		if (mtu < IPV6_MIN_MTU)
@@ -541,7 +585,7 @@ from_smap_icmp6(struct prr_ctx *c, const uint8_t *pkt, size_t len,
 			return PRR_CONSUMED;	/* we fragment those: nothing to tell */
 		c->stats[PRR_STAT_IN6_ICMP_TRANSLATED]++;
 		if (c->p->v4.generate_icmp)
-			icmp4_send(c, tmp, n, t4, c4, c4 == 4 ? mtu4 : 0, now_ms);
+			icmp4_relay(c, tmp, n, t4, c4, c4 == 4 ? mtu4 : 0, now_ms);
 	}
 	return PRR_CONSUMED;
 }
@@ -670,6 +714,18 @@ prr_from_smap(struct prr_ctx *c, const uint8_t *pkt, size_t len, uint64_t now_ms
  */
 enum { B_DONE, B_SLOW, B_FAST };
 
+/* What the static table does not own may be a registered set. */
+static void
+pool_fill(const struct prr_ctx *c, size_t n, const uint32_t *ipv4, const uint16_t *port,
+	  const struct binding **b)
+{
+	if (!c->pool)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!b[i])
+			b[i] = pool_lookup(c->pool, ipv4[i], port[i]);
+}
+
 void
 prr_from_inet_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *len,
 		    size_t n, uint64_t now_ms)
@@ -702,6 +758,7 @@ prr_from_inet_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *
 			}
 		}
 		btable_lookup_burst(c->bt, nf, key, port, b);
+		pool_fill(c, nf, key, port, b);
 		if (c->p->n_rules)
 			for (size_t i = 0; i < nf; i++)
 				if (!b[i] && (b[i] = rule_binding(c->p, key[i], port[i], &rb[i])))
@@ -762,6 +819,7 @@ prr_from_smap_burst(struct prr_ctx *c, const uint8_t *const *pkt, const size_t *
 			}
 		}
 		btable_lookup_burst(c->bt, nf, key, port, b);
+		pool_fill(c, nf, key, port, b);
 		if (c->p->n_rules)
 			for (size_t i = 0; i < nf; i++)
 				if (!b[i] && (b[i] = rule_binding(c->p, key[i], port[i], &rb[i])))

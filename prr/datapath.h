@@ -21,6 +21,7 @@
 #include "frag.h"
 #include "map_rule.h"
 #include "prr/pmtu.h"
+#include "prr/pool.h"
 #include "prr/stats.h"
 
 #define PRR_MAX_BR	16
@@ -73,6 +74,7 @@ typedef void (*prr_emit_fn)(void *arg, enum prr_side, const uint8_t *pkt, size_t
 struct prr_ctx {
 	const struct prr_params *p;
 	const struct btable *bt;
+	const struct pool *pool;	/* registered sets, changed in place; NULL: none */
 	struct pmtu_cache *pmtu;	/* shared between workers */
 	struct reasm *reasm4, *reasm6;
 	prr_emit_fn emit;
@@ -81,6 +83,9 @@ struct prr_ctx {
 	/* ICMP error token bucket */
 	uint64_t rl_epoch_ms;
 	unsigned rl_sent;
+	/* relayed ICMPv6 errors: their own bucket, so that injected ones cannot starve ours */
+	uint64_t rl_relay_epoch_ms;
+	unsigned rl_relay_sent;
 	uint32_t frag6_id;
 	uint16_t ip_id;
 	/* scratch: a reassembled packet, and one being built */

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "prr/config.h"
 #include "prr/fastpath.h"
+#include "prr/pool.h"
 
 #define FASTPATH_MAX_IFS	32
 
@@ -48,6 +49,8 @@ struct fastpath {
 	int ncpu;
 	struct fp_if ifs[FASTPATH_MAX_IFS];
 	unsigned n_ifs;
+	const struct btable *bt;	/* the static table the maps hold */
+	const struct pool *pool;	/* the allocation pool they hold the live slots of */
 };
 
 /* the fast path's counters that are the PRR's named ones */
@@ -359,12 +362,13 @@ sorted(const struct btable *bt, size_t *n)
 	return v;
 }
 
+/* An address is in the map while a static binding or the pool has it. */
 static int
-set_addr(int fd, uint32_t ipv4, const struct btable *bt)
+set_addr(const struct fastpath *fp, int fd, uint32_t ipv4, const struct btable *bt)
 {
 	uint32_t k = htonl(ipv4), one = 1;
 
-	if (bt && btable_has_ipv4(bt, ipv4))
+	if ((bt && btable_has_ipv4(bt, ipv4)) || (fp->pool && pool_has_ipv4(fp->pool, ipv4)))
 		return bpf_map_update_elem(fd, &k, &one, BPF_ANY);
 	if (bpf_map_delete_elem(fd, &k) < 0 && errno != ENOENT)
 		return -1;
@@ -424,7 +428,7 @@ sync_bindings(struct fastpath *fp, const struct btable *old, const struct btable
 					goto oom;
 			}
 		}
-		if (set_addr(afd, added[i]->ipv4, bt) < 0)
+		if (set_addr(fp, afd, added[i]->ipv4, bt) < 0)
 			goto maperr;
 	}
 	if (wrote.n)
@@ -436,7 +440,7 @@ sync_bindings(struct fastpath *fp, const struct btable *old, const struct btable
 			if ((!wrote.n || !bsearch(&ks.k[j], wrote.k, wrote.n, sizeof(*wrote.k), cmp_key)) &&
 			    bpf_map_delete_elem(bfd, &ks.k[j]) < 0 && errno != ENOENT)
 				goto maperr;
-		if (set_addr(afd, removed[i]->ipv4, bt) < 0)
+		if (set_addr(fp, afd, removed[i]->ipv4, bt) < 0)
 			goto maperr;
 	}
 	if (n_added + n_removed)
@@ -455,6 +459,116 @@ out:
 	free(removed);
 	free(o);
 	free(n);
+	return rc;
+}
+
+static void disable(struct fastpath *);
+
+/* ---- the allocation pool's dynamic bindings, one slot at a time ---- */
+
+static int
+put_keys(int fd, const struct binding *b, struct keys *ks)
+{
+	struct prr_xdp_val v = { .br = b->br };
+
+	memcpy(v.ipv6, &b->ipv6, 16);
+	if (binding_keys(b, ks) < 0)
+		return -1;
+	for (size_t j = 0; j < ks->n; j++)
+		if (bpf_map_update_elem(fd, &ks->k[j], &v, BPF_ANY) < 0)
+			return -1;
+	return 0;
+}
+
+/* Whether a live slot of p (NULL: none) has exactly this key. */
+static bool
+pool_has_key(const struct pool *p, const struct prr_xdp_key *k, struct keys *tmp)
+{
+	uint32_t ipv4;
+	const struct binding *b;
+
+	if (!p)
+		return false;
+	memcpy(&ipv4, k->data, 4);
+	b = pool_lookup(p, ntohl(ipv4), (uint16_t)(k->data[4] << 8 | k->data[5]));
+	if (!b || binding_keys(b, tmp) < 0)
+		return false;
+	for (size_t j = 0; j < tmp->n; j++)
+		if (cmp_key(&tmp->k[j], k) == 0)
+			return true;
+	return false;
+}
+
+/* Slot k's keys go, but those a live slot of keep (NULL: none) wrote too. */
+static int
+drop_keys(int fd, const struct binding *b, const struct pool *keep, struct keys *ks,
+	  struct keys *tmp)
+{
+	if (binding_keys(b, ks) < 0)
+		return -1;
+	for (size_t j = 0; j < ks->n; j++)
+		if (!pool_has_key(keep, &ks->k[j], tmp) && bpf_map_delete_elem(fd, &ks->k[j]) < 0 &&
+		    errno != ENOENT)
+			return -1;
+	return 0;
+}
+
+int
+fastpath_pool_slot(struct fastpath *fp, const struct pool *p, uint32_t k, bool live,
+		   char *err, size_t errlen)
+{
+	int fd, rc;
+	struct keys ks = { 0 };
+
+	if (!fp)
+		return 0;
+	fd = bpf_map__fd(fp->skel->maps.bindings);
+	rc = live ? put_keys(fd, &p->b[k], &ks) : drop_keys(fd, &p->b[k], NULL, &ks, NULL);
+	if (rc < 0) {
+		char b[128];
+
+		binding_format(&p->b[k], b, sizeof(b));
+		snprintf(err, errlen, "fast path: %s %s: %s", live ? "binding" : "unbinding", b,
+			 ks.oom ? "out of memory" : strerror(errno));
+	}
+	free(ks.k);
+	return rc;
+}
+
+int
+fastpath_pool_sync(struct fastpath *fp, const struct pool *old, const struct pool *p,
+		   char *err, size_t errlen)
+{
+	int bfd, afd, rc = -1;
+	struct keys ks = { 0 }, tmp = { 0 };
+
+	if (!fp)
+		return 0;
+	bfd = bpf_map__fd(fp->skel->maps.bindings);
+	afd = bpf_map__fd(fp->skel->maps.addrs);
+	fp->pool = p;
+	/* the new slots first, then the old ones that no new slot rewrote */
+	for (unsigned a = 0; p && a < p->ap.n_addrs; a++)
+		if (set_addr(fp, afd, p->ap.addrs[a], fp->bt) < 0)
+			goto fail;
+	for (uint32_t k = 0; p && k < p->n; k++)
+		if (pool_is_live(p, k) && put_keys(bfd, &p->b[k], &ks) < 0)
+			goto fail;
+	for (uint32_t k = 0; old && k < old->n; k++)
+		if (pool_is_live(old, k) && drop_keys(bfd, &old->b[k], p, &ks, &tmp) < 0)
+			goto fail;
+	for (unsigned a = 0; old && a < old->ap.n_addrs; a++)
+		if (set_addr(fp, afd, old->ap.addrs[a], fp->bt) < 0)
+			goto fail;
+	rc = 0;
+	goto out;
+fail:
+	snprintf(err, errlen, "fast path: the pool's bindings: %s",
+		 ks.oom || tmp.oom ? "out of memory" : strerror(errno));
+	disable(fp);
+out:
+	free(ks.k);
+	free(tmp.k);
 	return rc;
 }
 
@@ -495,6 +609,7 @@ fastpath_sync(struct fastpath *fp, const struct prr_config *old, const struct bt
 	}
 	if (sync_bindings(fp, old_bt, bt, err, errlen) < 0)
 		goto fail;
+	fp->bt = bt;
 	fill_cfg(fp, c, &x);
 	if (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.cfg), &z, &x, BPF_ANY) < 0) {
 		snprintf(err, errlen, "fast path: parameters: %s", strerror(errno));

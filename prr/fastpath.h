@@ -52,6 +52,20 @@ void fastpath_describe(const struct fastpath *, char *buf, size_t len);
 int fastpath_sync(struct fastpath *, const struct prr_config *old, const struct btable *old_bt,
 		  const struct prr_config *cfg, const struct btable *bt, char *err, size_t errlen);
 
+/*
+ * The allocation pool's dynamic bindings (prr/pool.h), which change one
+ * slot at a time without a new table: fastpath_pool_slot writes or removes
+ * the keys of slot k of p (its pool_bind/pool_unbind watch);
+ * fastpath_pool_sync moves the maps from the live slots and addresses of
+ * old (NULL: none) to those of p, a new pool at start or reload. -1 with a
+ * message; a failed sync disables the fast path like fastpath_sync.
+ */
+struct pool;
+int fastpath_pool_slot(struct fastpath *, const struct pool *p, uint32_t k, bool live,
+		       char *err, size_t errlen);
+int fastpath_pool_sync(struct fastpath *, const struct pool *old, const struct pool *p,
+		       char *err, size_t errlen);
+
 /* The fast path's share of a named counter, summed over CPUs. */
 uint64_t fastpath_stat(const struct fastpath *, enum prr_stat);
 /* Packets it took; packets it passed on, by reason (name, count) in order. */

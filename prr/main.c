@@ -29,6 +29,7 @@
 #include "prr/state.h"
 #include "ctlsock.h"
 #include "version.h"
+#include "prr/store.h"
 
 static void
 usage(int rc)
@@ -111,6 +112,23 @@ reload(struct prr *prr, struct ctl_server *ctl, const char *file)
 	log_info("reloaded: %zu bindings", btable_count(env->bt));
 }
 
+/* SIGUSR1 joins the daemon's signal set: logrotate sends it once it has
+ * moved the allocation log away (etc/logrotate.d/prr). */
+static void
+add_usr1(int sfd)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* workers inherit the mask */
+	if (signalfd(sfd, &set, SFD_CLOEXEC) < 0)
+		fatal("signalfd");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -134,6 +152,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	sfd = daemon_start(&a, "prr");
+	add_usr1(sfd);
 
 	prr = calloc(1, sizeof(*prr));
 	if (!prr)
@@ -178,6 +197,7 @@ main(int argc, char **argv)
 			ctl_server_close(ctl);
 			fatalx("%s", err);
 		}
+		provision_fastpath(prr);
 	}
 	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->bt),
 		 env->cfg.queue_count, env->cfg.queue_first);
@@ -212,7 +232,9 @@ main(int argc, char **argv)
 			notify("RELOADING=1");
 			reload(prr, ctl, a.file);
 			notify("READY=1");
-		} else
+		} else if (si.ssi_signo == SIGUSR1)
+			provision_reopen_log(prr);
+		else
 			break;
 	}
 
@@ -230,7 +252,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < n_pcp; i++)
 		close(pcp_fds[i]);
 	env_free(env);
-	registry_free(&prr->reg);
+	provision_fini(prr);
 	alloclog_close();
 	pmtu_free(prr->pmtu);
 	free(prr);

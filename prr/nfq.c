@@ -292,6 +292,7 @@ worker_main(void *arg)
 		env = atomic_load(&prr->env);
 		w->ctx->p = &env->cfg.params;
 		w->ctx->bt = env->bt;
+		w->ctx->pool = env->pool;
 		n = recvmmsg(fd, io->rxmsg, RX_BATCH, MSG_DONTWAIT, NULL);
 		st.now = clock_ms();
 		io->n_pass = io->n4 = io->n6 = 0;

@@ -15,10 +15,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "safe_file.h"
 #include "prr/provision.h"
 #include "prr/state.h"
+#include "prr/store.h"
 
 static uint64_t
 wall_now(void)
@@ -60,12 +62,149 @@ env_swap(struct prr *prr, struct prr_env *env)
 	if (old->cfg.bt != env->cfg.bt)
 		prr_config_free(&old->cfg);
 	free(old);
+	if (prr->retired_pool) {
+		pool_free(prr->retired_pool);
+		free(prr->retired_pool);
+		prr->retired_pool = NULL;
+	}
 }
 
-/* The bindings the config file lists become the registry's config entries. */
+/* ---- the XDP fast path follows the pool slot by slot ---- */
+
 static void
-take_config(struct registry *r, const struct prr_config *cfg)
+slot_changed(void *arg, const struct pool *p, uint32_t k, bool live)
 {
+	struct prr *prr = arg;
+	char err[256];
+
+	if (fastpath_pool_slot(prr->fp, p, k, live, err, sizeof(err)) < 0)
+		log_warnx("%s", err);
+}
+
+/* The fast path takes over the pool's live slots from old (NULL: none). */
+static void
+follow_pool(struct prr *prr, const struct pool *old)
+{
+	char err[256];
+
+	if (!prr->fp || !prr->reg.pool)
+		return;
+	prr->reg.pool->watch = slot_changed;
+	prr->reg.pool->watch_arg = prr;
+	if (fastpath_pool_sync(prr->fp, old, prr->reg.pool, err, sizeof(err)) < 0)
+		log_warnx("%s: the fast path is off until the next change", err);
+}
+
+void
+provision_fastpath(struct prr *prr)
+{
+	follow_pool(prr, NULL);
+}
+
+/* ---- allocation log lines, written after the commit that makes them true ---- */
+
+struct prov_log {
+	struct { uint64_t t; const char *event; struct binding b; } *v;
+	size_t n, cap;
+};
+
+static void
+later(struct prr *prr, const char *event, const struct binding *b)
+{
+	struct prov_log *l = prr->plog;
+
+	if (!l && !(l = prr->plog = calloc(1, sizeof(*l))))
+		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		void *v = realloc(l->v, cap * sizeof(*l->v));
+		if (!v) {
+			log_warnx("allocation log: out of memory, '%s' line lost", event);
+			return;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].t = wall_now();
+	l->v[l->n].event = event;
+	l->v[l->n].b = *b;
+	l->n++;
+}
+
+int
+provision_commit(struct prr *prr)
+{
+	if (prr->store && store_commit(prr->store) < 0) {
+		log_warn("state: commit");
+		return -1;
+	}
+	return 0;
+}
+
+void
+provision_log(struct prr *prr)
+{
+	struct prov_log *l = prr->plog;
+
+	if (!l || l->n == 0)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		alloclog_write(l->v[i].t, l->v[i].event, &l->v[i].b);
+	alloclog_flush();
+	l->n = 0;
+}
+
+/* Commit, then log: for changes whose answer does not wait (tick, operator). */
+static int
+commit_and_log(struct prr *prr)
+{
+	if (provision_commit(prr) < 0) {
+		if (prr->plog)
+			prr->plog->n = 0;	/* not durable: not true */
+		return -1;
+	}
+	provision_log(prr);
+	return 0;
+}
+
+static void
+put(struct prr *prr, const struct reg_entry *e)
+{
+	if (prr->store && store_put(prr->store, e) < 0)
+		log_warnx("state: cannot queue a change");
+}
+
+static void
+del(struct prr *prr, const struct in6_addr *a)
+{
+	if (prr->store && store_del(prr->store, a) < 0)
+		log_warnx("state: cannot queue a change");
+}
+
+/* A set the registry let go of on its own: it ends, in the store and the log. */
+static void
+dropped(struct prr *prr, const struct reg_entry *e, const char *why)
+{
+	char a[160];
+
+	binding_format(&e->b, a, sizeof(a));
+	log_warnx("%s %s: dropped", a, why);
+	del(prr, &e->b.ipv6);
+	later(prr, "release", &e->b);
+}
+
+/* A dynamic or operator set that a config binding now overlaps. */
+static void
+clash(void *arg, const struct reg_entry *e)
+{
+	dropped(arg, e, "overlaps a config binding");
+}
+
+/* The config's static bindings become the registry's config entries. */
+static int
+take_config(struct prr *prr, const struct prr_config *cfg)
+{
+	struct registry *r = &prr->reg;
 	char err[128];
 
 	for (size_t j = 0; j < r->n;)
@@ -75,38 +214,27 @@ take_config(struct registry *r, const struct prr_config *cfg)
 			j++;
 	for (size_t i = 0; i < btable_count(cfg->bt); i++) {
 		struct reg_entry e = { .b = *btable_at(cfg->bt, i), .origin = REG_CONFIG };
-		registry_add(r, &e, err, sizeof(err));
+		if (registry_add(r, &e, err, sizeof(err)) == REG_NOMEM)
+			return -1;
 	}
-	r->ap = cfg->reg.ap;
-}
-
-/*
- * Operator and dynamic entries that now clash with a config binding
- * lose: the config is the operator's latest word.
- */
-static void
-drop_clashes(struct registry *r)
-{
-	char a[160], b[160];
-
+	/* operator entries that now clash with a config binding lose */
 	for (size_t j = 0; j < r->n; j++) {
-		if (r->e[j].origin == REG_CONFIG)
+		if (r->e[j].origin != REG_OPERATOR)
 			continue;
 		for (size_t i = 0; i < r->n; i++) {
 			if (r->e[i].origin != REG_CONFIG || r->e[i].b.ipv4 != r->e[j].b.ipv4 ||
 			    !portset_overlap(&r->e[i].b.ps, &r->e[j].b.ps))
 				continue;
-			binding_format(&r->e[j].b, a, sizeof(a));
-			binding_format(&r->e[i].b, b, sizeof(b));
-			log_warnx("%s overlaps config binding %s: dropped", a, b);
-			alloclog_write(wall_now(), "release", &r->e[j].b);
+			clash(prr, &r->e[j]);
 			r->e[j--] = r->e[--r->n];
 			break;
 		}
 	}
+	registry_block_static(r, clash, prr);
+	return 0;
 }
 
-/* env's live table: the registry's bindings, all of them. */
+/* Replace env's static table with the registry's config and operator one. */
 static int
 rebuild(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 {
@@ -116,14 +244,27 @@ rebuild(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 		return -1;
 	btable_free(env->bt);
 	env->bt = bt;
+	env->pool = prr->reg.pool;
 	return 0;
 }
 
-static void
-save(struct prr *prr, const struct prr_config *cfg)
+static int
+compact(struct prr *prr)
 {
-	if (cfg->state_file[0] && state_save(&prr->reg, cfg->state_file) < 0)
-		log_warn("cannot save state to %s", cfg->state_file);
+	uint64_t t0 = clock_ms();
+
+	prr->last_compact = wall_now();
+	prr->renewed = false;
+	if (!prr->store)
+		return 0;
+	if (store_compact(prr->store, &prr->reg) < 0) {
+		log_warn("state: compaction");
+		return -1;
+	}
+	if (clock_ms() - t0 > 200)
+		log_info("state compacted: %zu entries in %llu ms", registry_count(&prr->reg),
+			 (unsigned long long)(clock_ms() - t0));
+	return 0;
 }
 
 /* The state file's and the allocation log's directories, mode 0700 */
@@ -142,58 +283,122 @@ int
 provision_init(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 {
 	uint64_t now = wall_now();
+	struct store_report rep = { 0 };
+	bool fresh = false;
 
-	registry_init(&prr->reg, &env->cfg.reg.ap);
+	if (registry_init(&prr->reg, &env->cfg.reg.ap) < 0) {
+		snprintf(err, errlen, "out of memory for a pool of that size");
+		return -1;
+	}
+	registry_set_limits(&prr->reg, &env->cfg.reg.lim);
 	make_dirs(&env->cfg);
 	alloclog_open(env->cfg.alloc_log);
-	if (env->cfg.state_file[0] &&
-	    state_load(&prr->reg, env->cfg.state_file, err, errlen) < 0)
-		return -1;
-	if (prr->reg.epoch_start == 0 || prr->reg.epoch_start > now)
+	if (env->cfg.state_file[0]) {
+		if (!(prr->store = store_journal_open(env->cfg.state_file, err, errlen)))
+			return -1;
+		if (store_load(prr->store, &prr->reg, &rep, err, errlen) < 0)
+			return -1;
+		if (rep.bad || rep.replaced || rep.refused || rep.torn)
+			log_warnx("%s: %u unreadable, %u replaced, %u refused record(s) skipped%s",
+				  env->cfg.state_file, rep.bad, rep.replaced, rep.refused,
+				  rep.torn ? ", a torn last line cut off" : "");
+	}
+	if (prr->reg.epoch_start == 0 || prr->reg.epoch_start > now) {
 		prr->reg.epoch_start = now;
-	take_config(&prr->reg, &env->cfg);
-	drop_clashes(&prr->reg);
+		fresh = true;
+	}
+	if (take_config(prr, &env->cfg) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < prr->reg.n; i++)
 		if (prr->reg.e[i].origin == REG_CONFIG)
-			alloclog_write(now, "config", &prr->reg.e[i].b);
+			later(prr, "config", &prr->reg.e[i].b);
 	if (rebuild(prr, env, err, errlen) < 0)
 		return -1;
-	save(prr, &env->cfg);
+	/* a new or damaged state is written whole once; else only appended to */
+	if (fresh || rep.bad || rep.replaced || rep.refused)
+		compact(prr);
+	prr->last_compact = now;
+	commit_and_log(prr);
 	return 0;
+}
+
+static void
+moved_out(void *arg, const struct reg_entry *e)
+{
+	dropped(arg, e, "is no set of the new allocation pool");
 }
 
 int
 provision_reload(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 {
-	struct registry saved = prr->reg;
-	uint64_t now = wall_now();
+	struct registry *r = &prr->reg;
+	struct reg_entry *saved = malloc((r->n + 1) * sizeof(*saved));
+	size_t n_saved = r->n;
+	struct pool *old = NULL;
 
-	/* work on a copy, so a failed reload leaves everything as it was */
-	prr->reg.e = malloc((saved.n + btable_count(env->cfg.bt) + 1) * sizeof(*saved.e));
-	if (!prr->reg.e) {
-		prr->reg = saved;
+	if (!saved) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	memcpy(prr->reg.e, saved.e, saved.n * sizeof(*saved.e));
-	prr->reg.cap = saved.n + btable_count(env->cfg.bt) + 1;
-	take_config(&prr->reg, &env->cfg);
-	drop_clashes(&prr->reg);
-	if (rebuild(prr, env, err, errlen) < 0) {
-		free(prr->reg.e);
-		prr->reg = saved;
+	memcpy(saved, r->e, r->n * sizeof(*saved));
+	/* a config whose static bindings do not build changes nothing */
+	if (take_config(prr, &env->cfg) < 0 || rebuild(prr, env, err, errlen) < 0) {
+		r->n = 0;
+		for (size_t i = 0; i < n_saved; i++)
+			registry_add(r, &saved[i], err, 0);
+		registry_block_static(r, NULL, NULL);
+		free(saved);
+		if (!err[0])
+			snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	free(saved.e);
-	for (size_t i = 0; i < prr->reg.n; i++)
-		if (prr->reg.e[i].origin == REG_CONFIG)
-			alloclog_write(now, "config", &prr->reg.e[i].b);
+	free(saved);
+	registry_set_limits(r, &env->cfg.reg.lim);
+	if (registry_set_params(r, &env->cfg.reg.ap, &old, moved_out, prr) < 0) {
+		snprintf(err, errlen, "out of memory for the new pool");
+		return -1;
+	}
+	if (old) {
+		follow_pool(prr, old);
+		registry_block_static(r, clash, prr);
+		compact(prr);
+	}
+	env->pool = r->pool;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->e[i].origin == REG_CONFIG)
+			later(prr, "config", &r->e[i].b);
+	commit_and_log(prr);
 	alloclog_open(env->cfg.alloc_log);
-	save(prr, &env->cfg);
+	/* the old pool goes once no worker reads it: after the swap's grace period */
+	prr->retired_pool = old;
 	return 0;
 }
 
-/* After a registry change: new table, swapped in; state saved first. */
+void
+provision_fini(struct prr *prr)
+{
+	commit_and_log(prr);
+	store_close(prr->store);
+	prr->store = NULL;
+	registry_free(&prr->reg);
+	if (prr->plog)
+		free(prr->plog->v);
+	free(prr->plog);
+	prr->plog = NULL;
+}
+
+void
+provision_reopen_log(struct prr *prr)
+{
+	struct prr_env *env = atomic_load(&prr->env);
+
+	alloclog_open(env->cfg.alloc_log);
+	log_info("allocation log %s reopened", env->cfg.alloc_log);
+}
+
+/* After a change of config or operator entries: new static table, swapped in. */
 static int
 publish(struct prr *prr, char *err, size_t errlen)
 {
@@ -204,69 +409,82 @@ publish(struct prr *prr, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	*env = *cur;	/* the same config, a new live table */
+	*env = *cur;
 	env->bt = registry_btable(&prr->reg, err, errlen);
 	if (!env->bt) {
 		free(env);
 		return -1;
 	}
-	/* acknowledged only once it is on disk: a SIGKILL loses nothing */
-	save(prr, &env->cfg);
+	env->pool = prr->reg.pool;
 	env_swap(prr, env);
 	return 0;
 }
 
 enum reg_result
-provision_register(struct prr *prr, const struct in6_addr *smap, struct reg_entry *out)
+provision_register(struct prr *prr, const struct in6_addr *smap, const uint8_t *nonce,
+		   struct reg_entry *out)
 {
 	uint64_t now = wall_now();
-	char err[256];
-	bool isnew;
-	enum reg_result r = registry_register(&prr->reg, smap, now, out, &isnew);
+	bool isnew, changed;
+	enum reg_result r = registry_register(&prr->reg, smap, nonce, now, out, &isnew, &changed);
 
-	if (r == REG_EXHAUSTED) {
-		char a6[INET6_ADDRSTRLEN];
-		inet_ntop(AF_INET6, smap, a6, sizeof(a6));
-		log_warnx("pool exhausted: no port set for %s", a6);
-		return r;
-	}
 	if (r != REG_OK)
 		return r;
-	if (isnew)
-		alloclog_write(now, "allocate", &out->b);
-	if (publish(prr, err, sizeof(err)) < 0) {
-		log_warnx("registration: %s", err);
-		return REG_NOMEM;
+	if (changed) {
+		/* the slot changed in the live table already; the answer waits for the commit */
+		put(prr, out);
+		later(prr, isnew ? "allocate" : "renew-held", &out->b);
+	} else if (out->origin == REG_DYNAMIC) {
+		prr->renewed = true;	/* only the expiry moved: written at the next compaction */
 	}
 	return REG_OK;
 }
 
-void
-provision_unregister(struct prr *prr, const struct in6_addr *a)
+enum reg_result
+provision_unregister(struct prr *prr, const struct in6_addr *a, const uint8_t *nonce,
+		     struct reg_entry *out)
 {
-	long i = registry_find(&prr->reg, a);
+	enum reg_result r = registry_unregister(&prr->reg, a, nonce, wall_now(), out);
 
-	/* only what it got by registering; the operator's sets stay */
-	if (i >= 0 && prr->reg.e[i].origin == REG_DYNAMIC) {
-		prr->reg.e[i].expires = wall_now();
-		provision_tick(prr);
+	if (r == REG_OK) {
+		put(prr, out);
+		later(prr, "expire", &out->b);
 	}
+	return r;
 }
 
 static void
 expired(void *arg, const struct reg_entry *e, const char *event)
 {
-	(void)arg;
-	alloclog_write(wall_now(), event, &e->b);
+	struct prr *prr = arg;
+
+	if (strcmp(event, "free") == 0)
+		del(prr, &e->b.ipv6);
+	else
+		put(prr, e);
+	later(prr, event, &e->b);
 }
 
 void
 provision_tick(struct prr *prr)
 {
-	char err[256];
+	uint64_t now = wall_now();
+	struct prr_env *env = atomic_load(&prr->env);
+	uint32_t every = env->cfg.reg.ap.lifetime / 4;
 
-	if (registry_expire(&prr->reg, wall_now(), expired, NULL) && publish(prr, err, sizeof(err)) < 0)
-		log_warnx("expiry: %s", err);
+	if (now == prr->last_tick)
+		return;
+	prr->last_tick = now;
+	registry_expire(&prr->reg, now, expired, prr);
+	/*
+	 * Renewals are not written one by one: a compaction carries their
+	 * expiry times, often enough that a restart finds none run out
+	 * that a SMAP renewed (it renews after half its lifetime).
+	 */
+	if (prr->store && (store_wants_compact(prr->store, &prr->reg) ||
+			   (prr->renewed && now - prr->last_compact >= (every ? every : 60))))
+		compact(prr);
+	commit_and_log(prr);
 }
 
 uint32_t
@@ -316,8 +534,11 @@ parse_v4port(const char *s, uint32_t *ipv4, int *port)
 static void
 cmd_list(struct prr *prr, FILE *f)
 {
-	for (size_t i = 0; i < prr->reg.n; i++)
-		entry_line(f, prr, &prr->reg.e[i]);
+	struct reg_entry e;
+	size_t pos = 0;
+
+	while (registry_iter(&prr->reg, &pos, &e))
+		entry_line(f, prr, &e);
 }
 
 static void
@@ -328,15 +549,16 @@ cmd_show(struct prr *prr, const char *arg, FILE *f)
 	int port, n = 0;
 
 	if (inet_pton(AF_INET6, arg, &a6) == 1) {
-		for (size_t i = 0; i < prr->reg.n; i++)
-			if (memcmp(&prr->reg.e[i].b.ipv6, &a6, 16) == 0 && ++n)
-				entry_line(f, prr, &prr->reg.e[i]);
+		struct reg_entry es[8];
+		size_t k = registry_of(&prr->reg, &a6, es, 8);
+		for (size_t i = 0; i < k && i < 8; i++, n++)
+			entry_line(f, prr, &es[i]);
 	} else if (parse_v4port(arg, &v4, &port)) {
-		for (size_t i = 0; i < prr->reg.n; i++) {
-			const struct reg_entry *e = &prr->reg.e[i];
-			if (e->b.ipv4 == v4 && (port < 0 || portset_contains(&e->b.ps, (uint16_t)port)) && ++n)
-				entry_line(f, prr, e);
-		}
+		struct reg_entry e;
+		size_t pos = 0;
+		while (registry_iter(&prr->reg, &pos, &e))
+			if (e.b.ipv4 == v4 && (port < 0 || portset_contains(&e.b.ps, (uint16_t)port)) && ++n)
+				entry_line(f, prr, &e);
 	} else {
 		fprintf(f, "error\t'%s' is neither an IPv6 address nor IPv4[:PORT]\n", arg);
 		return;
@@ -381,9 +603,8 @@ cmd_assign(struct prr *prr, char *args, FILE *f)
 		return;
 	}
 	if (brs) {
-		char *end;
-		unsigned long i = strtoul(brs, &end, 10);
-		if (*brs < '0' || *brs > '9' || *end || i >= env->cfg.params.n_br) {
+		unsigned long i = strtoul(brs, NULL, 10);
+		if (i >= env->cfg.params.n_br) {
 			fprintf(f, "error\tno softwire address %s\n", brs);
 			return;
 		}
@@ -391,20 +612,25 @@ cmd_assign(struct prr *prr, char *args, FILE *f)
 	}
 	{
 		/* the sets it had end here, in the log too (whois) */
-		struct binding old[8];
-		size_t n_old = 0;
+		struct reg_entry old[8], ne;
+		size_t n_old = registry_of(&prr->reg, &b.ipv6, old, 8);
 
-		for (size_t j = 0; j < prr->reg.n && n_old < 8; j++)
-			if (memcmp(&prr->reg.e[j].b.ipv6, &b.ipv6, 16) == 0)
-				old[n_old++] = prr->reg.e[j].b;
 		if (registry_assign(&prr->reg, &b, wall_now(), err, sizeof(err)) != REG_OK) {
 			fprintf(f, "error\t%s\n", err);
 			return;
 		}
-		for (size_t j = 0; j < n_old; j++)
-			alloclog_write(wall_now(), "release", &old[j]);
+		for (size_t j = 0; j < n_old && j < 8; j++)
+			later(prr, "release", &old[j].b);
+		memset(&ne, 0, sizeof(ne));
+		ne.b = b;
+		ne.origin = REG_OPERATOR;
+		put(prr, &ne);
 	}
-	alloclog_write(wall_now(), "assign", &b);
+	later(prr, "assign", &b);
+	if (commit_and_log(prr) < 0) {
+		fprintf(f, "error\tthe state could not be written\n");
+		return;
+	}
 	if (publish(prr, err, sizeof(err)) < 0) {
 		fprintf(f, "error\t%s\n", err);
 		return;
@@ -424,11 +650,20 @@ cmd_release(struct prr *prr, const char *arg, FILE *f)
 		fprintf(f, "error\t'%s' is not an IPv6 address\n", arg);
 		return;
 	}
-	for (size_t j = 0; j < prr->reg.n; j++)
-		if (memcmp(&prr->reg.e[j].b.ipv6, &a6, 16) == 0)
-			alloclog_write(wall_now(), "release", &prr->reg.e[j].b);
-	if (registry_release(&prr->reg, &a6) != REG_OK) {
-		fprintf(f, "error\tunknown SMAP %s\n", arg);
+	{
+		struct reg_entry old[8];
+		size_t n_old = registry_of(&prr->reg, &a6, old, 8);
+
+		if (registry_release(&prr->reg, &a6) != REG_OK) {
+			fprintf(f, "error\tunknown SMAP %s\n", arg);
+			return;
+		}
+		for (size_t j = 0; j < n_old && j < 8; j++)
+			later(prr, "release", &old[j].b);
+		del(prr, &a6);
+	}
+	if (commit_and_log(prr) < 0) {
+		fprintf(f, "error\tthe state could not be written\n");
 		return;
 	}
 	if (publish(prr, err, sizeof(err)) < 0) {
@@ -500,7 +735,6 @@ cmd_whois(struct prr *prr, char *args, FILE *f)
 	uint64_t when = at ? strtoull(at, NULL, 10) : wall_now();
 	uint32_t v4;
 	int port, n;
-	FILE *log;
 
 	if (!q || !parse_v4port(q, &v4, &port) || port < 0) {
 		fprintf(f, "error\tusage: whois IPV4:PORT [UNIXTIME]\n");
@@ -508,12 +742,11 @@ cmd_whois(struct prr *prr, char *args, FILE *f)
 	}
 	if (!at && whois_rule(env, v4, (uint16_t)port, f))
 		return;
-	if (!env->cfg.alloc_log[0] || !(log = fopen(env->cfg.alloc_log, "r"))) {
+	if (!env->cfg.alloc_log[0] ||
+	    (n = whois_logs(env->cfg.alloc_log, v4, (uint16_t)port, when, hit, 8)) < 0) {
 		fprintf(f, "error\tno allocation log (allocation_log in %s)\n", env->cfg.file);
 		return;
 	}
-	n = whois_log(log, v4, (uint16_t)port, when, hit, 8);
-	fclose(log);
 	if (n == 0) {
 		fprintf(f, "error\tnobody held %s at %" PRIu64 "\n", q, when);
 		return;

@@ -11,17 +11,33 @@
 int provision_init(struct prr *, struct prr_env *, char *err, size_t errlen);
 /* On SIGHUP: the new config's bindings replace the old config's; others stay. */
 int provision_reload(struct prr *, struct prr_env *, char *err, size_t errlen);
-/* A SMAP registers (PCP): its set, renewed or newly allocated, live at once. */
-enum reg_result provision_register(struct prr *, const struct in6_addr *, struct reg_entry *);
-/* A SMAP gives its dynamic set back (PCP lifetime 0): it is held, then freed. */
-void provision_unregister(struct prr *, const struct in6_addr *);
-/* Expire registrations; about once a second. */
+/*
+ * A SMAP registers (PCP) with its mapping nonce: its set, renewed or
+ * newly allocated, live at once in the pool's slot. The change is queued
+ * for the store: answer only after provision_commit().
+ */
+enum reg_result provision_register(struct prr *, const struct in6_addr *, const uint8_t *nonce,
+				   struct reg_entry *);
+/* A SMAP gives its dynamic set back (PCP lifetime 0, same nonce): held, then freed. */
+enum reg_result provision_unregister(struct prr *, const struct in6_addr *, const uint8_t *nonce,
+				     struct reg_entry *);
+/* Make the queued changes durable (one write, one fdatasync); -1: answer nothing. */
+int provision_commit(struct prr *);
+/* After the answers went out: the allocation log lines of the committed changes. */
+void provision_log(struct prr *);
+/* Expire registrations, compact the store now and then; call often (acts once a second). */
 void provision_tick(struct prr *);
+/* At the stop: the store closed (pending changes committed), the registry freed. */
+void provision_fini(struct prr *);
+/* SIGUSR1: the allocation log was rotated; write to a new file at its path. */
+void provision_reopen_log(struct prr *);
 /* Seconds since this PRR's state began (the PCP epoch, kept across restarts). */
 uint32_t provision_epoch(struct prr *);
 uint64_t provision_now(void);
 /* list, show, assign, release, whois; false if line is none of them. */
 bool provision_ctl(struct prr *, char *line, FILE *out);
+/* Once the XDP fast path runs: its maps take the pool's live slots and follow each change. */
+void provision_fastpath(struct prr *);
 /* Swap in a new environment and free the old one after a grace period. */
 void env_swap(struct prr *, struct prr_env *);
 

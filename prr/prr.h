@@ -22,7 +22,8 @@
  */
 struct prr_env {
 	struct prr_config cfg;
-	struct btable *bt;
+	struct btable *bt;		/* the live table: config and operator bindings */
+	const struct pool *pool;	/* the registry's dynamic sets, live (prr/pool.h) */
 };
 
 struct prr_worker {
@@ -43,6 +44,11 @@ struct prr {
 	atomic_int stop;
 	uint64_t started_ms;
 	struct registry reg;		/* main thread only: see provision.c */
+	struct store *store;		/* where reg persists (prr/store.h); NULL: nowhere */
+	struct prov_log *plog;		/* allocation log lines waiting for their commit */
+	uint64_t last_tick, last_compact;
+	bool renewed;			/* renewals since the last compaction */
+	struct pool *retired_pool;	/* replaced by a reload: freed after the env swap */
 	int pcp_fds[PRR_MAX_BR];	/* registration server sockets */
 	int n_pcp_fds;
 	uint64_t stats[PRR_STAT_MAX];	/* the main thread's counters (PRR_STAT_PCP_*) */

@@ -9,73 +9,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "log.h"
-#include "safe_file.h"
 #include "prr/state.h"
 
-int
-state_save(const struct registry *r, const char *path)
-{
-	char tmp[PATH_MAX + 8], line[512];
-	FILE *f = safe_file_open(path, tmp, sizeof(tmp));
-
-	if (!f)
-		return -1;
-	fprintf(f, "# prr state: ipv6 ipv4 portset origin expires held_until softwire\n");
-	fprintf(f, "# epoch %" PRIu64 "\n", r->epoch_start);
-	for (size_t i = 0; i < r->n; i++) {
-		if (r->e[i].origin == REG_CONFIG)
-			continue;
-		reg_entry_format(&r->e[i], line, sizeof(line));
-		fprintf(f, "%s\n", line);
-	}
-	return safe_file_commit(f, tmp, path);
-}
-
-int
-state_load(struct registry *r, const char *path, char *err, size_t errlen)
-{
-	char line[512], msg[200];
-	struct reg_entry e;
-	FILE *f = fopen(path, "r");
-	int lineno = 0;
-
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		lineno++;
-		if (strncmp(line, "# epoch ", 8) == 0) {
-			r->epoch_start = strtoull(line + 8, NULL, 10);
-			continue;
-		}
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (!reg_entry_parse(line, &e, msg, sizeof(msg))) {
-			/* one bad line loses only itself */
-			log_warnx("%s:%d: %s; line ignored", path, lineno, msg);
-			continue;
-		}
-		if (e.origin == REG_CONFIG)
-			continue;
-		if (registry_add(r, &e, msg, sizeof(msg)) != REG_OK)
-			log_warnx("%s:%d: %s; line ignored", path, lineno, msg);
-	}
-	fclose(f);
-	return 0;
-}
-
 static FILE *alog;
+static bool alog_dirty;
 
 void
 alloclog_open(const char *path)
 {
+	alloclog_flush();
 	if (alog)
 		fclose(alog);
 	alog = path && *path ? fopen(path, "a") : NULL;
+	if (alog)
+		setvbuf(alog, NULL, _IOFBF, 1 << 16);
 	if (path && *path && !alog)
 		log_warn("allocation log %s", path);
 }
@@ -83,6 +33,7 @@ alloclog_open(const char *path)
 void
 alloclog_close(void)
 {
+	alloclog_flush();
 	if (alog)
 		fclose(alog);
 	alog = NULL;
@@ -101,12 +52,23 @@ alloclog_write(uint64_t now, const char *event, const struct binding *b)
 	portset_format(&b->ps, ps, sizeof(ps));
 	gmtime_r(&t, &tm);
 	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	log_info("allocation: %s %s %s %s", event, a6, a4, ps);
-	if (!alog)
+	if (!alog) {
+		/* no file: syslog is the record (with a file, a million lines there would drown it) */
+		log_info("allocation: %s %s %s %s", event, a6, a4, ps);
 		return;
+	}
 	fprintf(alog, "%" PRIu64 "\t%s\t%s\t%s\t%s\t%s\n", now, iso, event, a6, a4, ps);
-	fflush(alog);
-	fsync(fileno(alog));
+	alog_dirty = true;
+}
+
+void
+alloclog_flush(void)
+{
+	if (!alog || !alog_dirty)
+		return;
+	if (fflush(alog) != 0 || fdatasync(fileno(alog)) != 0)
+		log_warn("allocation log");
+	alog_dirty = false;
 }
 
 static bool
@@ -123,51 +85,113 @@ ends(const char *ev)
 	return strcmp(ev, "release") == 0 || strcmp(ev, "free") == 0;
 }
 
+/* Open intervals per (SMAP, address, port set) containing the port, as lines go by. */
+struct whois_scan {
+	struct whois_hit open[64];
+	int n_open;
+	uint32_t ipv4;
+	uint16_t port;
+	uint64_t at;
+	bool past;		/* a line after `at` was seen: the rest is later still */
+};
+
+static void
+whois_line(struct whois_scan *w, char *line)
+{
+	char *fld[6], *save = NULL, *tok;
+	struct whois_hit h;
+	struct in_addr a4;
+	uint64_t t;
+	int k = 0, i;
+
+	for (tok = strtok_r(line, "\t\n", &save); tok && k < 6; tok = strtok_r(NULL, "\t\n", &save))
+		fld[k++] = tok;
+	if (k != 6)
+		return;
+	t = strtoull(fld[0], NULL, 10);
+	if (t > w->at) {
+		w->past = true;
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	if (inet_pton(AF_INET6, fld[3], &h.b.ipv6) != 1 || inet_pton(AF_INET, fld[4], &a4) != 1 ||
+	    !portset_parse(fld[5], &h.b.ps, NULL, 0))
+		return;
+	h.b.ipv4 = ntohl(a4.s_addr);
+	if (h.b.ipv4 != w->ipv4 || !portset_contains(&h.b.ps, w->port))
+		return;
+	for (i = 0; i < w->n_open; i++)
+		if (memcmp(&w->open[i].b.ipv6, &h.b.ipv6, 16) == 0)
+			break;
+	if (starts(fld[2])) {
+		if (i == w->n_open && w->n_open < 64) {
+			h.from = t;
+			snprintf(h.event, sizeof(h.event), "%s", fld[2]);
+			w->open[w->n_open++] = h;
+		}
+	} else if (ends(fld[2]) && i < w->n_open) {
+		w->open[i] = w->open[--w->n_open];
+	}
+}
+
+static int
+whois_result(const struct whois_scan *w, struct whois_hit *hit, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < w->n_open && n < max; i++)
+		hit[n++] = w->open[i];
+	return n;
+}
+
 int
 whois_log(FILE *f, uint32_t ipv4, uint16_t port, uint64_t at, struct whois_hit *hit, int max)
 {
-	/* open intervals per (SMAP, address, port set) containing the port */
-	struct whois_hit open[64];
-	int n_open = 0, n = 0;
+	struct whois_scan w = { .ipv4 = ipv4, .port = port, .at = at };
 	char line[512];
 
-	while (fgets(line, sizeof(line), f)) {
-		char *fld[6], *save = NULL, *tok;
-		struct whois_hit h;
-		struct in_addr a4;
-		uint64_t t;
-		int k = 0, i;
+	while (!w.past && fgets(line, sizeof(line), f))
+		whois_line(&w, line);
+	return whois_result(&w, hit, max);
+}
 
-		for (tok = strtok_r(line, "\t\n", &save); tok && k < 6;
-		     tok = strtok_r(NULL, "\t\n", &save))
-			fld[k++] = tok;
-		if (k != 6)
-			continue;
-		t = strtoull(fld[0], NULL, 10);
-		if (t > at)
-			break;
-		memset(&h, 0, sizeof(h));
-		if (inet_pton(AF_INET6, fld[3], &h.b.ipv6) != 1 ||
-		    inet_pton(AF_INET, fld[4], &a4) != 1 ||
-		    !portset_parse(fld[5], &h.b.ps, NULL, 0))
-			continue;
-		h.b.ipv4 = ntohl(a4.s_addr);
-		if (h.b.ipv4 != ipv4 || !portset_contains(&h.b.ps, port))
-			continue;
-		for (i = 0; i < n_open; i++)
-			if (memcmp(&open[i].b.ipv6, &h.b.ipv6, 16) == 0)
+int
+whois_logs(const char *path, uint32_t ipv4, uint16_t port, uint64_t at,
+	   struct whois_hit *hit, int max)
+{
+	struct whois_scan w = { .ipv4 = ipv4, .port = port, .at = at };
+	char name[PATH_MAX + 32], line[512];
+	int oldest = 0, read_any = 0;
+
+	/* logrotate's rotations: path.1, path.2.gz, ... (or uncompressed) */
+	for (int i = 1; i < 10000; i++) {
+		snprintf(name, sizeof(name), "%s.%d", path, i);
+		if (access(name, R_OK) != 0) {
+			snprintf(name, sizeof(name), "%s.%d.gz", path, i);
+			if (access(name, R_OK) != 0)
 				break;
-		if (starts(fld[2])) {
-			if (i == n_open && n_open < 64) {
-				h.from = t;
-				snprintf(h.event, sizeof(h.event), "%s", fld[2]);
-				open[n_open++] = h;
-			}
-		} else if (ends(fld[2]) && i < n_open) {
-			open[i] = open[--n_open];
 		}
+		oldest = i;
 	}
-	for (int i = 0; i < n_open && n < max; i++)
-		hit[n++] = open[i];
-	return n;
+	for (int i = oldest; i >= 0 && !w.past; i--) {
+		gzFile g;
+
+		if (i == 0)
+			snprintf(name, sizeof(name), "%s", path);
+		else {
+			snprintf(name, sizeof(name), "%s.%d", path, i);
+			if (access(name, R_OK) != 0)
+				snprintf(name, sizeof(name), "%s.%d.gz", path, i);
+		}
+		/* gzopen reads plain files as they are */
+		if (!(g = gzopen(name, "rb")))
+			continue;
+		read_any++;
+		while (!w.past && gzgets(g, line, sizeof(line)))
+			whois_line(&w, line);
+		gzclose(g);
+	}
+	if (!read_any)
+		return -1;
+	return whois_result(&w, hit, max);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Persistence of the registry (operator and dynamic bindings; config
- * bindings come from the config) and the port-block allocation log.
+ * The port-block allocation log, and whois over it and its rotated
+ * predecessors. (The registry persists through prr/store.h.)
  */
 #ifndef PRR_STATE_H
 #define PRR_STATE_H
@@ -11,19 +11,19 @@
 
 #include "prr/registry.h"
 
-/* Write crash-safely: temporary file, fsync, rename, fsync of the directory. */
-int state_save(const struct registry *, const char *path);
-/* Add the file's entries; a missing file is an empty state. -1 on I/O error. */
-int state_load(struct registry *, const char *path, char *err, size_t errlen);
-
 /*
- * The allocation log: one line per event, appended and flushed before the
- * answer goes out: "UNIXTIME<TAB>ISO-TIME<TAB>EVENT<TAB>IPv6<TAB>IPv4<TAB>PORTSET".
- * Events: config, assign, allocate, renew-after-restart, release, expire, free.
+ * The allocation log: one line per event, written only once the change
+ * it tells of is durable in the store:
+ * "UNIXTIME<TAB>ISO-TIME<TAB>EVENT<TAB>IPv6<TAB>IPv4<TAB>PORTSET".
+ * Events: config, assign, allocate, release, expire, free.
+ * alloclog_write buffers; alloclog_flush writes and fsyncs the lines.
+ * alloclog_open again (SIGUSR1 after logrotate renamed the file) moves
+ * to a new file at that path; nothing written is lost.
  */
 void alloclog_open(const char *path);
 void alloclog_close(void);
 void alloclog_write(uint64_t now, const char *event, const struct binding *);
+void alloclog_flush(void);
 
 struct whois_hit {
 	struct binding b;
@@ -35,5 +35,12 @@ struct whois_hit {
  * every line, pure apart from the read. Returns the number of hits (0..max).
  */
 int whois_log(FILE *, uint32_t ipv4, uint16_t port, uint64_t at, struct whois_hit *, int max);
+/*
+ * The same over the log and its rotations, oldest first: path.N[.gz]
+ * ... path.2.gz, path.1, path (logrotate's names, compressed or not).
+ * -1 if not even path can be read.
+ */
+int whois_logs(const char *path, uint32_t ipv4, uint16_t port, uint64_t at,
+	       struct whois_hit *, int max);
 
 #endif

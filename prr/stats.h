@@ -38,6 +38,7 @@
 	X(IN6_DROP_NOT_BR,	"in6_drop_not_br",	"destination is not a softwire address of this PRR") \
 	X(IN6_DROP_NOT_IPIP,	"in6_drop_not_ipip",	"not IPv4-in-IPv6 (next header 4) nor a handled ICMPv6") \
 	X(IN6_DROP_ICMP,	"in6_drop_icmp",	"ICMPv6 refused by configuration, or quoting garbage") \
+	X(IN6_DROP_ICMP_UNMATCHED, "in6_drop_icmp_unmatched", "ICMPv6 error quoting a packet the PRR did not send that SMAP, or a SMAP telling of another's") \
 	X(IN6_DROP_FRAG,	"in6_drop_frag",	"IPv6 or inner IPv4 fragment refused by reassembly") \
 	X(IN6_DROP_INNER_MALFORMED, "in6_drop_inner_malformed", "inner IPv4 packet malformed") \
 	X(IN6_DROP_L4,		"in6_drop_l4",		"inner TCP/UDP/ICMP header missing or malformed") \
@@ -51,9 +52,13 @@
 	X(ICMP4_SENT,		"icmp4_sent",		"ICMPv4 errors generated") \
 	X(ICMP6_SENT,		"icmp6_sent",		"ICMPv6 errors generated") \
 	X(ICMP_RATELIMITED,	"icmp_ratelimited",	"ICMP errors not sent because of the rate limit") \
+	X(ICMP_RELAY_RATELIMITED, "icmp_relay_ratelimited", "ICMPv6 errors not relayed as ICMPv4 because of their own rate limit") \
 	X(TX_ERRORS,		"tx_errors",		"packets the kernel refused to send") \
 	X(PCP_REQUESTS,		"pcp_requests",		"registration requests (PCP) received") \
-	X(PCP_RATELIMITED,	"pcp_drop_ratelimited",	"registration requests over the per-source rate limit") \
+	X(PCP_RATELIMITED,	"pcp_drop_ratelimited",	"registration requests over the per-address or per-prefix rate limit") \
+	X(PCP_REFUSED_NONCE,	"pcp_refused_nonce",	"renewals or deletes with another nonce than the registration's (NOT_AUTHORIZED)") \
+	X(PCP_REFUSED_LIMIT,	"pcp_refused_limit",	"registrations over a subscriber's or authorized prefix's limit (USER_EX_QUOTA)") \
+	X(PCP_REFUSED_POOL,	"pcp_refused_pool",	"registrations refused for want of a free set (NO_RESOURCES)") \
 	X(PCP_RULE_ANSWERS,	"pcp_rule_answers",	"registration answers carrying MAP-E rules") \
 	X(PCP_RULES_SENT,	"pcp_rules_sent",	"MAP-E rules (MAP_RULE options) sent in them") \
 	X(PCP_RULES_DROPPED,	"pcp_rules_dropped",	"MAP-E rules left out to keep an answer in 1100 bytes")

@@ -17,16 +17,20 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
+#include "safe_file.h"
 #include "smap/apply.h"
 #include "smap/register_map.h"
 #include "pcp.h"
@@ -258,6 +262,37 @@ answer(struct smap *s, const uint8_t *buf, size_t len)
 		  pcpc_wait_ms(&r->fsm, now) / 1000);
 }
 
+/*
+ * The mapping nonce is the registration's key (RFC 6887 11.3): the PRR
+ * renews or deletes a registration only for its nonce. Kept in a file,
+ * so that a restarted SMAP renews its set instead of waiting for it to
+ * run out; made at the first start.
+ */
+static void
+nonce_load(struct smap_register *r, const char *path)
+{
+	char tmp[PATH_MAX + 8], msg[PATH_MAX + 64];
+	FILE *f;
+
+	if (path[0] && (f = fopen(path, "r"))) {
+		size_t n = fread(r->nonce, 1, sizeof(r->nonce), f);
+		fclose(f);
+		if (n == sizeof(r->nonce))
+			return;
+	}
+	if (getrandom(r->nonce, sizeof(r->nonce), 0) != sizeof(r->nonce))
+		for (size_t i = 0; i < sizeof(r->nonce); i++)
+			r->nonce[i] = (uint8_t)random();
+	if (!path[0])
+		return;
+	if (safe_file_mkdirs(path, msg, sizeof(msg)) < 0)
+		log_warnx("registration: nonce_file: %s", msg);
+	if (!(f = safe_file_open(path, tmp, sizeof(tmp))) ||
+	    (fwrite(r->nonce, 1, sizeof(r->nonce), f), safe_file_commit(f, tmp, path) < 0))
+		log_warn("registration: cannot keep the nonce in %s; a restart will wait "
+			 "for the PRR to let the old registration go", path);
+}
+
 int
 register_open(struct smap *s)
 {
@@ -269,9 +304,7 @@ register_open(struct smap *s)
 	}
 	r->fd = -1;
 	r->fsm.last_result = -1;
-	if (getrandom(r->nonce, sizeof(r->nonce), 0) != sizeof(r->nonce))
-		for (size_t i = 0; i < sizeof(r->nonce); i++)
-			r->nonce[i] = (uint8_t)random();
+	nonce_load(r, s->cfg.registration.nonce_file);
 	srandom(rnd32());
 	s->registration = r;
 	snprintf(r->problem, sizeof(r->problem), "no answer from the PRR yet");

@@ -4,6 +4,7 @@
  * registration = true; (or the empty group) registers with prr, for 7200 s.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "smap/register_conf.h"
@@ -12,12 +13,13 @@ void
 register_conf_load(struct conf_err *e, const config_setting_t *root, bool map_from_prr,
 	      struct smap_register_conf *r)
 {
-	static const char *const keys[] = { "server", "lifetime", NULL };
+	static const char *const keys[] = { "server", "lifetime", "nonce_file", NULL };
 	static const char *const given[] = { "ipv4_address", "ports", "psid", "psid_length",
 					     "offset", "map" };
 	const config_setting_t *g = config_setting_get_member(root, "registration");
 
 	r->lifetime = 7200;
+	snprintf(r->nonce_file, sizeof(r->nonce_file), "%s", SMAP_NONCE_FILE);
 	/* map.rules_from_prr registers, with or without a registration group */
 	r->enabled = map_from_prr;
 	if (!g) {
@@ -36,6 +38,16 @@ register_conf_load(struct conf_err *e, const config_setting_t *root, bool map_fr
 		conf_only_keys(e, g, keys);
 		r->has_server = conf_ipv6(e, g, "server", &r->server);
 		conf_uint(e, g, "lifetime", 60, 86400 * 30, &r->lifetime);
+		{
+			const char *nf;
+			if (conf_str(e, g, "nonce_file", &nf)) {
+				if (strlen(nf) >= sizeof(r->nonce_file))
+					conf_errf(e, g, "nonce_file", "longer than %zu bytes",
+						  sizeof(r->nonce_file) - 1);
+				else
+					snprintf(r->nonce_file, sizeof(r->nonce_file), "%s", nf);
+			}
+		}
 	}
 	if (!r->enabled)
 		return;
@@ -56,5 +68,5 @@ register_conf_print(const struct smap_register_conf *r, FILE *f)
 	fprintf(f, "registration = {");
 	if (r->has_server)
 		fprintf(f, " server = \"%s\";", inet_ntop(AF_INET6, &r->server, a6, sizeof(a6)));
-	fprintf(f, " lifetime = %u; };\n", r->lifetime);
+	fprintf(f, " lifetime = %u; nonce_file = \"%s\"; };\n", r->lifetime, r->nonce_file);
 }

@@ -12,11 +12,15 @@
 
 #include "conf.h"
 
+/* RFC 6887 11.3: renewals need the registration's nonce, also after a restart */
+#define SMAP_NONCE_FILE "/var/lib/smap/registration-nonce"
+
 struct smap_register_conf {
 	bool enabled;
 	struct in6_addr server;		/* the PRR's PCP server; default: prr */
 	bool has_server;
 	unsigned lifetime;		/* seconds asked for */
+	char nonce_file[256];		/* the mapping nonce, kept across restarts */
 };
 
 /* After the map group is loaded (map.rules_from_prr registers too). */
