@@ -259,7 +259,7 @@ for n in 1 2; do
 	out=$E2E_TMP/boot$n.out
 	# shellcheck disable=SC2086 # $shell is a command and its argument
 	(cd "$ROOT" && "$TESTBED" exec "ap-smap$n" $shell scripts/smap-boot \
-		-c etc/testbed/register/smap$n.conf -b "$SMAP" -p "$RUN/smap$n.pid" \
+		-c "$("$TESTBED" smap-conf etc/testbed/register/smap$n.conf)" -b "$SMAP" -p "$RUN/smap$n.pid" \
 		-l "$RUN/smap$n.log" -t 30 >"$out" 2>&1 3>&- 4>&- 5>&-; echo "exit $?" >>"$out") &
 	# (no inherited descriptors, such as tests/run's lock, for the smap it leaves running)
 	wait_for -t 10 grep -q 'waiting for a global IPv6 address' "$out" || true

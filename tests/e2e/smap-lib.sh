@@ -7,7 +7,8 @@
 #   smap_running N            smapN of the testbed is alive
 #   smap_stop N               SIGTERM smapN (by its pid file) and wait for it
 #   smap_start N CONF         start smapN in ap-smapN as the testbed does (pid
-#                             and log files under $RUN), wait for its socket
+#                             and log files under $RUN, fast_path as
+#                             $AP_SMAP_FAST_PATH says), wait for its socket
 #   plain_restart             the plain testbed's prr and SMAPs again (tests that
 #                             switched to a variant restore with it)
 #   start_server NAME NS CMD...  a server in NS for the rest of the test; waits
@@ -44,7 +45,8 @@ smap_stop() {
 }
 
 smap_start() {
-	local n=$1 conf=$2
+	local n=$1 conf
+	conf=$(cd "$ROOT" && "$TESTBED" smap-conf "$2") || return 1
 	rm -f "$RUN/smap$n.pid" "$RUN/smap$n.sock"
 	# shellcheck disable=SC2016 # $$ and $@ are for the inner sh
 	(cd "$ROOT" && exec setsid sh -c 'echo $$ >"$0"; exec "$@"' "$RUN/smap$n.pid" \
