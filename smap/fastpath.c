@@ -205,6 +205,7 @@ fastpath_start(struct smap *s)
 
 	if (s->cfg.fast_path == SMAP_FAST_PATH_OFF || fp.skel)
 		return 0;
+	libbpf_set_print(libbpf_log);	/* before the first call: no stray stderr */
 	/* a crashed smap's filter, found on the WAN: it goes, and the clsact we made with it */
 	if (wan > 0 && detach(wan, BPF_TC_INGRESS)) {
 		log_info("fast path: removed the TC filter a previous smap left on %s", s->cfg.wan_if);

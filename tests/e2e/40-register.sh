@@ -127,6 +127,8 @@ if P11=$(flow h11 "$S1") && P21=$(flow h21 "$S2"); then
 else
 	fail "LAN traffic from the registered sets" "h11 $P11, h21 ${P21:-}"
 fi
+fast_path_carries 1 ap-h11 "registered set"
+fast_path_carries 2 ap-h21 "registered set"
 
 # --- PRR restarts: SIGTERM, then SIGKILL right after acknowledged registrations
 renew_same() {	# renew_same N SET: SIGHUP asks again; the answer gives SET
@@ -222,6 +224,7 @@ if P=$(flow h11 "$NEW") && flow h21 "$S2" >/dev/null; then
 else
 	fail "h11 uses the new set" "$P"
 fi
+fast_path_carries 1 ap-h11 "after prrctl assign (new address, new TUN)"
 w=$(prrctl --json whois "${S1%% *}:$P11" --at "$T_USE" || true)
 w2=$(prrctl --json whois "${S2%% *}:$P21" --at "$T_USE" || true)
 wnow=$(prrctl whois "${S1%% *}:$P11" 2>&1 || true)
