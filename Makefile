@@ -95,6 +95,8 @@ build/bpf/%.skel.h: build/bpf/%.bpf.o
 
 # the PRR's XDP fast path: its loader includes the skeleton
 $(B)/prr/fastpath.o: build/bpf/prr_xdp.skel.h
+# the SMAP's TC fast path: its loader and its unit test include the skeleton
+$(B)/smap/fastpath.o $(B)/tests/unit/test_smap_tc.o: build/bpf/smap_tc.skel.h
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "smap/apply.h"
+#include "smap/fastpath.h"
 #include "smap/portmap/pcp_server.h"
 #include "smap/portmap/portmap.h"
 #include "smap/portmap/upnp.h"
@@ -47,10 +48,6 @@ smap_apply(struct smap *s, const struct smap_live *next, unsigned flags, const c
 	if (ch.flush)
 		nat_flush_conntrack(s);
 	s->live = *next;
-	/*
-	 * The binding in force is s->live from here on: the one place a
-	 * fast path (bpf/, when it lands) is to be told of it.
-	 */
 	if (ch.softwire) {	/* the softwire goes from the (new) MAP address */
 		char a6[INET6_ADDRSTRLEN];
 
@@ -68,7 +65,8 @@ smap_apply(struct smap *s, const struct smap_live *next, unsigned flags, const c
 			return -1;
 		}
 		s->up = true;
-		return 0;
+		/* the fast path comes with the data path, on the TUN just made */
+		return fastpath_start(s);
 	}
 	if (ch.tun) {
 		tun_close(s);
@@ -91,6 +89,8 @@ smap_apply(struct smap *s, const struct smap_live *next, unsigned flags, const c
 	} else if (ch.mss) {
 		nat_update_mss(s);
 	}
+	/* the fast path's maps follow the binding in force (and a new TUN) */
+	fastpath_update(s);
 	return 0;
 }
 

@@ -3,7 +3,7 @@
  * The one way the SMAP's binding changes: smap_apply() takes the next
  * live binding (smap/live.h) and redoes what it changes: conntrack
  * flush, the softwire socket, the TUN, the nft table and the forwards
- * in it, and it is where a fast path is told. Reload, registration,
+ * in it, and the fast path's maps (fastpath.c). Reload, registration,
  * MAP-E rules from the PRR and the path MTU all come through here.
  */
 #ifndef SMAP_APPLY_H

@@ -15,8 +15,10 @@ static const char *const top_keys[] = {
 	"wan", "lan", "prr", "peers", "ipv4_address", "ports", "psid", "psid_length",
 	"offset", "tun", "mtu", "default_route", "ftp_alg", "hop_limit",
 	"control_socket", "map", "pcp", "registration", "upnp", "control_group",
-	"control_allow", "metrics_file", NULL,
+	"control_allow", "metrics_file", "fast_path", NULL,
 };
+const char *const smap_fast_path_names[] = { "auto", "bpf", "off", NULL };
+
 static const char *const wan_keys[] = { "interface", "address", NULL };
 static const char *const lan_keys[] = { "interface", "prefix", NULL };
 static const char *const mtu_keys[] = { "tun", "follow_ptb", "mss_clamp", NULL };
@@ -317,6 +319,15 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 			snprintf(c->metrics_file, sizeof(c->metrics_file), "%s", s);
 	}
 	upnp_config_load(e, root, &c->upnp);
+	if (conf_str(e, root, "fast_path", &s)) {
+		for (c->fast_path = 0; smap_fast_path_names[c->fast_path]; c->fast_path++)
+			if (strcmp(s, smap_fast_path_names[c->fast_path]) == 0)
+				break;
+		if (!smap_fast_path_names[c->fast_path]) {
+			conf_errf(e, root, "fast_path", "'%s': expected \"auto\", \"bpf\" or \"off\"", s);
+			c->fast_path = SMAP_FAST_PATH_AUTO;
+		}
+	}
 	if (c->wan_if[0] && c->lan_if[0] && strcmp(c->wan_if, c->lan_if) == 0)
 		conf_errf(e, root, "lan.interface", "'%s' is also the WAN interface", c->lan_if);
 	if (c->tun_name[0] && (strcmp(c->tun_name, c->wan_if) == 0 ||
@@ -368,6 +379,7 @@ smap_config_print(const struct smap_config *c, FILE *f)
 	fprintf(f, "control_socket = \"%s\";\n", c->control_socket);
 	if (c->metrics_file[0])
 		fprintf(f, "metrics_file = \"%s\";\n", c->metrics_file);
+	fprintf(f, "fast_path = \"%s\";\n", smap_fast_path_names[c->fast_path]);
 	pcp_config_print(&c->pcp, f);
 	upnp_config_print(&c->upnp, f);
 	if (c->map_from_prr) {

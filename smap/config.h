@@ -46,7 +46,12 @@ struct smap_config {
 	/* registration = { ... }: address and port set from the PRR (register.h) */
 	struct smap_register_conf registration;
 	struct upnp_config upnp;	/* upnp = { ... }: the UPnP IGD (smap/upnp.c) */
+	unsigned fast_path;		/* enum smap_fast_path: fast_path = "auto" | "bpf" | "off" */
 };
+
+/* fast_path: the TC eBPF softwire (smap/fastpath.c) beside the TUN path */
+enum smap_fast_path { SMAP_FAST_PATH_AUTO, SMAP_FAST_PATH_BPF, SMAP_FAST_PATH_OFF };
+extern const char *const smap_fast_path_names[];	/* "auto", "bpf", "off", NULL */
 
 /* 0, or -1 with every error in err->text ("file:line: key: message"). */
 int smap_config_load(const char *file, struct smap_config *, struct conf_err *err);

@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "smap/ctl.h"
+#include "smap/fastpath.h"
 #include "log.h"
 #include "prom.h"
 #include "smap/portmap/mappings.h"
@@ -30,11 +31,13 @@ reply_stats(struct smap *s, FILE *f)
 
 	if (unmapped >= 0)
 		s->stats[SMAP_STAT_IN_DROP_UNMAPPED] = (uint64_t)unmapped;
+	fastpath_fold(s);
 	for (int i = 0; i < SMAP_STAT_MAX; i++)
 		fprintf(f, "%s\t%llu\t%s\n", smap_stat_desc[i].name,
 			(unsigned long long)s->stats[i], smap_stat_desc[i].doc);
 	pcp_server_stats(s, f);
 	upnp_stats(f);
+	fastpath_stats(s, f);
 }
 
 static void
@@ -53,6 +56,7 @@ reply_status(struct smap *s, FILE *f)
 	fprintf(f, "uptime_s\t%llu\n",
 		(unsigned long long)((clock_ms() - s->started_ms) / 1000));
 	register_status(s, f);
+	fastpath_status(s, f);
 }
 
 /* Every counter (the same lines as stats), then the gauges of status. */

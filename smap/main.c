@@ -28,6 +28,7 @@
 #include "ctlsock.h"
 #include "version.h"
 #include "daemon_args.h"
+#include "smap/fastpath.h"
 #include "log.h"
 #include "notify.h"
 #include "smap/portmap/pcp_server.h"
@@ -80,6 +81,7 @@ stop_all(struct smap *s)
 	if (s->nat_installed)
 		nat_flush_conntrack(s);
 	nat_remove(s);
+	fastpath_stop(s);
 	tun_close(s);
 	tun_restore_forward(s);
 	softwire_close(s);
@@ -168,6 +170,8 @@ reload(struct smap *s, const char *file)
 		log_warnx("registration on or off changes at restart only");
 	else if (s->cfg.registration.enabled)
 		register_reload(s, &c.registration);
+	if (c.fast_path != s->cfg.fast_path)
+		log_warnx("fast_path changes at restart only");
 	log_info("reloaded");
 }
 
@@ -189,8 +193,12 @@ main(int argc, char **argv)
 		return 1;
 	smap_live_from_config(&s.live, &s.cfg);
 	if (a.check) {
+		char fpath[300];
+
 		if (a.verbose)
 			smap_config_print(&s.cfg, stdout);
+		fastpath_describe(&s.cfg, fpath, sizeof(fpath));
+		printf("%sfast path: %s\n", a.verbose ? "# " : "", fpath);	/* -nv: stays a config */
 		printf("configuration OK\n");
 		return 0;
 	}

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "pkt.h"
 #include "smap/apply.h"
+#include "smap/fastpath.h"
 #include "smap/smap.h"
 
 #define BATCH		32
@@ -349,6 +350,7 @@ softwire_tick(struct smap *s)
 		last_tick_ms = now;
 		/* datagrams whose fragments never all came: dropped too */
 		s->stats[SMAP_STAT_IN_DROP_FRAG] += reasm_expire(s->reasm, now);
+		fastpath_fold(s);
 	}
 	if (now - last_mtu_ms >= 2000)
 		softwire_check_mtu(s);

@@ -56,6 +56,7 @@ if [ -n "$ids" ] && "$PYTHON" -c "import sys; f=$IN_SET; sys.exit(0 if all(f(int
 else
 	fail "echo identifiers mapped into the PSID set" "ids: $ids"
 fi
+fast_path_carries 1 ap-h11 "PSID set 5/6"
 
 # TCP
 got=$(tb ap-h11 curl -s --max-time 20 "http://$INET:8080/page.bin" | sha256sum | cut -d' ' -f1)

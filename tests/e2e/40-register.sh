@@ -144,6 +144,8 @@ if P11=$(flow h11 "$S1") && P21=$(flow h21 "$S2"); then
 else
 	fail "LAN traffic from the registered sets" "h11 $P11, h21 ${P21:-}"
 fi
+fast_path_carries 1 ap-h11 "registered set"
+fast_path_carries 2 ap-h21 "registered set"
 
 # --- PRR restarts: SIGTERM, then SIGKILL right after acknowledged registrations
 renew_same() {	# renew_same N SET: SIGHUP asks again; the answer gives SET
@@ -239,6 +241,7 @@ if P=$(flow h11 "$NEW") && flow h21 "$S2" >/dev/null; then
 else
 	fail "h11 uses the new set" "$P"
 fi
+fast_path_carries 1 ap-h11 "after prrctl assign (new address, new TUN)"
 w=$(prrctl --json whois "${S1%% *}:$P11" --at "$T_USE" || true)
 w2=$(prrctl --json whois "${S2%% *}:$P21" --at "$T_USE" || true)
 wnow=$(prrctl whois "${S1%% *}:$P11" 2>&1 || true)
@@ -277,7 +280,7 @@ for n in 1 2; do
 	out=$E2E_TMP/boot$n.out
 	# shellcheck disable=SC2086 # $shell is a command and its argument
 	(cd "$ROOT" && "$TESTBED" exec "ap-smap$n" $shell scripts/smap-boot \
-		-c etc/testbed/register/smap$n.conf -b "$SMAP" -p "$RUN/smap$n.pid" \
+		-c "$("$TESTBED" smap-conf etc/testbed/register/smap$n.conf)" -b "$SMAP" -p "$RUN/smap$n.pid" \
 		-l "$RUN/smap$n.log" -t 30 >"$out" 2>&1 3>&- 4>&- 5>&-; echo "exit $?" >>"$out") &
 	# (no inherited descriptors, such as tests/run's lock, for the smap it leaves running)
 	wait_for -t 10 grep -q 'waiting for a global IPv6 address' "$out" || true

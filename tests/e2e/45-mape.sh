@@ -102,6 +102,8 @@ done
 [ "$(prr_stat in6_rule_checked)" -gt 0 ] && [ "$(prr_stat in4_rule_mapped)" -gt 0 ] &&
 	pass "the PRR checked and mapped by the rule (in6_rule_checked, in4_rule_mapped)" ||
 	fail "the PRR's rule counters" "in6_rule_checked $(prr_stat in6_rule_checked), in4_rule_mapped $(prr_stat in4_rule_mapped)"
+fast_path_carries 1 ap-h11 "MAP-E, to the BR"
+fast_path_carries 2 ap-h21 "MAP-E, to the BR"
 
 # --- mesh: h11 to a server behind smap2, straight by the FMR -----------------
 # A port forward on smap2 (what its PCP server would make): 192.0.2.10:1060,

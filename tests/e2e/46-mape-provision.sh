@@ -81,6 +81,7 @@ if [ "$(jget "$u" ok)" = True ] && [ "$(jget "$u" src)" = "$V4_1" ] && in_set "$
 else
 	fail "h11 to the Internet from PSID 1" "$u"
 fi
+fast_path_carries 1 ap-h11 "rules from the PRR"
 checked=$(prr_stat in6_rule_checked)
 if [ "$checked" -gt 0 ]; then
 	pass "the PRR checked smap1's packets by the rule (in6_rule_checked $checked)"

@@ -7,7 +7,11 @@
 #   smap_running N            smapN of the testbed is alive
 #   smap_stop N               SIGTERM smapN (by its pid file) and wait for it
 #   smap_start N CONF         start smapN in ap-smapN as the testbed does (pid
-#                             and log files under $RUN), wait for its socket
+#                             and log files under $RUN, fast_path as
+#                             $AP_SMAP_FAST_PATH says), wait for its socket
+#   fast_path_carries N HOST WHAT  with AP_SMAP_FAST_PATH=bpf: smapN runs
+#                             the fast path and HOST's pings to $INET went
+#                             through it both ways (a PASS/FAIL); else nothing
 #   plain_restart             the plain testbed's prr and SMAPs again (tests that
 #                             switched to a variant restore with it)
 #   start_server NAME NS CMD...  a server in NS for the rest of the test; waits
@@ -28,6 +32,21 @@ smap_status() {
 	smapctl "$1" status --json | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['$2'])"
 }
 
+fast_path_carries() {
+	local n=$1 host=$2 what=$3 st i0 o0 i1 o1
+	[ "${AP_SMAP_FAST_PATH:-}" = bpf ] || return 0
+	st=$(smap_status "$n" fast_path 2>&1)
+	i0=$(smap_stat "$n" fastpath_in_packets); o0=$(smap_stat "$n" fastpath_out_packets)
+	tb "$host" ping -c 3 -i 0.2 -W 2 "$INET" >/dev/null 2>&1
+	i1=$(smap_stat "$n" fastpath_in_packets); o1=$(smap_stat "$n" fastpath_out_packets)
+	if [ "$st" = bpf ] && [ $((i1 - i0)) -ge 3 ] && [ $((o1 - o0)) -ge 3 ]; then
+		pass "$what: smap$n's kernel fast path carried $host's pings (fastpath_in +$((i1 - i0)), out +$((o1 - o0)))"
+	else
+		fail "$what: smap$n's kernel fast path carries $host's pings" \
+			"fast_path '$st', fastpath_in $i0 -> $i1, out $o0 -> $o1"
+	fi
+}
+
 smap_pid() { cat "$RUN/smap$1.pid" 2>/dev/null; }
 
 smap_running() {
@@ -40,11 +59,14 @@ smap_stop() {
 	local pid
 	pid=$(smap_pid "$1") || return 0
 	kill -TERM "$pid" 2>/dev/null || return 0
-	wait_for -t 5 sh -c "! [ -e /proc/$pid ] || grep -q '^[0-9]* (.*) Z' /proc/$pid/stat"
+	# its netlink work at stop (TUN, nft, TC filters) waits its turn for
+	# the kernel's rtnl lock, which every testbed on the machine shares
+	wait_for -t 20 sh -c "! [ -e /proc/$pid ] || grep -q '^[0-9]* (.*) Z' /proc/$pid/stat"
 }
 
 smap_start() {
-	local n=$1 conf=$2
+	local n=$1 conf
+	conf=$(cd "$ROOT" && "$TESTBED" smap-conf "$2") || return 1
 	rm -f "$RUN/smap$n.pid" "$RUN/smap$n.sock"
 	# shellcheck disable=SC2016 # $$ and $@ are for the inner sh
 	(cd "$ROOT" && exec setsid sh -c 'echo $$ >"$0"; exec "$@"' "$RUN/smap$n.pid" \
