@@ -7,7 +7,9 @@
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "privdrop.h"
@@ -82,9 +84,29 @@ change_id(const char *user, char *err, size_t errlen)
 	return 0;
 }
 
+/* Already exactly these (a service manager gave them)? Then no capset,
+ * which its own syscall filter may refuse (systemd's @privileged). */
+static bool
+caps_are(uint64_t want)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	for (int i = 0; i < 64; i++)
+		if ((prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, i, 0, 0) == 1) != !!(want >> i & 1))
+			return false;
+	return ((uint64_t)d[1].effective << 32 | d[0].effective) == want &&
+	       ((uint64_t)d[1].permitted << 32 | d[0].permitted) == want &&
+	       ((uint64_t)d[1].inheritable << 32 | d[0].inheritable) == want;
+}
+
 static int
 keep_caps(const int *caps, char *err, size_t errlen)
 {
+	if (caps_are(privdrop_cap_mask(caps)))
+		return 0;
 	if (capng_apply(CAPNG_SELECT_CAPS) < 0) {
 		snprintf(err, errlen, "cannot set the capabilities");
 		return -1;
@@ -148,6 +170,11 @@ privdrop(const struct privdrop_conf *c, const int *caps, const char *const *cons
 		return -1;
 	if (keep_caps(caps, err, errlen) < 0)
 		return -1;
+#if defined(__SANITIZE_ADDRESS__)
+	/* LeakSanitizer's tracer attaches to us at exit: the uid change made us
+	 * non-dumpable, which would leave it spinning. Sanitizer builds only. */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+#endif
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
 		return -1;

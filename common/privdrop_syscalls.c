@@ -40,7 +40,7 @@ const char *const privdrop_base_syscalls[] = {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
 	/* ASan/UBSan: the report, the shadow memory, the stack walks */
 	"sched_getparam", "getpriority", "mincore", "msync", "process_vm_readv", "ptrace",
-	"personality",
+	"personality", "getdents",
 #endif
 	NULL
 };
