@@ -47,6 +47,16 @@ privdrop_cap_mask(const int *caps)
 	return m;
 }
 
+bool
+privdrop_ids(const struct privdrop_conf *c, uid_t *uid, gid_t *gid)
+{
+	const struct passwd *pw = c->user[0] && geteuid() == 0 ? getpwnam(c->user) : NULL;
+
+	*uid = pw ? pw->pw_uid : (uid_t)-1;
+	*gid = pw ? pw->pw_gid : (gid_t)-1;
+	return pw != NULL;
+}
+
 /* The identity: groups, gid, uid; the kept capabilities stay permitted. */
 static int
 change_id(const char *user, char *err, size_t errlen)

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum privdrop_seccomp {
 	PRIVDROP_SECCOMP_ERRNO,	/* default: refused with EPERM, logged by the kernel */
@@ -35,6 +36,10 @@ struct privdrop_conf {
 
 /* Syscalls every daemon needs (libc, sockets, files, threads, signals). */
 extern const char *const privdrop_base_syscalls[];
+
+/* The ids privdrop will switch to: false when it will not (no user, or
+ * not root), *uid and *gid then -1. For files made before the drop. */
+bool privdrop_ids(const struct privdrop_conf *c, uid_t *uid, gid_t *gid);
 
 /* The capability mask (CapEff) of a list ending in -1. Pure. */
 uint64_t privdrop_cap_mask(const int *caps);

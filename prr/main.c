@@ -184,6 +184,7 @@ main(int argc, char **argv)
 		char err[512];
 
 		/* the setup is done: the rest runs unprivileged, workers included */
+		prr_ctl_open_nfq_stats();
 		if (prr_sandbox(&env->cfg, prr->fp != NULL, err, sizeof(err)) < 0) {
 			fastpath_close(prr->fp);
 			if (env->cfg.install_rules)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "safe_file.h"
@@ -126,16 +127,25 @@ save(struct prr *prr, const struct prr_config *cfg)
 		log_warn("cannot save state to %s", cfg->state_file);
 }
 
-/* The state file's and the allocation log's directories, mode 0700 */
+/* The state file's and the allocation log's directories, mode 0700, and
+ * the log: made before the drop, so given to the user prr becomes */
 static void
 make_dirs(const struct prr_config *cfg)
 {
 	char msg[PATH_MAX + 64];
+	uid_t uid;
+	gid_t gid;
+	bool drop = privdrop_ids(&cfg->priv, &uid, &gid);
 
-	if (cfg->state_file[0] && safe_file_mkdirs(cfg->state_file, msg, sizeof(msg)) < 0)
+	if (cfg->state_file[0] &&
+	    safe_file_mkdirs_owned(cfg->state_file, uid, gid, msg, sizeof(msg)) < 0)
 		log_warnx("state_file: %s", msg);
-	if (cfg->alloc_log[0] && safe_file_mkdirs(cfg->alloc_log, msg, sizeof(msg)) < 0)
+	if (cfg->alloc_log[0] &&
+	    safe_file_mkdirs_owned(cfg->alloc_log, uid, gid, msg, sizeof(msg)) < 0)
 		log_warnx("allocation_log: %s", msg);
+	alloclog_open(cfg->alloc_log);
+	if (drop && cfg->alloc_log[0] && chown(cfg->alloc_log, uid, gid) != 0)
+		log_warn("allocation_log: chown %s", cfg->alloc_log);
 }
 
 int
@@ -145,7 +155,6 @@ provision_init(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 
 	registry_init(&prr->reg, &env->cfg.reg.ap);
 	make_dirs(&env->cfg);
-	alloclog_open(env->cfg.alloc_log);
 	if (env->cfg.state_file[0] &&
 	    state_load(&prr->reg, env->cfg.state_file, err, errlen) < 0)
 		return -1;

@@ -11,8 +11,11 @@
  */
 static const int caps[] = { CAP_NET_ADMIN, CAP_NET_RAW, -1 };
 
-/* libupnp's web server */
-static const char *const syscalls[] = { "sendfile", NULL };
+/* libupnp: its web server, and its thread pool's scheduling look-ups */
+static const char *const syscalls[] = {
+	"sendfile", "sched_get_priority_min", "sched_get_priority_max", "sched_getscheduler",
+	"sched_getparam", "sched_setscheduler", "sched_setparam", NULL
+};
 
 int
 smap_sandbox(const struct smap_config *c, char *err, size_t errlen)
