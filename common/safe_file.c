@@ -127,6 +127,12 @@ safe_file_check(const char *path, bool append, char *err, size_t errlen)
 int
 safe_file_mkdirs(const char *path, char *err, size_t errlen)
 {
+	return safe_file_mkdirs_owned(path, (uid_t)-1, (gid_t)-1, err, errlen);
+}
+
+int
+safe_file_mkdirs_owned(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
 	char dir[PATH_MAX], *p;
 	struct stat st;
 
@@ -137,7 +143,13 @@ safe_file_mkdirs(const char *path, char *err, size_t errlen)
 		if (*p != '/' && !last)
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		if (mkdir(dir, 0700) == 0) {
+			if (uid != (uid_t)-1 && chown(dir, uid, gid) != 0) {
+				snprintf(err, errlen, "cannot chown directory %s: %s", dir,
+					 strerror(errno));
+				return -1;
+			}
+		} else if (errno != EEXIST) {
 			snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
 			return -1;
 		}

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Opens PATH.tmp (its name into tmp) for writing; NULL on failure. */
 FILE *safe_file_open(const char *path, char *tmp, size_t tmplen);
@@ -33,5 +34,8 @@ int safe_file_check(const char *path, bool append, char *err, size_t errlen);
 /* Make path's missing parent directories, mode 0700 (existing ones are
  * left as they are); 0, or -1 and why in err. */
 int safe_file_mkdirs(const char *path, char *err, size_t errlen);
+/* The same, the directories it makes given to uid:gid (a daemon that
+ * makes them before dropping to that user); (uid_t)-1: left as made. */
+int safe_file_mkdirs_owned(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen);
 
 #endif

@@ -11,13 +11,14 @@
 #include "log.h"
 #include "map_rule_conf.h"
 #include "ctlsock_conf.h"
+#include "privdrop_conf.h"
 #include "safe_file.h"
 
 static const char *const top_keys[] = {
 	"softwire_addresses", "ipv4_address", "pools", "queues", "control_socket",
 	"install_rules", "ipv4_side", "ipv6_side", "hairpinning", "hop_limit",
 	"icmp_rate_limit", "bindings", "state_file", "allocation_log", "control_group", "control_allow", "metrics_file",
-	"registration", "map_rules", "fast_path", "fast_path_interfaces", NULL,
+	"registration", "map_rules", "fast_path", "fast_path_interfaces", "user", "seccomp", NULL,
 };
 static const char *const reg_keys[] = {
 	"authorized", "addresses", "port_set_size", "first_port", "psid_length",
@@ -464,6 +465,7 @@ prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
 	load_path(e, root, "state_file", c->state_file, sizeof(c->state_file), false);
 	load_path(e, root, "allocation_log", c->alloc_log, sizeof(c->alloc_log), true);
 	conf_ctl_access(e, root, &c->control_access);
+	conf_privdrop(e, root, &c->priv);
 	load_path(e, root, "metrics_file", c->metrics_file, sizeof(c->metrics_file), false);
 	load_registration(e, c, root);
 	load_side(e, root, "ipv4_side", &c->params.v4, &c->params.unbound_icmp_code,

@@ -11,6 +11,7 @@
 #include "prr/binding.h"
 #include "conf.h"
 #include "ctlsock.h"
+#include "privdrop.h"
 #include "prr/datapath.h"
 #include "prr/registry.h"
 
@@ -49,6 +50,7 @@ struct prr_config {
 	bool install_rules;		/* add/remove our iptables rules */
 	char control_socket[108];
 	struct ctl_access control_access;	/* control_group, control_allow */
+	struct privdrop_conf priv;	/* user, seccomp: prr/sandbox.c */
 	char metrics_file[PATH_MAX];	/* Prometheus textfile; "" = none */
 	char state_file[PATH_MAX];	/* registry persistence; "" = none */
 	char alloc_log[PATH_MAX];	/* port-block allocation log; "" = syslog only */

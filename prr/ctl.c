@@ -14,16 +14,24 @@
 #include "log.h"
 #include "prom.h"
 
+/* The file is root's, mode 0440: opened once before the drop, then re-read. */
+static FILE *nfq_file;
+
+void
+prr_ctl_open_nfq_stats(void)
+{
+	if (!nfq_file)
+		nfq_file = fopen(NFQ_STATS_FILE, "re");
+}
+
 /* The NFQUEUE counters of our queues; false when the file cannot be read. */
 static bool
 nfq_counters(const struct prr_config *c, struct nfq_qstat *q, bool *found)
 {
-	FILE *f = fopen(NFQ_STATS_FILE, "r");
-
-	if (!f)
+	if (!nfq_file)
 		return false;
-	nfq_stats_read(f, c->queue_first, c->queue_count, q, found);
-	fclose(f);
+	rewind(nfq_file);
+	nfq_stats_read(nfq_file, c->queue_first, c->queue_count, q, found);
 	return true;
 }
 

@@ -26,5 +26,7 @@ void prr_ctl_handle(void *arg, char *line, FILE *out);
 void prr_metrics(FILE *, void *arg);
 /* Rewrite metrics_file when it is due. */
 void prr_metrics_tick(struct prr *);
+/* Open NFQUEUE's counters file (root's) for good: before the privilege drop. */
+void prr_ctl_open_nfq_stats(void);
 
 #endif

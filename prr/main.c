@@ -26,6 +26,7 @@
 #include "prr/prr.h"
 #include "prr/replay.h"
 #include "prr/rules.h"
+#include "prr/sandbox.h"
 #include "prr/state.h"
 #include "ctlsock.h"
 #include "version.h"
@@ -168,7 +169,7 @@ main(int argc, char **argv)
 	prr->started_ms = clock_ms();
 	for (unsigned i = 0; i < env->cfg.queue_count; i++) {
 		if (nfq_worker_start(prr, &prr->workers[i], env->cfg.queue_first + i) < 0)
-			fatalx("cannot start the worker of queue %u", env->cfg.queue_first + i);
+			fatalx("cannot bind queue %u", env->cfg.queue_first + i);
 		prr->n_workers++;
 	}
 	ctl = ctl_server_open(env->cfg.control_socket, &env->cfg.control_access, prr_ctl_handle,
@@ -199,6 +200,22 @@ main(int argc, char **argv)
 		}
 		provision_fastpath(prr);
 	}
+	{
+		char err[512];
+
+		/* the setup is done: the rest runs unprivileged, workers included */
+		prr_ctl_open_nfq_stats();
+		if (prr_sandbox(&env->cfg, prr->fp != NULL, err, sizeof(err)) < 0) {
+			fastpath_close(prr->fp);
+			if (env->cfg.install_rules)
+				rules_remove(&env->cfg);
+			ctl_server_close(ctl);
+			fatalx("%s", err);
+		}
+	}
+	for (unsigned i = 0; i < prr->n_workers; i++)
+		if (nfq_worker_run(&prr->workers[i]) < 0)
+			fatalx("cannot start the worker of queue %u", prr->workers[i].queue);
 	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->bt),
 		 env->cfg.queue_count, env->cfg.queue_first);
 	notify("READY=1");	/* systemd Type=notify: serving now */

@@ -264,21 +264,10 @@ worker_main(void *arg)
 {
 	struct prr_worker *w = arg;
 	struct prr *prr = w->prr;
-	struct io *io = calloc(1, sizeof(*io));
+	struct io *io = w->io;
 	uint64_t last_tick = clock_ms();
-	int fd;
+	int fd = mnl_socket_get_fd(io->nl);
 
-	if (!io || io_open(io, w->queue) < 0) {
-		__atomic_store_n(&w->ready, -1, __ATOMIC_RELEASE);
-		if (io)
-			io_close(io);
-		free(io);
-		return NULL;
-	}
-	io->w = w;
-	w->ctx->emit_arg = io;
-	__atomic_store_n(&w->ready, 1, __ATOMIC_RELEASE);
-	fd = mnl_socket_get_fd(io->nl);
 	while (!atomic_load(&prr->stop)) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		struct prr_env *env;
@@ -318,8 +307,6 @@ tick:
 		}
 	}
 	nl_send_cfg(io, w->queue, NFQNL_CFG_CMD_UNBIND, AF_UNSPEC);
-	io_close(io);
-	free(io);
 	return NULL;
 }
 
@@ -336,24 +323,40 @@ nfq_worker_start(struct prr *prr, struct prr_worker *w, unsigned queue)
 
 	w->prr = prr;
 	w->queue = queue;
-	w->ready = 0;
 	w->ctx = malloc(sizeof(*w->ctx));
 	if (!w->ctx)
 		return -1;
 	if (prr_ctx_init(w->ctx, &env->cfg.params, env->bt, prr->pmtu, noop_emit, NULL) < 0)
 		return -1;
 	w->ctx->emit = io_emit;
+	/* bound here, by the caller, while it may: the thread runs after the drop */
+	w->io = calloc(1, sizeof(*w->io));
+	if (!w->io || io_open(w->io, queue) < 0)
+		return -1;
+	w->io->w = w;
+	w->ctx->emit_arg = w->io;
+	return 0;
+}
+
+int
+nfq_worker_run(struct prr_worker *w)
+{
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
 		return -1;
-	while (__atomic_load_n(&w->ready, __ATOMIC_ACQUIRE) == 0)
-		usleep(1000);
-	return __atomic_load_n(&w->ready, __ATOMIC_ACQUIRE) == 1 ? 0 : -1;
+	w->running = true;
+	return 0;
 }
 
 void
 nfq_worker_join(struct prr_worker *w)
 {
-	pthread_join(w->thread, NULL);
+	if (w->running)
+		pthread_join(w->thread, NULL);
+	w->running = false;
+	if (w->io)
+		io_close(w->io);
+	free(w->io);
+	w->io = NULL;
 	prr_ctx_fini(w->ctx);
 	free(w->ctx);
 	w->ctx = NULL;

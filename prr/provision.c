@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -267,16 +268,25 @@ compact(struct prr *prr)
 	return 0;
 }
 
-/* The state file's and the allocation log's directories, mode 0700 */
+/* The state file's and the allocation log's directories, mode 0700, and
+ * the log: made before the drop, so given to the user prr becomes */
 static void
 make_dirs(const struct prr_config *cfg)
 {
 	char msg[PATH_MAX + 64];
+	uid_t uid;
+	gid_t gid;
+	bool drop = privdrop_ids(&cfg->priv, &uid, &gid);
 
-	if (cfg->state_file[0] && safe_file_mkdirs(cfg->state_file, msg, sizeof(msg)) < 0)
+	if (cfg->state_file[0] &&
+	    safe_file_mkdirs_owned(cfg->state_file, uid, gid, msg, sizeof(msg)) < 0)
 		log_warnx("state_file: %s", msg);
-	if (cfg->alloc_log[0] && safe_file_mkdirs(cfg->alloc_log, msg, sizeof(msg)) < 0)
+	if (cfg->alloc_log[0] &&
+	    safe_file_mkdirs_owned(cfg->alloc_log, uid, gid, msg, sizeof(msg)) < 0)
 		log_warnx("allocation_log: %s", msg);
+	alloclog_open(cfg->alloc_log);
+	if (drop && cfg->alloc_log[0] && chown(cfg->alloc_log, uid, gid) != 0)
+		log_warn("allocation_log: chown %s", cfg->alloc_log);
 }
 
 int
@@ -292,7 +302,6 @@ provision_init(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 	}
 	registry_set_limits(&prr->reg, &env->cfg.reg.lim);
 	make_dirs(&env->cfg);
-	alloclog_open(env->cfg.alloc_log);
 	if (env->cfg.state_file[0]) {
 		if (!(prr->store = store_journal_open(env->cfg.state_file, err, errlen)))
 			return -1;

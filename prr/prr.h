@@ -33,7 +33,8 @@ struct prr_worker {
 	struct prr_ctx *ctx;
 	atomic_uint_fast64_t seq;	/* batches done: a grace period has passed when it moves */
 	atomic_int busy;
-	int ready;			/* 1 bound, -1 failed */
+	struct io *io;			/* the queue's netlink and raw sockets (nfq.c) */
+	bool running;			/* the thread started */
 };
 
 struct prr {
@@ -62,7 +63,10 @@ struct prr {
 	struct fastpath *fp;		/* XDP fast path, or NULL (prr/fastpath.h) */
 };
 
+/* Bind the queue (while privileged); nfq_worker_run starts its thread
+ * (after the drop: it inherits the main thread's capabilities). */
 int nfq_worker_start(struct prr *, struct prr_worker *, unsigned queue);
+int nfq_worker_run(struct prr_worker *);
 void nfq_worker_join(struct prr_worker *);
 /* Sum of one counter over all workers and the main thread. */
 uint64_t prr_stat_sum(const struct prr *, enum prr_stat);

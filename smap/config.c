@@ -10,12 +10,13 @@
 #include "smap/map_derive.h"
 #include "map_rule_conf.h"
 #include "ctlsock_conf.h"
+#include "privdrop_conf.h"
 
 static const char *const top_keys[] = {
 	"wan", "lan", "prr", "peers", "ipv4_address", "ports", "psid", "psid_length",
 	"offset", "tun", "mtu", "default_route", "ftp_alg", "hop_limit",
 	"control_socket", "map", "pcp", "registration", "upnp", "control_group",
-	"control_allow", "metrics_file", "fast_path", NULL,
+	"control_allow", "metrics_file", "fast_path", "user", "seccomp", NULL,
 };
 const char *const smap_fast_path_names[] = { "auto", "bpf", "off", NULL };
 
@@ -311,6 +312,7 @@ smap_config_load(const char *file, struct smap_config *c, struct conf_err *e)
 			snprintf(c->control_socket, sizeof(c->control_socket), "%s", s);
 	}
 	conf_ctl_access(e, root, &c->control_access);
+	conf_privdrop(e, root, &c->priv);
 	if (conf_str(e, root, "metrics_file", &s)) {
 		if (!*s || strlen(s) >= sizeof(c->metrics_file))
 			conf_errf(e, root, "metrics_file", "path empty or longer than %zu",
@@ -380,6 +382,8 @@ smap_config_print(const struct smap_config *c, FILE *f)
 	if (c->metrics_file[0])
 		fprintf(f, "metrics_file = \"%s\";\n", c->metrics_file);
 	fprintf(f, "fast_path = \"%s\";\n", smap_fast_path_names[c->fast_path]);
+	fprintf(f, "user = \"%s\";\nseccomp = \"%s\";\n", c->priv.user,
+		privdrop_seccomp_name(c->priv.seccomp));
 	pcp_config_print(&c->pcp, f);
 	upnp_config_print(&c->upnp, f);
 	if (c->map_from_prr) {

@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "ctlsock.h"
+#include "privdrop.h"
 #include "smap/portmap/pcp_config.h"
 #include "smap/register_conf.h"
 #include "smap/datapath.h"
@@ -33,6 +34,7 @@ struct smap_config {
 	unsigned hop_limit;
 	char control_socket[108];
 	struct ctl_access control_access;	/* control_group, control_allow */
+	struct privdrop_conf priv;	/* user, seccomp: smap/sandbox.c */
 	char metrics_file[PATH_MAX];	/* Prometheus textfile; "" = none */
 	/* MAP-E (map = { prefix; rules; }): address, port set and wan.address derived */
 	bool map_mode;

@@ -34,6 +34,7 @@
 #include "smap/portmap/pcp_server.h"
 #include "smap/portmap/portmap.h"
 #include "smap/register.h"
+#include "smap/sandbox.h"
 #include "smap/smap.h"
 #include "smap/portmap/upnp.h"
 
@@ -207,10 +208,23 @@ main(int argc, char **argv)
 	s.tun_fd = s.raw_fd = -1;
 	s.saved_ip_forward = -1;
 	s.started_ms = clock_ms();
-	if (start_all(&s) < 0 ||
-	    !(ctl = ctl_server_open(s.cfg.control_socket, &s.cfg.control_access,
-				    smap_ctl_handle, &s))) {
+	{
+		char err[512];
+
+		/* the control socket as root (its owner and group), then the drop */
+		ctl = ctl_server_open(s.cfg.control_socket, &s.cfg.control_access,
+				      smap_ctl_handle, &s);
+		if (!ctl || smap_sandbox(&s.cfg, err, sizeof(err)) < 0) {
+			if (ctl)
+				log_warnx("%s", err);
+			ctl_server_close(ctl);
+			log_warnx("not started; the system is as it was");
+			return 1;
+		}
+	}
+	if (start_all(&s) < 0) {
 		stop_all(&s);
+		ctl_server_close(ctl);
 		log_warnx("not started; the system is as it was");
 		return 1;
 	}

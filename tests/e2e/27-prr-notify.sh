@@ -16,10 +16,11 @@ have_prr || { fail prr-running "the testbed's prr is not running"; exit 1; }
 SOCK=$E2E_TMP/notify
 MSGS=$(tmpfile)
 "$PYTHON" - "$SOCK" "$MSGS" "$PRR_SOCK" <<'PY' &
-import socket, sys
+import os, socket, sys
 path, out, ctl = sys.argv[1:4]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(path)
+os.chmod(path, 0o666)	# prr sends as ap-testbed, as to systemd's socket
 with open(out, "a") as f:
     while True:
         m = s.recv(4096).decode(errors="replace").replace("\n", " ")

@@ -122,7 +122,13 @@ have_prr() {
 }
 
 E2E_TMP=$(mktemp -d "/tmp/ap-e2e-$TEST_NAME.XXXXXX")
-tmpfile() { mktemp "$E2E_TMP/f.XXXXXX"; }
+# the testbed's daemons run as ap-testbed (24-privdrop.sh): they read the
+# configs tests write here, and write their state and metrics files here
+if id -u ap-testbed >/dev/null 2>&1; then
+	chown ap-testbed: "$E2E_TMP"
+	chmod 0755 "$E2E_TMP"
+fi
+tmpfile() { local f; f=$(mktemp "$E2E_TMP/f.XXXXXX") && chmod 0644 "$f" && echo "$f"; }
 
 # kill_tree PID: PID and its descendants (a "tb NS CMD &" job is a
 # subshell whose child runs CMD)

@@ -155,6 +155,11 @@ smap_write_conf() {
 		smap_num main hop_limit 64 && echo "hop_limit = $SMAP_V;"
 		config_get v main control_socket /var/run/smap.sock
 		echo "control_socket = $(smap_str "$v");"
+		# least privilege: smap drops to this user once set up (the package makes it)
+		config_get v main user ap-smap
+		echo "user = $(smap_str "$v");"
+		config_get v main seccomp errno
+		echo "seccomp = $(smap_str "$v");"
 		echo "pcp = {"
 		echo "	enable = $(smap_bool pcp enable 0);"
 		echo "	announce = $(smap_bool pcp announce 1);"
