@@ -55,7 +55,8 @@ COMMON_SRC  := $(wildcard common/*.c)
 PRR_SRC     := $(wildcard prr/*.c)
 PRRCTL_SRC  := $(wildcard ctl/prrctl*.c) ctl/cli.c
 SMAPCTL_SRC := ctl/smapctl.c ctl/smapctl_main.c ctl/cli.c
-SMAP_SRC    := $(wildcard smap/*.c smap/portmap/*.c)
+# upnp_soap.c: libupnp, in smap-upnp only
+SMAP_SRC    := $(filter-out smap/portmap/upnp_soap.c,$(wildcard smap/*.c smap/portmap/*.c))
 SURVEY_SRC  := $(wildcard survey/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 BENCH_SRC   := $(wildcard tests/bench/*.c)
@@ -67,13 +68,14 @@ PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/pcap.c
 SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/register_answer.c smap/ftp_cmd.c \
                smap/live.c smap/map_derive.c \
                $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c neigh.c \
-                 igd.c igd_bare.c igd_desc.c igd_tables.c)
+                 igd.c igd_bare.c igd_desc.c igd_tables.c upnp_msg.c)
 SURVEY_CORE := $(filter-out survey/portsurvey%.c,$(SURVEY_SRC))
 CTL_CORE    := ctl/prrctl_args.c
 CORES       := $(PRR_CORE) $(SMAP_CORE) $(SURVEY_CORE) $(CTL_CORE)
 
 LIBCOMMON := $(B)/libapcommon.a
-PROGS   := $(BIN)/prr $(BIN)/prrctl $(BIN)/smap $(BIN)/smapctl $(BIN)/portsurvey
+PROGS   := $(BIN)/prr $(BIN)/prrctl $(BIN)/smap $(BIN)/smapctl $(BIN)/portsurvey \
+           $(BIN)/smap-upnp
 UNITS   := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(BENCH_SRC))
 
@@ -101,7 +103,7 @@ $(B)/%.o: %.c
 	@$(if $(Q),echo "  CC  $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-$(B)/smap/portmap/upnp.o $(B)/smap/portmap/upnp_soap.o: CFLAGS += $(UPNP_CFLAGS)
+$(B)/smap/portmap/upnp_soap.o $(B)/smap/upnpd/server.o: CFLAGS += $(UPNP_CFLAGS)
 
 # --version: `git describe`, else the fallback; version.o is rebuilt only
 # when the string changes (the stamp file is rewritten only then)
@@ -131,7 +133,17 @@ $(BIN)/smapctl: $(call obj,$(SMAPCTL_SRC)) $(LIBCOMMON)
 
 # smap stats|status|mappings run smapctl's code
 $(BIN)/smap: $(call obj,$(SMAP_SRC) ctl/smapctl.c ctl/cli.c) $(LIBCOMMON)
-	$(call link,$(UPNP_LIBS))
+	$(call link,-lseccomp)
+
+# the UPnP IGD's own process (smap/upnpd/README.md): libupnp, the pure IGD
+# code and the messages; not the SMAP's libraries (libconfig: conf.c's parse_ipv4)
+UPNPD_SRC := $(wildcard smap/upnpd/*.c) \
+             $(addprefix smap/portmap/,igd.c igd_desc.c igd_tables.c upnp_soap.c \
+               upnp_msg.c upnp_sandbox.c maptable.c)
+$(BIN)/smap-upnp: $(call obj,$(UPNPD_SRC)) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD  $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UPNP_LIBS) $(call pkg,--libs libconfig) -lseccomp $(LDLIBS)
 
 $(BIN)/portsurvey: $(call obj,$(SURVEY_SRC)) $(LIBCOMMON)
 	$(call link,-lm)
