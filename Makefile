@@ -226,20 +226,23 @@ MANDIR      ?= $(PREFIX)/share/man
 DATADIR     ?= $(PREFIX)/share/ap-softwire
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 INSTALL     ?= install
 MANPAGES    := $(wildcard man/*.[58])
 INST_UNITS  := $(notdir $(wildcard etc/systemd/*.service))
 INST_TMPF   := $(notdir $(wildcard etc/tmpfiles/*.conf))
+INST_SYSU   := $(notdir $(wildcard etc/sysusers/*.conf))
 INST_CONFS  := prr.conf smap.conf
 INST_SCRIPTS := smap-boot
 
 # every program in build/bin (another may come), smap-boot; configs only
-# where none is (never overwritten); units and tmpfiles with the paths
+# where none is (never overwritten); sysusers.d (smap-upnp's user); units
+# and tmpfiles with the paths
 # rewritten to SBINDIR and SYSCONFDIR; OpenWrt's files as examples
 install: all
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) \
-		$(DESTDIR)$(DATADIR)/openwrt
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DATADIR)/openwrt
 	$(INSTALL) -m 0755 $(BIN)/* $(addprefix scripts/,$(INST_SCRIPTS)) $(DESTDIR)$(SBINDIR)/
 	for c in $(INST_CONFS); do \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$$c ] && echo "  kept $(DESTDIR)$(SYSCONFDIR)/$$c" || \
@@ -252,6 +255,7 @@ install: all
 			>$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
 	$(INSTALL) -m 0644 $(addprefix etc/tmpfiles/,$(INST_TMPF)) $(DESTDIR)$(TMPFILESDIR)/
+	$(INSTALL) -m 0644 $(addprefix etc/sysusers/,$(INST_SYSU)) $(DESTDIR)$(SYSUSERSDIR)/
 	$(INSTALL) -m 0644 openwrt/smap/Makefile openwrt/smap/files/* $(DESTDIR)$(DATADIR)/openwrt/
 
 # what install wrote, but the configuration files
@@ -260,7 +264,8 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES)))) \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(INST_UNITS)) \
-		$(addprefix $(DESTDIR)$(TMPFILESDIR)/,$(INST_TMPF))
+		$(addprefix $(DESTDIR)$(TMPFILESDIR)/,$(INST_TMPF)) \
+		$(addprefix $(DESTDIR)$(SYSUSERSDIR)/,$(INST_SYSU))
 	rm -rf $(DESTDIR)$(DATADIR)
 	@echo "  left $(addprefix $(DESTDIR)$(SYSCONFDIR)/,$(INST_CONFS)) in place"
 
