@@ -264,16 +264,22 @@ drop_child(const char *why)
 }
 
 static void
-reaped(int status)
+log_exit(int status)
 {
-	uint64_t now = clock_ms(), ran = now - up.started_ms;
-
 	if (WIFSIGNALED(status))
 		log_warnx("upnp: smap-upnp pid %d killed by signal %d (%s)", (int)up.pid,
 			  WTERMSIG(status), strsignal(WTERMSIG(status)));
 	else
-		log_warnx("upnp: smap-upnp pid %d exited with status %d", (int)up.pid,
-			  WEXITSTATUS(status));
+		log_info("upnp: smap-upnp pid %d exited with status %d", (int)up.pid,
+			 WEXITSTATUS(status));
+}
+
+static void
+reaped(int status)
+{
+	uint64_t now = clock_ms(), ran = now - up.started_ms;
+
+	log_exit(status);
 	close_sock();
 	up.pid = -1;
 	for (int i = 0; i < IGD_STAT_MAX; i++)
@@ -404,6 +410,7 @@ upnp_stop(void)
 			}
 			poll(NULL, 0, 20);
 		}
+		log_exit(status);
 		log_info("upnp: stopped (%llu actions, %llu errors, %llu renewals)",
 			 (unsigned long long)up.stats[IGD_STAT_ACTIONS],
 			 (unsigned long long)up.stats[IGD_STAT_ERRORS],

@@ -4,7 +4,8 @@
 # as upnp.user, with no capabilities, no new privileges and a seccomp
 # filter; it holds none of the SMAP's descriptors (nftables/netlink
 # sockets, the TUN, raw sockets); killed, it is started again and UPnP
-# answers again; the SMAP killed, it goes too. Restarts smap1 with UPnP
+# answers again; stopped with smap, it exits cleanly; the SMAP killed, it
+# goes too. Restarts smap1 with UPnP
 # enabled, and with its testbed configuration at the end.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/smap-lib.sh"
@@ -90,7 +91,19 @@ grep -q "smap-upnp pid $c killed by signal 9" "$RUN/smap1.log" &&
 	pass "the death is logged and counted (upnp_restarts $(smap_stat 1 upnp_restarts))" ||
 	fail "smap-upnp's death logged and counted" "$(oneline "$(grep upnp "$RUN/smap1.log" | tail -3)")"
 
+# --- stopped with smap: SIGTERM, byebye, a clean exit (no seccomp kill) --------
+c=$(child)
+stop1
+if grep -q "smap-upnp pid $c exited with status 0" "$RUN/smap1.log" &&
+    ! grep -q "smap-upnp pid [0-9]* killed by signal 31" "$RUN/smap1.log" && ! [ -e "/proc/$c" ]; then
+	pass "smap1 stopped: smap-upnp (pid $c) exits with status 0, never killed by its seccomp filter"
+else
+	fail "smap-upnp stops cleanly" "$(oneline "$(grep smap-upnp "$RUN/smap1.log" | tail -4)")"
+fi
+
 # --- no orphan: SIGKILL of the SMAP takes smap-upnp along (PR_SET_PDEATHSIG) ------
+smap_start 1 "$CONF" && wait_for -t 10 child >/dev/null ||
+	{ fail "smap1 starts smap-upnp again" "$(oneline "$(tail -5 "$RUN/smap1.log")")"; exit 1; }
 c=$(child); smap=$(smap_pid 1)
 kill -KILL "$smap"
 if wait_for -t 10 sh -c "! [ -e /proc/$c ] || grep -q '^[0-9]* (.*) Z' /proc/$c/stat"; then
