@@ -401,16 +401,19 @@ upnp_stop(void)
 	if (up.pid > 0) {
 		uint64_t until = clock_ms() + UPNP_STOP_MS;
 
+		pid_t got;
+
 		kill(up.pid, SIGTERM);	/* ssdp:byebye first */
-		while (waitpid(up.pid, &status, WNOHANG) == 0) {
+		while ((got = waitpid(up.pid, &status, WNOHANG)) == 0) {
 			if (clock_ms() >= until) {
 				kill(up.pid, SIGKILL);
-				waitpid(up.pid, &status, 0);
+				got = waitpid(up.pid, &status, 0);
 				break;
 			}
 			poll(NULL, 0, 20);
 		}
-		log_exit(status);
+		if (got == up.pid)
+			log_exit(status);
 		log_info("upnp: stopped (%llu actions, %llu errors, %llu renewals)",
 			 (unsigned long long)up.stats[IGD_STAT_ACTIONS],
 			 (unsigned long long)up.stats[IGD_STAT_ERRORS],
