@@ -56,7 +56,8 @@ COMMON_SRC  := $(wildcard common/*.c)
 PRR_SRC     := $(wildcard prr/*.c)
 PRRCTL_SRC  := $(wildcard ctl/prrctl*.c) ctl/cli.c
 SMAPCTL_SRC := ctl/smapctl.c ctl/smapctl_main.c ctl/cli.c
-SMAP_SRC    := $(wildcard smap/*.c smap/portmap/*.c)
+# upnp_soap.c: libupnp, in smap-upnp only
+SMAP_SRC    := $(filter-out smap/portmap/upnp_soap.c,$(wildcard smap/*.c smap/portmap/*.c))
 SURVEY_SRC  := $(wildcard survey/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 BENCH_SRC   := $(wildcard tests/bench/*.c)
@@ -68,13 +69,14 @@ PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/pool.c
 SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/register_answer.c smap/ftp_cmd.c \
                smap/live.c smap/map_derive.c \
                $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c neigh.c \
-                 igd.c igd_bare.c igd_desc.c igd_tables.c)
+                 igd.c igd_bare.c igd_desc.c igd_tables.c upnp_msg.c)
 SURVEY_CORE := $(filter-out survey/portsurvey%.c,$(SURVEY_SRC))
 CTL_CORE    := ctl/prrctl_args.c
 CORES       := $(PRR_CORE) $(SMAP_CORE) $(SURVEY_CORE) $(CTL_CORE)
 
 LIBCOMMON := $(B)/libapcommon.a
-PROGS   := $(BIN)/prr $(BIN)/prrctl $(BIN)/smap $(BIN)/smapctl $(BIN)/portsurvey
+PROGS   := $(BIN)/prr $(BIN)/prrctl $(BIN)/smap $(BIN)/smapctl $(BIN)/portsurvey \
+           $(BIN)/smap-upnp
 UNITS   := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(BENCH_SRC))
 
@@ -104,7 +106,7 @@ $(B)/%.o: %.c
 	@$(if $(Q),echo "  CC  $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-$(B)/smap/portmap/upnp.o $(B)/smap/portmap/upnp_soap.o: CFLAGS += $(UPNP_CFLAGS)
+$(B)/smap/portmap/upnp_soap.o $(B)/smap/upnpd/server.o: CFLAGS += $(UPNP_CFLAGS)
 
 # --version: AP_VERSION (debian/rules: the package's), else `git describe`,
 # else the fallback; version.o is rebuilt only when the string changes
@@ -136,7 +138,17 @@ $(BIN)/smapctl: $(call obj,$(SMAPCTL_SRC)) $(LIBCOMMON)
 
 # smap stats|status|mappings run smapctl's code
 $(BIN)/smap: $(call obj,$(SMAP_SRC) ctl/smapctl.c ctl/cli.c) $(LIBCOMMON)
-	$(call link,$(UPNP_LIBS))
+	$(call link,-lseccomp)
+
+# the UPnP IGD's own process (smap/upnpd/README.md): libupnp, the pure IGD
+# code and the messages; not the SMAP's libraries (libconfig: conf.c's parse_ipv4)
+UPNPD_SRC := $(wildcard smap/upnpd/*.c) \
+             $(addprefix smap/portmap/,igd.c igd_desc.c igd_tables.c upnp_soap.c \
+               upnp_msg.c upnp_sandbox.c maptable.c)
+$(BIN)/smap-upnp: $(call obj,$(UPNPD_SRC)) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD  $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UPNP_LIBS) $(call pkg,--libs libconfig) -lseccomp $(LDLIBS)
 
 $(BIN)/portsurvey: $(call obj,$(SURVEY_SRC)) $(LIBCOMMON)
 	$(call link,-lm)
@@ -223,21 +235,23 @@ MANDIR      ?= $(PREFIX)/share/man
 DATADIR     ?= $(PREFIX)/share/ap-softwire
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 INSTALL     ?= install
 MANPAGES    := $(wildcard man/*.[58])
 INST_UNITS  := $(notdir $(wildcard etc/systemd/*.service))
 INST_TMPF   := $(notdir $(wildcard etc/tmpfiles/*.conf))
+INST_SYSU   := $(notdir $(wildcard etc/sysusers/*.conf))
 INST_CONFS  := prr.conf smap.conf
 INST_SCRIPTS := smap-boot
 
 # every program in build/bin (another may come), smap-boot (its version
-# written in); configs only
-# where none is (never overwritten); units and tmpfiles with the paths
+# written in); configs only where none is (never overwritten); sysusers.d
+# (smap-upnp's user); units and tmpfiles with the paths
 # rewritten to SBINDIR and SYSCONFDIR; OpenWrt's files as examples
 install: all
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) \
-		$(DESTDIR)$(DATADIR)/openwrt
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DATADIR)/openwrt
 	$(INSTALL) -m 0755 $(BIN)/* $(DESTDIR)$(SBINDIR)/
 	for s in $(INST_SCRIPTS); do \
 		sed 's|^VERSION=@VERSION@|VERSION=$(shell cat $(B)/version.stamp)|' scripts/$$s \
@@ -256,6 +270,7 @@ install: all
 	$(INSTALL) -m 0644 $(addprefix etc/tmpfiles/,$(INST_TMPF)) $(DESTDIR)$(TMPFILESDIR)/
 	$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	$(INSTALL) -m 0644 etc/logrotate.d/prr $(DESTDIR)$(SYSCONFDIR)/logrotate.d/prr
+	$(INSTALL) -m 0644 $(addprefix etc/sysusers/,$(INST_SYSU)) $(DESTDIR)$(SYSUSERSDIR)/
 	$(INSTALL) -m 0644 openwrt/smap/Makefile openwrt/smap/files/* $(DESTDIR)$(DATADIR)/openwrt/
 
 # what install wrote, but the configuration files
@@ -265,7 +280,8 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES)))) \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(INST_UNITS)) \
 		$(addprefix $(DESTDIR)$(TMPFILESDIR)/,$(INST_TMPF)) \
-		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/prr
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/prr \
+		$(addprefix $(DESTDIR)$(SYSUSERSDIR)/,$(INST_SYSU))
 	rm -rf $(DESTDIR)$(DATADIR)
 	@echo "  left $(addprefix $(DESTDIR)$(SYSCONFDIR)/,$(INST_CONFS)) in place"
 

@@ -205,8 +205,8 @@ parse_ipv4(const char *s, uint32_t *out)
 	return true;
 }
 
-static bool
-parse_plen(const char *s, unsigned max, unsigned *plen)
+bool
+parse_uint(const char *s, unsigned max, unsigned *plen)
 {
 	char *end;
 	unsigned long v;
@@ -230,7 +230,7 @@ parse_prefix4(const char *s, uint32_t *addr, unsigned *plen)
 	*plen = 32;
 	if (slash) {
 		*slash = '\0';
-		if (!parse_plen(slash + 1, 32, plen))
+		if (!parse_uint(slash + 1, 32, plen))
 			return false;
 	}
 	if (!parse_ipv4(buf, addr))
@@ -252,7 +252,7 @@ parse_prefix6(const char *s, struct in6_addr *addr, unsigned *plen)
 	*plen = 128;
 	if (slash) {
 		*slash = '\0';
-		if (!parse_plen(slash + 1, 128, plen))
+		if (!parse_uint(slash + 1, 128, plen))
 			return false;
 	}
 	return inet_pton(AF_INET6, buf, addr) == 1;

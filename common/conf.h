@@ -39,6 +39,8 @@ bool conf_ipv4(struct conf_err *, const config_setting_t *, const char *key, uin
 bool conf_ipv6(struct conf_err *, const config_setting_t *, const char *key, struct in6_addr *out);
 /* Parse helpers for list elements and strings. */
 bool parse_ipv4(const char *, uint32_t *out);
+/* A decimal number, 0..max, nothing after it. */
+bool parse_uint(const char *, unsigned max, unsigned *out);
 bool parse_prefix4(const char *, uint32_t *addr, unsigned *plen);
 bool parse_prefix6(const char *, struct in6_addr *addr, unsigned *plen);
 

@@ -197,6 +197,12 @@ log_getverbose(void)
 	return log_verbose;
 }
 
+int
+log_foreground(void)
+{
+	return log_fg;
+}
+
 static void
 emit(int pri, const char *msg, const char *err)
 {

@@ -20,6 +20,7 @@
 void log_init(int foreground, const char *ident);
 void log_setverbose(int);
 int log_getverbose(void);
+int log_foreground(void);	/* 1: stderr, 0: syslog */
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));	/* appends strerror(errno) */
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -243,7 +243,7 @@ main(int argc, char **argv)
 	}
 
 	for (;;) {
-		struct pollfd p[6 + FTP_FDS + CTL_POLLFDS] = {
+		struct pollfd p[7 + FTP_FDS + CTL_POLLFDS] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = -1 },
 			{ .fd = s.tun_fd, .events = POLLIN },
@@ -253,10 +253,12 @@ main(int argc, char **argv)
 		unsigned nftp = ftp_alg_pollfds(&s, p + 4, FTP_FDS);
 		unsigned npcp = pcp_server_pollfd(&s, p + 4 + nftp);
 		bool reg = register_pollfd(&s, &p[4 + nftp + npcp]);
-		struct pollfd *pctl = &p[4 + nftp + npcp + reg];
+		struct pollfd *pup = &p[4 + nftp + npcp + reg];
+		unsigned nup = upnp_pollfd(pup);
+		struct pollfd *pctl = pup + nup;
 		unsigned nctl = ctl_server_pollfds(ctl, pctl, CTL_POLLFDS);
 
-		if (poll(p, 4 + nftp + npcp + reg + nctl, register_poll_ms(&s, 1000)) < 0) {
+		if (poll(p, 4 + nftp + npcp + reg + nup + nctl, register_poll_ms(&s, 1000)) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -273,6 +275,8 @@ main(int argc, char **argv)
 			pcp_server_handle(&s, p + 4 + nftp);
 		if (reg)
 			register_handle(&s, &p[4 + nftp + npcp]);
+		if (nup)
+			upnp_handle(&s, pup);
 		ctl_server_handle(ctl, pctl, nctl);
 		smap_metrics_tick(&s);
 		softwire_tick(&s);

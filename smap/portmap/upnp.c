@@ -1,229 +1,66 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The UPnP IGD on the SMAP's LAN: libupnp (pupnp) does SSDP, HTTP and
- * SOAP; this file writes the descriptions into a directory that
- * libupnp's web server serves, turns each SOAP action into an
- * igd_request for common/igd.c, and answers with its reply or its UPnP
- * error. The mappings live in the table smap/portmap.c owns, shared with
- * PCP and NAT-PMP.
- *
- * libupnp calls upnp_event from its own threads: one mutex guards the
- * igd state (IGD:1 keep-alive list, counters); portmap has its own.
+ * The UPnP IGD, SMAP side: libupnp parses HTTP, SOAP and SSDP from the
+ * LAN, so it runs in smap-upnp (smap/upnpd/), a process of its own:
+ * forked and exec'd, so that it shares no memory, threads or locks with
+ * the SMAP, as upnp.user, without capabilities or inherited descriptors
+ * (upnp_sandbox.c). The SMAP writes its description files, answers its
+ * questions (upnp_serve.c) without ever waiting for it (non-blocking
+ * socket, a bounded number of messages per loop, a reply it cannot send
+ * is dropped: the child times out), and restarts it with backoff when it
+ * dies.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <pthread.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <upnp.h>
-#include <upnptools.h>
-
-#include "smap/portmap/igd.h"
-#include "smap/portmap/igd_desc.h"
+#include "clock.h"
 #include "log.h"
-#include "smap/portmap/portmap.h"
-#include "smap/smap.h"
+#include "smap/portmap/igd_desc.h"
 #include "smap/portmap/upnp.h"
-#include "smap/portmap/upnp_soap.h"
+#include "smap/portmap/upnp_msg.h"
+#include "smap/portmap/upnp_sandbox.h"
+#include "smap/portmap/upnp_serve.h"
+#include "smap/smap.h"
 
-#define UPNP_MAX_CONTENT	16384	/* larger SOAP bodies are refused by libupnp */
-#define UPNP_TICK_SECONDS	60
+#define UPNP_HELPER		"smap-upnp"
+#define UPNP_BATCH		64	/* messages handled per loop turn */
+#define UPNP_BACKOFF_MIN_MS	1000
+#define UPNP_BACKOFF_MAX_MS	60000
+#define UPNP_STOP_MS		5000	/* SIGTERM, then SIGKILL */
+
+extern char **environ;
+
+enum { ST_RESTARTS, ST_BAD, ST_DROPPED, ST_MAX };
+static const struct igd_stat_desc own_desc[ST_MAX] = {
+	{ "upnp_restarts", "times smap-upnp was started again after it died" },
+	{ "upnp_bad_messages", "malformed messages from smap-upnp (it is killed)" },
+	{ "upnp_replies_dropped", "answers smap-upnp did not read in time" },
+};
 
 static struct {
-	bool running;
+	bool enabled;
 	struct smap *s;
-	UpnpDevice_Handle dev;
-	char dir[64];			/* description files, removed at stop */
-	char uuid[48];
-	pthread_mutex_t lock;
-	struct igd igd;
-	uint64_t last_tick;
-} up = { .lock = PTHREAD_MUTEX_INITIALIZER, .dev = -1 };
-
-/* ---- the table, through portmap ---- */
-
-static enum maptable_result
-tab_add(void *arg, const struct mapping *want, uint32_t lifetime, bool exact,
-	struct mapping *out)
-{
-	return portmap_add(arg, want, lifetime, false, exact, out);
-}
-
-static enum maptable_result
-tab_del(void *arg, uint8_t proto, uint16_t ext_port, struct mapping *out)
-{
-	return portmap_del(arg, proto, ext_port, NULL, out);
-}
-
-static bool
-tab_at(void *arg, unsigned i, struct mapping *out)
-{
-	return portmap_at(arg, i, out);
-}
-
-static bool
-tab_find_ext(void *arg, uint8_t proto, uint16_t ext_port, struct mapping *out)
-{
-	return portmap_find_ext(arg, proto, ext_port, out);
-}
-
-static bool
-tab_find_int(void *arg, uint8_t proto, uint32_t int_addr, uint16_t int_port,
-	     struct mapping *out)
-{
-	return portmap_find_int(arg, proto, int_addr, int_port, out);
-}
-
-/* ---- SOAP actions ---- */
-
-static uint32_t
-client_addr(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr);
-	if (ss->ss_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-		uint32_t v;
-
-		if (IN6_IS_ADDR_V4MAPPED(a)) {
-			memcpy(&v, &a->s6_addr[12], 4);
-			return ntohl(v);
-		}
-	}
-	return 0;	/* matches no LAN host */
-}
-
-static void
-action_error(UpnpActionRequest *a, int code, const char *desc)
-{
-	UpnpActionRequest_set_ErrCode(a, code);
-	UpnpActionRequest_strcpy_ErrStr(a, desc);
-	UpnpActionRequest_set_ActionResult(a, NULL);
-}
-
-/*
- * NewPortListing is an XML document: sent as CDATA, as miniupnpd does, for
- * control points (miniupnpc) that do not decode entities in a value.
- */
-static bool
-add_cdata(IXML_Document *doc, const char *name, const char *text)
-{
-	IXML_Node *resp = upnp_first_element(ixmlNode_getFirstChild(&doc->n));
-	IXML_Element *el = ixmlDocument_createElement(doc, name);
-	IXML_CDATASection *cd = ixmlDocument_createCDATASection(doc, text);
-	bool ok = resp && el && cd && ixmlNode_appendChild(&el->n, &cd->n) == IXML_SUCCESS &&
-		  ixmlNode_appendChild(resp, &el->n) == IXML_SUCCESS;
-
-	if (!ok) {
-		if (cd && !ixmlNode_getParentNode(&cd->n))
-			ixmlNode_free(&cd->n);
-		if (el && !ixmlNode_getParentNode(&el->n))
-			ixmlNode_free(&el->n);
-	}
-	return ok;
-}
-
-static void
-on_action(UpnpActionRequest *a)
-{
-	const char *sid = UpnpActionRequest_get_ServiceID_cstr(a);
-	IXML_Document *doc = UpnpActionRequest_get_ActionRequest(a);
-	struct igd_request rq = { 0 };
-	struct igd_reply r;
-	char urn[80];
-	IXML_Document *resp;
-	bool ok;
-
-	rq.service = strcmp(sid, igd_service_id(IGD_SVC_WANCIF)) == 0 ? IGD_SVC_WANCIF
-								    : IGD_SVC_WANIPCONN;
-	rq.version = rq.service == IGD_SVC_WANCIF ? 1 : up.s->cfg.upnp.version;
-	rq.action = UpnpActionRequest_get_ActionName_cstr(a);
-	rq.client = client_addr(UpnpActionRequest_get_CtrlPtIPAddr(a));
-	rq.now = portmap_now();
-	if (!upnp_soap_read(doc, &rq)) {
-		action_error(a, IGD_E_INVALID_ARGS, igd_err_name(IGD_E_INVALID_ARGS));
-		return;
-	}
-	pthread_mutex_lock(&up.lock);
-	igd_handle(&up.igd, &rq, &r);
-	pthread_mutex_unlock(&up.lock);
-	if (r.err) {
-		log_debug("upnp: %s from %08x: %d %s", rq.action, rq.client, r.err, r.errdesc);
-		action_error(a, r.err, r.errdesc);
-		return;
-	}
-	snprintf(urn, sizeof(urn), "urn:schemas-upnp-org:service:%s:%u",
-		 rq.service == IGD_SVC_WANCIF ? "WANCommonInterfaceConfig" : "WANIPConnection",
-		 rq.version);
-	resp = UpnpMakeActionResponse(rq.action, urn, 0, NULL);
-	for (unsigned i = 0; resp && i < r.n; i++) {
-		if (r.listing && strcmp(r.out[i].name, "NewPortListing") == 0)
-			ok = add_cdata(resp, r.out[i].name, r.listing);
-		else
-			ok = UpnpAddToActionResponse(&resp, rq.action, urn, r.out[i].name,
-						     r.out[i].value) == UPNP_E_SUCCESS;
-		if (!ok) {
-			ixmlDocument_free(resp);
-			resp = NULL;
-		}
-	}
-	igd_reply_free(&r);
-	if (!resp) {
-		action_error(a, IGD_E_ACTION_FAILED, igd_err_name(IGD_E_ACTION_FAILED));
-		return;
-	}
-	UpnpActionRequest_set_ErrCode(a, UPNP_E_SUCCESS);
-	UpnpActionRequest_set_ActionResult(a, resp);
-}
-
-/* GENA: the initial values of the evented variables. */
-static void
-on_subscribe(const UpnpSubscriptionRequest *sr)
-{
-	const char *sid = UpnpSubscriptionRequest_get_ServiceId_cstr(sr);
-	char addr[INET_ADDRSTRLEN], count[16];
-	uint32_t ext = htonl(portmap_ext_addr(up.s));
-
-	if (strcmp(sid, igd_service_id(IGD_SVC_WANCIF)) == 0) {
-		const char *names[] = { "PhysicalLinkStatus" }, *vals[] = { "Up" };
-
-		UpnpAcceptSubscription(up.dev, UpnpSubscriptionRequest_get_UDN_cstr(sr), sid,
-				       names, vals, 1, UpnpSubscriptionRequest_get_SID_cstr(sr));
-	} else {
-		const char *names[] = { "PossibleConnectionTypes", "ConnectionStatus",
-					"ExternalIPAddress", "PortMappingNumberOfEntries" };
-		const char *vals[] = { "IP_Routed", "Connected", addr, count };
-
-		inet_ntop(AF_INET, &ext, addr, sizeof(addr));
-		snprintf(count, sizeof(count), "%u", portmap_count(up.s));
-		UpnpAcceptSubscription(up.dev, UpnpSubscriptionRequest_get_UDN_cstr(sr), sid,
-				       names, vals, 4, UpnpSubscriptionRequest_get_SID_cstr(sr));
-	}
-}
-
-static int
-upnp_event(Upnp_EventType type, const void *ev, void *cookie)
-{
-	switch (type) {
-	case UPNP_CONTROL_ACTION_REQUEST:
-		on_action((UpnpActionRequest *)ev);
-		break;
-	case UPNP_EVENT_SUBSCRIPTION_REQUEST:
-		on_subscribe(ev);
-		break;
-	case UPNP_CONTROL_GET_VAR_REQUEST:
-		/* QueryStateVariable is deprecated (UDA 1.1): Invalid Action */
-		UpnpStateVarRequest_set_ErrCode((UpnpStateVarRequest *)ev, IGD_E_INVALID_ACTION);
-		break;
-	default:
-		break;
-	}
-	return 0;
-}
+	pid_t pid;		/* > 0 while a child exists, until reaped */
+	int sock;		/* our end, non-blocking */
+	int exe;		/* smap-upnp, opened before any privilege is gone */
+	uid_t uid;
+	gid_t gid;
+	char dir[64];		/* description files, removed at stop */
+	uint64_t started_ms, next_start_ms, backoff_ms;
+	uint64_t stats[IGD_STAT_MAX];	/* the child's, as it last said */
+	uint64_t base[IGD_STAT_MAX];	/* its dead predecessors' */
+	uint64_t own[ST_MAX];
+} up = { .pid = -1, .sock = -1, .exe = -1 };
 
 /* ---- description files ---- */
 
@@ -239,8 +76,8 @@ write_file(const char *name, char *text)
 	if (!text)
 		return -1;
 	snprintf(path, sizeof(path), "%s%s", up.dir, name);
-	if ((f = fopen(path, "w"))) {
-		rc = fputs(text, f) < 0 ? -1 : 0;
+	if ((f = fopen(path, "wx"))) {
+		rc = fputs(text, f) < 0 || fchmod(fileno(f), 0644) < 0 ? -1 : 0;
 		if (fclose(f) != 0)
 			rc = -1;
 	}
@@ -265,117 +102,338 @@ remove_files(void)
 	up.dir[0] = 0;
 }
 
+/* Root's, readable by the child, which cannot change them. */
 static int
-write_files(const struct upnp_config *u)
+write_files(const struct smap *s)
 {
+	const struct upnp_config *u = &s->cfg.upnp;
+	char uuid[48];
+
+	if (u->uuid[0])
+		snprintf(uuid, sizeof(uuid), "%s", u->uuid);
+	else	/* stable across restarts: from the shared and LAN addresses */
+		snprintf(uuid, sizeof(uuid), "5a4d4150-6967-4400-8000-%04x%08x",
+			 s->cfg.lan_prefix >> 16, s->live.params.ipv4);
 	snprintf(up.dir, sizeof(up.dir), "/tmp/smap-upnp.XXXXXX");
-	if (!mkdtemp(up.dir)) {
+	if (!mkdtemp(up.dir) || chmod(up.dir, 0755) < 0) {
 		log_warn("upnp: mkdtemp %s", up.dir);
 		up.dir[0] = 0;
 		return -1;
 	}
-	if (write_file(IGD_DESC_PATH, igd_device_desc(u->version, up.uuid, u->friendly_name)) ||
+	if (write_file(IGD_DESC_PATH, igd_device_desc(u->version, uuid, u->friendly_name)) ||
 	    write_file(IGD_SCPD_IPCONN, igd_scpd(IGD_SVC_WANIPCONN, u->version)) ||
 	    write_file(IGD_SCPD_CIF, igd_scpd(IGD_SVC_WANCIF, 1)))
 		return -1;
 	return 0;
 }
 
-/* ---- start, stop, tick ---- */
+/* ---- the child ---- */
 
-int
-upnp_start(struct smap *s)
+/* upnp.user, or nobody when the configured default does not exist. */
+static int
+resolve_user(const char *name)
 {
-	const struct upnp_config *u = &s->cfg.upnp;
-	char url[128];
-	int rc;
+	struct passwd *pw = getpwnam(name);
 
-	if (!u->enable || up.running)
-		return 0;
-	up.s = s;
-	if (u->uuid[0])
-		snprintf(up.uuid, sizeof(up.uuid), "%s", u->uuid);
-	else	/* stable across restarts: from the shared and LAN addresses */
-		snprintf(up.uuid, sizeof(up.uuid), "5a4d4150-6967-4400-8000-%04x%08x",
-			 s->cfg.lan_prefix >> 16, s->live.params.ipv4);
-	memset(&up.igd, 0, sizeof(up.igd));
-	up.igd.tab = (struct igd_table){ s, tab_add, tab_del, tab_at, tab_find_ext, tab_find_int };
-	up.igd.ext_addr = portmap_ext_addr(s);
-	up.igd.lan_prefix = s->cfg.lan_prefix;
-	up.igd.lan_plen = s->cfg.lan_plen;
-	up.igd.allow_other_hosts = u->allow_other_hosts;
-	up.igd.up_since = portmap_now();
-	if (write_files(u) < 0)
-		goto fail;
-	if ((rc = UpnpInit2(s->cfg.lan_if, (unsigned short)u->http_port)) != UPNP_E_SUCCESS) {
-		log_warnx("upnp: cannot start on %s port %u: %s", s->cfg.lan_if, u->http_port,
-			  UpnpGetErrorMessage(rc));
-		goto fail;
+	if (!pw && strcmp(name, UPNP_DEFAULT_USER) == 0) {
+		log_info("upnp: no user %s, running smap-upnp as %s", name, UPNP_FALLBACK_USER);
+		pw = getpwnam(UPNP_FALLBACK_USER);
 	}
-	up.running = true;
-	if (nat_guard_tcp(s, 0, UpnpGetServerPort()) < 0 ||
-	    nat_guard_tcp(s, 1, UpnpGetServerPort6()) < 0)
-		log_warnx("upnp: cannot close its HTTP port to the WAN");
-	UpnpSetMaxContentLength(UPNP_MAX_CONTENT);
-	if ((rc = UpnpSetWebServerRootDir(up.dir)) != UPNP_E_SUCCESS)
-		goto upnp_fail;
-	snprintf(url, sizeof(url), "http://%s:%u%s", UpnpGetServerIpAddress(),
-		 UpnpGetServerPort(), IGD_DESC_PATH);
-	if ((rc = UpnpRegisterRootDevice(url, upnp_event, NULL, &up.dev)) != UPNP_E_SUCCESS)
-		goto upnp_fail;
-	if ((rc = UpnpSendAdvertisement(up.dev, (int)u->max_age)) != UPNP_E_SUCCESS)
-		goto upnp_fail;
-	log_info("upnp: InternetGatewayDevice:%u at %s", u->version, url);
+	if (!pw) {
+		log_warnx("upnp: no user %s (upnp.user)", name);
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		log_warnx("upnp: upnp.user %s is root: refused", name);
+		return -1;
+	}
+	up.uid = pw->pw_uid;
+	up.gid = pw->pw_gid;
 	return 0;
-upnp_fail:
-	log_warnx("upnp: %s", UpnpGetErrorMessage(rc));
-fail:
-	upnp_stop();
-	return -1;
+}
+
+/* smap-upnp beside this program's binary. */
+static int
+open_helper(void)
+{
+	char self[PATH_MAX], path[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n < 0) {
+		log_warn("upnp: /proc/self/exe");
+		return -1;
+	}
+	self[n] = 0;
+	if ((slash = strrchr(self, '/')))
+		*slash = 0;
+	snprintf(path, sizeof(path), "%s/%s", self, UPNP_HELPER);
+	if ((up.exe = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_warn("upnp: %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+child(int sock, pid_t parent, char **argv)
+{
+	const char *why = "";
+
+	if (upnp_sandbox_enter(sock, up.uid, up.gid, parent, &why) == 0) {
+		fexecve(up.exe, argv, environ);
+		why = "exec " UPNP_HELPER;
+	}
+	/* async-signal-safe only: a message on stderr */
+	(void)!write(2, "smap-upnp: sandbox: ", 20);
+	(void)!write(2, why, strlen(why));
+	(void)!write(2, " failed\n", 8);
+	_exit(127);
+}
+
+static void
+spawn(void)
+{
+	const struct smap *s = up.s;
+	const struct upnp_config *u = &s->cfg.upnp;
+	char port[8], ver[4], age[12], lan[24];
+	char *argv[20];
+	int sv[2], n = 0;
+	pid_t parent = getpid(), pid;
+	uint32_t net;
+
+	snprintf(port, sizeof(port), "%u", u->http_port);
+	snprintf(ver, sizeof(ver), "%u", u->version);
+	snprintf(age, sizeof(age), "%u", u->max_age);
+	net = s->cfg.lan_plen ? s->cfg.lan_prefix & ~0u << (32 - s->cfg.lan_plen) : 0;
+	snprintf(lan, sizeof(lan), "%u.%u.%u.%u/%u", net >> 24, net >> 16 & 255, net >> 8 & 255,
+		 net & 255, s->cfg.lan_plen);
+	argv[n++] = UPNP_HELPER;
+	argv[n++] = "-i", argv[n++] = (char *)s->cfg.lan_if;
+	argv[n++] = "-l", argv[n++] = lan;
+	argv[n++] = "-d", argv[n++] = up.dir;
+	argv[n++] = "-p", argv[n++] = port;
+	argv[n++] = "-V", argv[n++] = ver;
+	argv[n++] = "-a", argv[n++] = age;
+	if (u->allow_other_hosts)
+		argv[n++] = "-o";
+	if (log_foreground())
+		argv[n++] = "-f";
+	if (log_getverbose() > 0)
+		argv[n++] = "-v";
+	argv[n] = NULL;
+
+	up.started_ms = clock_ms();
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		log_warn("upnp: socketpair");
+		return;
+	}
+	if ((pid = fork()) < 0) {
+		log_warn("upnp: fork");
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
+	if (pid == 0)
+		child(sv[1], parent, argv);
+	close(sv[1]);
+	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0)
+		log_warn("upnp: O_NONBLOCK");
+	up.sock = sv[0];
+	up.pid = pid;
+	log_info("upnp: started smap-upnp, pid %d, uid %u", (int)pid, (unsigned)up.uid);
+}
+
+static void
+close_sock(void)
+{
+	if (up.sock >= 0)
+		close(up.sock);
+	up.sock = -1;
+}
+
+/* It misbehaved or hung up: it goes, upnp_tick reaps and restarts it. */
+static void
+drop_child(const char *why)
+{
+	if (up.pid > 0) {
+		log_warnx("upnp: smap-upnp pid %d: %s", (int)up.pid, why);
+		kill(up.pid, SIGKILL);
+	}
+	close_sock();
+}
+
+static void
+log_exit(int status)
+{
+	if (WIFSIGNALED(status))
+		log_warnx("upnp: smap-upnp pid %d killed by signal %d (%s)", (int)up.pid,
+			  WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		log_info("upnp: smap-upnp pid %d exited with status %d", (int)up.pid,
+			 WEXITSTATUS(status));
+}
+
+static void
+reaped(int status)
+{
+	uint64_t now = clock_ms(), ran = now - up.started_ms;
+
+	log_exit(status);
+	close_sock();
+	up.pid = -1;
+	for (int i = 0; i < IGD_STAT_MAX; i++)
+		up.base[i] += up.stats[i];
+	memset(up.stats, 0, sizeof(up.stats));
+	/* a child that ran a while starts again at once; a crashing one, slower and slower */
+	if (ran > UPNP_BACKOFF_MAX_MS || !up.backoff_ms)
+		up.backoff_ms = UPNP_BACKOFF_MIN_MS;
+	else if ((up.backoff_ms *= 2) > UPNP_BACKOFF_MAX_MS)
+		up.backoff_ms = UPNP_BACKOFF_MAX_MS;
+	up.next_start_ms = now + up.backoff_ms;
+	log_info("upnp: restarting smap-upnp in %llu ms", (unsigned long long)up.backoff_ms);
+}
+
+/* ---- the main loop's side ---- */
+
+unsigned
+upnp_pollfd(struct pollfd *p)
+{
+	if (up.sock < 0)
+		return 0;
+	*p = (struct pollfd){ .fd = up.sock, .events = POLLIN };
+	return 1;
+}
+
+static void
+notice(const struct upnp_msg *m)
+{
+	if (m->type == UPNP_MSG_STATS) {
+		memcpy(up.stats, m->stats, sizeof(up.stats));
+	} else if (m->type == UPNP_MSG_READY) {
+		/* its HTTP ports, closed to the WAN */
+		if (nat_guard_tcp(up.s, 0, m->port4) < 0 || nat_guard_tcp(up.s, 1, m->port6) < 0)
+			log_warnx("upnp: cannot close its HTTP port to the WAN");
+		log_debug("upnp: smap-upnp ready, HTTP ports %u and %u", m->port4, m->port6);
+	}
 }
 
 void
-upnp_stop(void)
+upnp_handle(struct smap *s, const struct pollfd *p)
 {
-	if (up.running) {
-		if (up.dev >= 0)
-			UpnpUnRegisterRootDevice(up.dev);	/* ssdp:byebye */
-		UpnpFinish();
-		log_info("upnp: stopped (%llu actions, %llu errors, %llu renewals)",
-			 (unsigned long long)up.igd.stats[IGD_STAT_ACTIONS],
-			 (unsigned long long)up.igd.stats[IGD_STAT_ERRORS],
-			 (unsigned long long)up.igd.stats[IGD_STAT_RENEWED]);
+	uint8_t buf[UPNP_MSG_MAX], out[UPNP_MSG_MAX];
+	struct upnp_msg q, r;
+
+	if (up.sock < 0 || p->fd != up.sock || !p->revents)
+		return;
+	for (int i = 0; i < UPNP_BATCH; i++) {
+		ssize_t n = recv(up.sock, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+		size_t len;
+
+		if (n == 0) {
+			drop_child("closed its socket");
+			return;
+		}
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				drop_child(strerror(errno));
+			return;
+		}
+		if ((size_t)n > sizeof(buf) || !upnp_msg_decode(buf, (size_t)n, &q) ||
+		    q.type >= UPNP_MSG_R_MAP) {
+			up.own[ST_BAD]++;
+			drop_child("malformed message");
+			return;
+		}
+		if (!upnp_serve(s, &q, &r)) {
+			notice(&q);
+			continue;
+		}
+		len = upnp_msg_encode(&r, out, sizeof(out));
+		if (!len || send(up.sock, out, len, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)len)
+			up.own[ST_DROPPED]++;
 	}
-	up.dev = -1;
-	up.running = false;
-	remove_files();
 }
 
 void
 upnp_tick(void)
 {
-	uint64_t now;
+	int status;
 
-	if (!up.running)
-		return;
-	now = portmap_now();
-	if (now - up.last_tick < UPNP_TICK_SECONDS)
-		return;
-	up.last_tick = now;
-	pthread_mutex_lock(&up.lock);
-	igd_tick(&up.igd, now);
-	pthread_mutex_unlock(&up.lock);
+	if (up.pid > 0 && waitpid(up.pid, &status, WNOHANG) == up.pid)
+		reaped(status);
+	if (up.enabled && up.pid < 0 && clock_ms() >= up.next_start_ms) {
+		up.own[ST_RESTARTS]++;
+		spawn();
+	}
+}
+
+/* ---- start, stop ---- */
+
+int
+upnp_start(struct smap *s)
+{
+	if (!s->cfg.upnp.enable || up.enabled)
+		return 0;
+	up.s = s;
+	memset(up.stats, 0, sizeof(up.stats));
+	memset(up.base, 0, sizeof(up.base));
+	if (resolve_user(s->cfg.upnp.user) < 0 || open_helper() < 0 || write_files(s) < 0) {
+		upnp_stop();
+		return -1;
+	}
+	up.enabled = true;
+	up.backoff_ms = 0;
+	spawn();
+	if (up.pid < 0) {
+		upnp_stop();
+		return -1;
+	}
+	return 0;
+}
+
+void
+upnp_stop(void)
+{
+	int status;
+
+	up.enabled = false;
+	if (up.pid > 0) {
+		uint64_t until = clock_ms() + UPNP_STOP_MS;
+
+		pid_t got;
+
+		kill(up.pid, SIGTERM);	/* ssdp:byebye first */
+		while ((got = waitpid(up.pid, &status, WNOHANG)) == 0) {
+			if (clock_ms() >= until) {
+				kill(up.pid, SIGKILL);
+				got = waitpid(up.pid, &status, 0);
+				break;
+			}
+			poll(NULL, 0, 20);
+		}
+		if (got == up.pid)
+			log_exit(status);
+		log_info("upnp: stopped (%llu actions, %llu errors, %llu renewals)",
+			 (unsigned long long)up.stats[IGD_STAT_ACTIONS],
+			 (unsigned long long)up.stats[IGD_STAT_ERRORS],
+			 (unsigned long long)up.stats[IGD_STAT_RENEWED]);
+	}
+	up.pid = -1;
+	close_sock();
+	if (up.exe >= 0)
+		close(up.exe);
+	up.exe = -1;
+	remove_files();
 }
 
 void
 upnp_stats(FILE *f)
 {
-	uint64_t v[IGD_STAT_MAX];
-
-	pthread_mutex_lock(&up.lock);
-	memcpy(v, up.igd.stats, sizeof(v));
-	pthread_mutex_unlock(&up.lock);
 	for (int i = 0; i < IGD_STAT_MAX; i++)
-		fprintf(f, "%s\t%llu\t%s\n", igd_stat_desc[i].name, (unsigned long long)v[i],
-			igd_stat_desc[i].doc);
+		fprintf(f, "%s\t%llu\t%s\n", igd_stat_desc[i].name,
+			(unsigned long long)(up.base[i] + up.stats[i]), igd_stat_desc[i].doc);
+	for (int i = 0; i < ST_MAX; i++)
+		fprintf(f, "%s\t%llu\t%s\n", own_desc[i].name, (unsigned long long)up.own[i],
+			own_desc[i].doc);
 }

@@ -7,7 +7,7 @@
 
 static const char *const upnp_keys[] = {
 	"enable", "allow_other_hosts", "http_port", "version", "max_age",
-	"friendly_name", "uuid", NULL,
+	"friendly_name", "uuid", "user", NULL,
 };
 
 static bool
@@ -33,6 +33,7 @@ upnp_config_load(struct conf_err *e, const config_setting_t *root, struct upnp_c
 	u->version = 2;
 	u->max_age = 1800;
 	snprintf(u->friendly_name, sizeof(u->friendly_name), "SMAP");
+	snprintf(u->user, sizeof(u->user), "%s", UPNP_DEFAULT_USER);
 	if (!g)
 		return;
 	if (!config_setting_is_group(g)) {
@@ -64,6 +65,13 @@ upnp_config_load(struct conf_err *e, const config_setting_t *root, struct upnp_c
 		else
 			snprintf(u->uuid, sizeof(u->uuid), "%s", s);
 	}
+	if (conf_str(e, g, "user", &s)) {
+		if (!*s || strlen(s) >= sizeof(u->user) || strchr(s, ':'))
+			conf_errf(e, g, "user", "'%s': a user name of 1..%zu characters",
+				  s, sizeof(u->user) - 1);
+		else
+			snprintf(u->user, sizeof(u->user), "%s", s);
+	}
 }
 
 void
@@ -79,5 +87,6 @@ upnp_config_print(const struct upnp_config *u, FILE *f)
 		u->max_age, u->friendly_name);
 	if (u->uuid[0])
 		fprintf(f, " uuid = \"%s\";", u->uuid);
+	fprintf(f, " user = \"%s\";", u->user);
 	fprintf(f, " };\n");
 }

@@ -8,6 +8,10 @@
 
 #include "conf.h"
 
+/* smap-upnp's user when upnp.user is not set; "nobody" when it does not exist */
+#define UPNP_DEFAULT_USER	"smap-upnp"
+#define UPNP_FALLBACK_USER	"nobody"
+
 struct upnp_config {
 	bool enable;
 	bool allow_other_hosts;		/* a control point may map for another LAN host */
@@ -16,6 +20,7 @@ struct upnp_config {
 	unsigned max_age;		/* SSDP CACHE-CONTROL max-age, seconds */
 	char friendly_name[64];
 	char uuid[40];			/* without "uuid:"; empty: from the addresses */
+	char user[33];			/* smap-upnp runs as this user */
 };
 
 /* Defaults, then the group if present; errors name file, line and key. */

@@ -178,6 +178,8 @@ smap_write_conf() {
 		done
 		config_get v upnp friendly_name SMAP
 		echo "	friendly_name = $(smap_str "$v");"
+		config_get v upnp user smap-upnp
+		echo "	user = $(smap_str "$v");"
 		echo "};"
 	} >"$out"
 	return "$SMAP_ERR"
