@@ -38,10 +38,32 @@ usage(int rc)
 		"  -f       stay in the foreground, log to stderr\n"
 		"  -n       check the configuration and exit\n"
 		"  -v       verbose\n"
+		"  --init-store  create or migrate the shared store's schema (store in prr.conf), exit\n"
 		"  --help, --version\n"
 		"  replay   run captured packets through the data path offline\n"
 		"           (prr replay --help)\n");
 	exit(rc);
+}
+
+/* prr --init-store: the schema created or migrated, nothing else. */
+static int
+store_init_main(struct prr_env *env)
+{
+	char err[512];
+	struct store *s;
+
+	if (!env->cfg.store_pg) {
+		fprintf(stderr, "prr: %s: store.type is not \"postgresql\": nothing to initialise\n",
+			env->cfg.file);
+		return 1;
+	}
+	if (!(s = store_pg_open(env->cfg.store_conninfo, true, err, sizeof(err)))) {
+		fprintf(stderr, "prr: %s\n", err);
+		return 1;
+	}
+	store_close(s);
+	printf("store ready\n");
+	return 0;
 }
 
 static struct prr_env *
@@ -111,11 +133,12 @@ int
 main(int argc, char **argv)
 {
 	const char *file = "/etc/prr.conf";
-	int fg = 0, check = 0, verbose = 0, ch, sfd, n_pcp;
+	int fg = 0, check = 0, verbose = 0, init_store = 0, ch, sfd, n_pcp;
 	struct ctl_server *ctl;
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "init-store", no_argument, NULL, 'I' },
 		{ 0 }
 	};
 	int *pcp_fds;
@@ -133,6 +156,7 @@ main(int argc, char **argv)
 		case 'v': verbose++; break;
 		case 'h': usage(0); break;
 		case 'V': version_print("prr"); return 0;
+		case 'I': init_store = 1; break;
 		default: usage(2);
 		}
 	}
@@ -143,6 +167,8 @@ main(int argc, char **argv)
 	env = env_load(file);
 	if (!env)
 		return 1;
+	if (init_store)
+		return store_init_main(env);
 	if (check) {
 		printf("configuration OK: %zu bindings\n", btable_count(env->cfg.bt));
 		env_free(env);
@@ -201,20 +227,24 @@ main(int argc, char **argv)
 	notify("READY=1");	/* systemd Type=notify: serving now */
 
 	for (;;) {
-		struct pollfd p[1 + PCP_SERVER_MAX_FDS + CTL_POLLFDS] = {
+		struct pollfd p[2 + PCP_SERVER_MAX_FDS + CTL_POLLFDS] = {
 			{ .fd = sfd, .events = POLLIN } };
+		int sync_fd = provision_fd(prr);
 		struct signalfd_siginfo si;
 		unsigned nctl;
 
 		for (int i = 0; i < n_pcp; i++)
 			p[1 + i] = (struct pollfd){ .fd = pcp_fds[i], .events = POLLIN };
 		nctl = ctl_server_pollfds(ctl, p + 1 + n_pcp, CTL_POLLFDS);
-		if (poll(p, 1 + (nfds_t)n_pcp + nctl, 1000) < 0) {
+		/* a shared store's changes (LISTEN): last, so the indexes above stay */
+		p[1 + n_pcp + nctl] = (struct pollfd){ .fd = sync_fd, .events = POLLIN };
+		if (poll(p, 2 + (nfds_t)n_pcp + nctl, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
 		provision_tick(prr);
+		provision_sync(prr);
 		/* PCP first: a control client never delays an answer */
 		for (int i = 0; i < n_pcp; i++)
 			if (p[1 + i].revents & POLLIN)

@@ -339,7 +339,8 @@ pcp_server_handle(struct prr *prr, int fd)
 	if (provision_commit(prr) < 0)
 		return;	/* not durable: no answer; the SMAPs ask again */
 	for (int i = 0; i < nq; i++)
-		reply(fd, &q[i].from, q[i].out, q[i].len);
+		if (!provision_lost(prr, &q[i].from.sin6_addr))	/* another PRR won its set */
+			reply(fd, &q[i].from, q[i].out, q[i].len);
 	provision_log(prr);
 }
 
