@@ -167,8 +167,11 @@ main(int argc, char **argv)
 	env = env_load(file);
 	if (!env)
 		return 1;
-	if (init_store)
-		return store_init_main(env);
+	if (init_store) {
+		int rc = store_init_main(env);
+		env_free(env);
+		return rc;
+	}
 	if (check) {
 		printf("configuration OK: %zu bindings\n", btable_count(env->cfg.bt));
 		env_free(env);

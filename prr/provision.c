@@ -137,8 +137,10 @@ provision_commit(struct prr *prr)
 			log_warn("state: commit");
 		return -1;
 	}
-	if (prr->store && prr->store->n_lost)
+	if (prr->store && prr->store->n_lost) {
 		forget_lost(prr);
+		provision_sync(prr);	/* the winners' sets, before those SMAPs ask again */
+	}
 	return 0;
 }
 
@@ -441,7 +443,9 @@ provision_register(struct prr *prr, const struct in6_addr *smap, const uint8_t *
 		put(prr, out);
 		later(prr, isnew ? "allocate" : "renew-held", &out->b);
 	} else if (out->origin == REG_DYNAMIC && prr->store && prr->store->shared) {
-		put(prr, out);		/* shared: another PRR must not expire it */
+		/* shared: another PRR must not expire it; answered even while the store is away */
+		if (store_touch(prr->store, out) < 0)
+			log_warnx("state: cannot queue a change");
 	} else if (out->origin == REG_DYNAMIC) {
 		prr->renewed = true;	/* only the expiry moved: written at the next compaction */
 	}

@@ -59,6 +59,8 @@ struct store_ops {
 	int (*log)(struct store *, uint64_t t, const char *event, const struct binding *);
 	int (*whois)(struct store *, uint32_t ipv4, uint16_t port, uint64_t at,
 		     struct whois_hit *, int max);
+	/* a renewal: written, but an answer need not wait for it (the store may be away) */
+	int (*touch)(struct store *, const struct reg_entry *);
 };
 
 struct store {
@@ -93,6 +95,11 @@ static inline int store_del(struct store *s, const struct in6_addr *a) { return 
 static inline int store_commit(struct store *s) { return s->ops->commit(s); }
 static inline int store_compact(struct store *s, const struct registry *r) { return s->ops->compact(s, r); }
 static inline void store_close(struct store *s) { if (s) s->ops->close(s); }
+static inline int
+store_touch(struct store *s, const struct reg_entry *e)
+{
+	return s->ops->touch ? s->ops->touch(s, e) : s->ops->put(s, e);
+}
 static inline int store_fd(struct store *s) { return s && s->ops->fd ? s->ops->fd(s) : -1; }
 static inline int
 store_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)

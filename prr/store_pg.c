@@ -37,6 +37,7 @@ struct pg {
 	uint64_t next_try, backoff;	/* ms */
 	char *buf;		/* queued batch for ap_apply */
 	size_t len, cap;
+	unsigned long must;	/* queued changes an answer waits for (all but renewals) */
 };
 
 static int
@@ -109,7 +110,7 @@ lost_conn(struct pg *p)
 }
 
 static int
-pg_put(struct store *s, const struct reg_entry *e)
+pg_touch(struct store *s, const struct reg_entry *e)
 {
 	char line[260] = "+\t";
 	int n = reg_entry_format(e, line + 2, sizeof(line) - 2);
@@ -121,6 +122,13 @@ pg_put(struct store *s, const struct reg_entry *e)
 }
 
 static int
+pg_put(struct store *s, const struct reg_entry *e)
+{
+	((struct pg *)s)->must++;
+	return pg_touch(s, e);
+}
+
+static int
 pg_del(struct store *s, const struct in6_addr *a)
 {
 	char line[64] = "-\t";
@@ -129,6 +137,7 @@ pg_del(struct store *s, const struct in6_addr *a)
 	if (queue((struct pg *)s, line) < 0)
 		return -1;
 	s->pending++;
+	((struct pg *)s)->must++;
 	return 0;
 }
 
@@ -145,6 +154,7 @@ pg_log(struct store *s, uint64_t t, const char *event, const struct binding *b)
 	if (queue((struct pg *)s, line) < 0)
 		return -1;
 	s->pending++;
+	((struct pg *)s)->must++;
 	return 0;
 }
 
@@ -170,6 +180,8 @@ take_lost(struct pg *p, const char *v)
 		}
 		v += k + (v[k] == '\n');
 	}
+	if (p->s.n_lost)
+		p->need_sync = true;	/* the winners' changes */
 }
 
 static int
@@ -183,6 +195,8 @@ pg_commit(struct store *s)
 	if (p->len == 0)
 		return 0;
 	if (connected(p) < 0) {
+		if (p->must == 0)
+			return 0;	/* renewals only: answered from memory, written later */
 		errno = EAGAIN;
 		return -1;	/* kept queued for the next try */
 	}
@@ -197,6 +211,7 @@ pg_commit(struct store *s)
 		}
 		/* the database refused the batch itself: retrying it would block every later one */
 		p->len = 0;
+		p->must = 0;
 		s->pending = 0;
 		errno = EINVAL;
 		return -1;
@@ -204,6 +219,7 @@ pg_commit(struct store *s)
 	take_lost(p, PQgetvalue(res, 0, 0));
 	PQclear(res);
 	p->len = 0;
+	p->must = 0;
 	s->pending = 0;
 	return 0;
 }
@@ -438,6 +454,7 @@ static const struct store_ops pg_ops = {
 	.sync = pg_sync,
 	.log = pg_log,
 	.whois = pg_whois,
+	.touch = pg_touch,
 };
 
 /* The schema at this PRR's version: migrated if init, else refused if not there. */
