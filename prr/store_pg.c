@@ -34,6 +34,7 @@ struct pg {
 	char writer[96];	/* host:pid: whose changes are our own */
 	int64_t seq;		/* last change applied */
 	bool need_sync;		/* reconnected, or told of changes */
+	bool refetch;		/* the SMAPs in s.lost: read their rows again */
 	uint64_t next_try, backoff;	/* ms */
 	char *buf;		/* queued batch for ap_apply */
 	size_t len, cap;
@@ -180,8 +181,42 @@ take_lost(struct pg *p, const char *v)
 		}
 		v += k + (v[k] == '\n');
 	}
-	if (p->s.n_lost)
-		p->need_sync = true;	/* the winners' changes */
+	p->refetch = p->s.n_lost > 0;
+}
+
+/*
+ * The rows of the SMAPs that lost a race, as they are now: the change
+ * that beat them may be one the registry applied already (and then
+ * dropped with the loser's set), so the change feed alone is not enough.
+ */
+static int
+refetch(struct pg *p, store_change_fn fn, void *arg)
+{
+	char msg[256];
+
+	for (size_t i = 0; i < p->s.n_lost; i++) {
+		char a[INET6_ADDRSTRLEN];
+		const char *vals[1] = { a };
+		struct reg_entry e;
+		PGresult *res;
+
+		inet_ntop(AF_INET6, &p->s.lost[i], a, sizeof(a));
+		res = PQexecParams(p->c, "SELECT concat_ws(E'\\t', host(ipv6), host(ipv4), ports, origin, "
+				   "expires, held_until, softwire, nonce) FROM ap_bindings WHERE ipv6 = $1::inet",
+				   1, NULL, vals, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			PQclear(res);
+			lost_conn(p);
+			return -1;
+		}
+		if (PQntuples(res) == 0)
+			fn(arg, NULL, &p->s.lost[i]);
+		else if (reg_entry_parse(PQgetvalue(res, 0, 0), &e, msg, sizeof(msg)))
+			fn(arg, &e, &e.b.ipv6);
+		PQclear(res);
+	}
+	p->refetch = false;
+	return 0;
 }
 
 static int
@@ -324,6 +359,8 @@ pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
 		p->need_sync = true;
 		PQfreemem(nt);
 	}
+	if (p->refetch && refetch(p, fn, arg) < 0)
+		return -1;
 	if (!p->need_sync)
 		return 0;
 	snprintf(seq, sizeof(seq), "%" PRId64, p->seq);

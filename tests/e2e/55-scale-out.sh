@@ -142,7 +142,7 @@ for dead in prr prr2; do
 	wait_for -t 5 sh -c "! [ -e /proc/$pid ] || grep -q '^[0-9]* (.*) Z' /proc/$pid/stat"
 	if [ "$dead" = prr ]; then route_only 2; else route_only 1; fi
 	check "$dead killed: every SMAP's traffic flows" wait_for -t 5 pings h11 h12 h21
-	"$TESTBED" restart "$dead" >/dev/null
+	"$TESTBED" restart "$dead" "etc/testbed/scaleout/$dead.conf" >/dev/null
 	route_both
 	if wait_for -t 5 same_tables; then
 		pass "$dead back: the same table on both"
