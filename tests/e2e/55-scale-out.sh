@@ -117,7 +117,11 @@ out=$(cd "$ROOT" && timeout 10 "$TESTBED" exec ap-prr2 "$PRR" -f -c etc/testbed/
 check "a PRR refuses to start without its store (rc $rc: $(oneline "$out"))" \
 	test "$rc" = 1 -a -n "$(echo "$out" | grep postgresql)"
 "$PG" start "$RUN/pg" >/dev/null
-check "store back: the waiting registrations answered" tbt 40 ap-core "$REGLOAD" 2001:db8:100::1 5351 5 5 2000
+if tbt 40 ap-core "$REGLOAD" 2001:db8:100::1 5351 5 5 2000 >/dev/null; then
+	pass "store back: the waiting registrations answered"
+else
+	fail "store back: the waiting registrations answered" "$(oneline "prr: $(prrctl1 list | grep 8000:7d) prr2: $(prrctl2 list | grep 8000:7d) store: $(psql -c "SELECT ipv6, ipv4, ports, nonce FROM ap_bindings WHERE ipv6 << '2001:db8:8000:700::/56'")")"
+fi
 check "store back: both PRRs hold them" wait_for -t 10 both_hold 1007
 check "store back: the same table on both" test "$(table "$SOCK1")" = "$(table "$SOCK2")"
 
