@@ -15,9 +15,11 @@
 #   prr/            the PRR daemon          ctl/     prrctl, the operator CLI
 #   smap/           the SMAP daemon         smap/portmap/  its mapping table
 #   survey/         portsurvey              tests/   unit, e2e, fuzz, bench
+#   bpf/            XDP/TC programs: bpf/NAME.bpf.c -> build/bpf/NAME.bpf.o and
+#                   the libbpf skeleton build/bpf/NAME.skel.h (struct NAME_bpf)
 
 CC      ?= cc
-PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack jansson zlib
+PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack jansson libbpf zlib
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -76,6 +78,23 @@ UNITS   := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(BENCH_SRC))
 
 all: $(PROGS)
+
+# BPF programs: one generic rule for every bpf/NAME.bpf.c
+BPF_CLANG  ?= clang
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I. -I/usr/include/$(shell uname -m)-linux-gnu
+BPF_SRC    := $(wildcard bpf/*.bpf.c)
+BPF_SKELS  := $(patsubst bpf/%.bpf.c,build/bpf/%.skel.h,$(BPF_SRC))
+
+build/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BPF $<")
+	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c -o $@ $<
+
+build/bpf/%.skel.h: build/bpf/%.bpf.o
+	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+# the PRR's XDP fast path: its loader includes the skeleton
+$(B)/prr/fastpath.o: build/bpf/prr_xdp.skel.h
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -226,6 +245,8 @@ install: all
 			>$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
 	$(INSTALL) -m 0644 $(addprefix etc/tmpfiles/,$(INST_TMPF)) $(DESTDIR)$(TMPFILESDIR)/
+	$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	$(INSTALL) -m 0644 etc/logrotate.d/prr $(DESTDIR)$(SYSCONFDIR)/logrotate.d/prr
 	$(INSTALL) -m 0644 openwrt/smap/Makefile openwrt/smap/files/* $(DESTDIR)$(DATADIR)/openwrt/
 
 # what install wrote, but the configuration files
@@ -234,7 +255,8 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES)))) \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(INST_UNITS)) \
-		$(addprefix $(DESTDIR)$(TMPFILESDIR)/,$(INST_TMPF))
+		$(addprefix $(DESTDIR)$(TMPFILESDIR)/,$(INST_TMPF)) \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/prr
 	rm -rf $(DESTDIR)$(DATADIR)
 	@echo "  left $(addprefix $(DESTDIR)$(SYSCONFDIR)/,$(INST_CONFS)) in place"
 
@@ -249,6 +271,6 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: all units benches deps deps-demo check demo bench clean fuzz fuzz-smoke fuzz-long install uninstall deb
+.PHONY: FORCE all units benches deps deps-demo check demo bench clean fuzz fuzz-smoke fuzz-long install uninstall deb
 .SECONDARY:
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

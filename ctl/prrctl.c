@@ -71,6 +71,24 @@ request(const char *req)
 	return cli_request(&cli, req);
 }
 
+/*
+ * The next row of the daemon's reply, split into fields (*n of them): 1;
+ * 0 at its end; -1 when the daemon answered an error, which is said
+ * (*rc is prrctl's exit code then).
+ */
+static int
+next_row(FILE *f, char *line, int len, char **fl, int *n, int *rc)
+{
+	if (!fgets(line, len, f))
+		return 0;
+	*n = cli_fields(line, fl, MAXF);
+	if (*n >= 2 && strcmp(fl[0], "error") == 0) {
+		*rc = prrctl_fail(1, "%s", fl[1]);
+		return -1;
+	}
+	return 1;
+}
+
 static int
 stats_prometheus(void)
 {
@@ -100,7 +118,7 @@ cmd_stats(int argc, char **argv)
 {
 	char line[512], *fl[MAXF];
 	json_t *obj;
-	int rows = 0;
+	int rows = 0, n, r, rc = 1;
 	FILE *f;
 
 	if (argc == 2 && strcmp(argv[0], "--format") == 0) {
@@ -117,14 +135,7 @@ cmd_stats(int argc, char **argv)
 	if (!(f = request("stats")))
 		return 1;
 	obj = json_object();
-	while (fgets(line, sizeof(line), f)) {
-		int n = cli_fields(line, fl, MAXF);
-
-		if (n >= 2 && strcmp(fl[0], "error") == 0) {
-			fclose(f);
-			json_decref(obj);
-			return prrctl_fail(1, "%s", fl[1]);
-		}
+	while ((r = next_row(f, line, sizeof(line), fl, &n, &rc)) > 0) {
 		if (n < 3)
 			continue;
 		if (prrctl_json)
@@ -134,6 +145,10 @@ cmd_stats(int argc, char **argv)
 		rows++;
 	}
 	fclose(f);
+	if (r < 0) {
+		json_decref(obj);
+		return rc;
+	}
 	if (!rows) {
 		json_decref(obj);
 		return prrctl_fail(1, "the PRR sent no counters");
@@ -174,22 +189,14 @@ static int
 print_bindings(const char *req)
 {
 	char line[512], *fl[MAXF];
-	json_t *arr = json_array();
-	int rows = 0;
+	json_t *arr;
+	int rows = 0, n, r, rc = 1;
 	FILE *f = request(req);
 
-	if (!f) {
-		json_decref(arr);
+	if (!f)
 		return 1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		int n = cli_fields(line, fl, MAXF);
-
-		if (n >= 2 && strcmp(fl[0], "error") == 0) {
-			fclose(f);
-			json_decref(arr);
-			return prrctl_fail(1, "%s", fl[1]);
-		}
+	arr = json_array();
+	while ((r = next_row(f, line, sizeof(line), fl, &n, &rc)) > 0) {
 		if (n < 7)
 			continue;
 		if (prrctl_json) {
@@ -203,6 +210,10 @@ print_bindings(const char *req)
 		       fl[6]);
 	}
 	fclose(f);
+	if (r < 0) {
+		json_decref(arr);
+		return rc;
+	}
 	if (prrctl_json)
 		return json_out(stdout, arr);
 	json_decref(arr);
@@ -273,26 +284,18 @@ static int
 cmd_whois(int argc, char **argv)
 {
 	char req[CTL_LINE_MAX], line[512], *fl[MAXF];
-	json_t *arr = json_array();
-	int found = 0;
+	json_t *arr;
+	int found = 0, n, r, rc = 1;
 	FILE *f;
 
 	if (argc == 3)
 		snprintf(req, sizeof(req), "whois %s %lld", argv[0], prrctl_parse_time(argv[2]));
 	else
 		snprintf(req, sizeof(req), "whois %s", argv[0]);
-	if (!(f = request(req))) {
-		json_decref(arr);
+	if (!(f = request(req)))
 		return 1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		int n = cli_fields(line, fl, MAXF);
-
-		if (n >= 2 && strcmp(fl[0], "error") == 0) {
-			fclose(f);
-			json_decref(arr);
-			return prrctl_fail(1, "%s", fl[1]);
-		}
+	arr = json_array();
+	while ((r = next_row(f, line, sizeof(line), fl, &n, &rc)) > 0) {
 		if (n < 5)
 			continue;
 		found++;
@@ -319,6 +322,10 @@ cmd_whois(int argc, char **argv)
 		}
 	}
 	fclose(f);
+	if (r < 0) {
+		json_decref(arr);
+		return rc;
+	}
 	if (!found) {
 		json_decref(arr);
 		return prrctl_fail(1, "no answer from the PRR");

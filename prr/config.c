@@ -17,7 +17,7 @@ static const char *const top_keys[] = {
 	"softwire_addresses", "ipv4_address", "pools", "queues", "control_socket",
 	"install_rules", "ipv4_side", "ipv6_side", "hairpinning", "hop_limit",
 	"icmp_rate_limit", "bindings", "state_file", "allocation_log", "control_group", "control_allow", "metrics_file",
-	"registration", "map_rules", "store", NULL,
+	"registration", "map_rules", "fast_path", "fast_path_interfaces", "store", NULL,
 };
 static const char *const store_keys[] = { "type", "conninfo", NULL };
 static const char *const reg_keys[] = {
@@ -376,6 +376,37 @@ load_map_rules(struct conf_err *e, struct prr_config *c, const config_setting_t 
 }
 
 static void
+add_fast_if(struct conf_err *e, struct prr_config *c, const config_setting_t *el, const char *s)
+{
+	if (c->n_fast_ifs >= PRR_MAX_FAST_IFS)
+		conf_errf(e, el, NULL, "more than %d interfaces", PRR_MAX_FAST_IFS);
+	else if (!*s || strlen(s) >= sizeof(c->fast_ifs[0]) || strchr(s, '/'))
+		conf_errf(e, el, NULL, "'%s' is not an interface name", s);
+	else
+		snprintf(c->fast_ifs[c->n_fast_ifs++], sizeof(c->fast_ifs[0]), "%s", s);
+}
+
+/* fast_path = "auto" | "xdp" | "off"; fast_path_interfaces = [ "eth0", ... ]; */
+static void
+load_fast_path(struct conf_err *e, struct prr_config *c, const config_setting_t *root)
+{
+	const char *s;
+
+	if (conf_str(e, root, "fast_path", &s)) {
+		if (strcmp(s, "off") == 0)
+			c->fast_path = FASTPATH_OFF;
+		else if (strcmp(s, "auto") == 0)
+			c->fast_path = FASTPATH_AUTO;
+		else if (strcmp(s, "xdp") == 0)
+			c->fast_path = FASTPATH_XDP;
+		else
+			conf_errf(e, root, "fast_path", "'%s' is not one of auto, xdp, off", s);
+	}
+	if (config_setting_get_member(root, "fast_path_interfaces"))
+		load_list_of_strings(e, root, "fast_path_interfaces", add_fast_if, c);
+}
+
+static void
 load_path(struct conf_err *e, const config_setting_t *root, const char *key, char *out, size_t len,
 	  bool append)
 {
@@ -475,6 +506,7 @@ prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
 		c->params.hop_limit = (uint8_t)hl;
 	conf_uint(e, root, "icmp_rate_limit", 0, 1000000000, &c->params.icmp_rate);
 	load_map_rules(e, c, root);
+	load_fast_path(e, c, root);
 
 	bl = config_setting_get_member(root, "bindings");
 	c->bt = btable_new(bl ? (size_t)config_setting_length(bl) : 16);

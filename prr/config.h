@@ -14,6 +14,13 @@
 #include "prr/datapath.h"
 #include "prr/registry.h"
 
+/* fast_path = ... (prr/fastpath.c) */
+enum fastpath_mode {
+	FASTPATH_OFF = 0,	/* NFQUEUE only */
+	FASTPATH_AUTO,		/* XDP if it loads: native, else generic; else NFQUEUE */
+	FASTPATH_XDP,		/* XDP or refuse to start */
+};
+
 #define PRR_MAX_POOLS	64
 #define PRR_MAX_QUEUES	16
 
@@ -21,6 +28,8 @@ struct prr_pool {
 	uint32_t addr;
 	unsigned plen;
 };
+
+#define PRR_MAX_FAST_IFS	16
 
 /* SMAP registration over PCP (RFC 6887 + RFC 7753 PORT_SET). */
 struct prr_registration {
@@ -47,6 +56,9 @@ struct prr_config {
 	char store_conninfo[512];	/* store.conninfo (libpq) */
 	struct prr_registration reg;
 	struct btable *bt;		/* the config's static bindings */
+	enum fastpath_mode fast_path;	/* XDP fast path: off, auto, xdp */
+	char fast_ifs[PRR_MAX_FAST_IFS][16];	/* fast_path_interfaces; none: every one but lo */
+	unsigned n_fast_ifs;
 };
 
 /* 0, or -1 with every error in err->text ("file:line: key: message"). */

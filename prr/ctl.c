@@ -55,6 +55,7 @@ reply_stats(struct prr *prr, FILE *f)
 		fprintf(f, "%s\t%llu\t%s\n", prr_stat_desc[i].name,
 			(unsigned long long)prr_stat_sum(prr, (enum prr_stat)i),
 			prr_stat_desc[i].doc);
+	fastpath_reply_stats(prr->fp, f);
 	fprintf(f, "registrations\t%zu\tentries in the registry (config, operator, dynamic active and held)\n",
 		registry_count(&prr->reg));
 	fprintf(f, "registry_bytes\t%zu\tmemory of the registry's pool of sets, free ones included\n",

@@ -17,6 +17,8 @@
 
 #include "clock.h"
 #include "prr/ctl.h"
+#include "daemon_args.h"
+#include "prr/fastpath.h"
 #include "log.h"
 #include "notify.h"
 #include "prr/registration_server.h"
@@ -66,6 +68,22 @@ store_init_main(struct prr_env *env)
 	return 0;
 }
 
+/* Takes --init-store out of argv (the other options are every daemon's): whether it was there. */
+static bool
+take_init_store(int *argc, char **argv)
+{
+	bool found = false;
+
+	for (int i = 1; i < *argc; i++)
+		if (strcmp(argv[i], "--init-store") == 0) {
+			memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i) * sizeof(*argv));
+			(*argc)--;
+			i--;
+			found = true;
+		}
+	return found;
+}
+
 static struct prr_env *
 env_load(const char *file)
 {
@@ -108,6 +126,9 @@ reload(struct prr *prr, struct ctl_server *ctl, const char *file)
 	if (env->cfg.queue_first != old->cfg.queue_first ||
 	    env->cfg.queue_count != old->cfg.queue_count)
 		log_warnx("queue changes take effect at restart");
+	if (env->cfg.fast_path != old->cfg.fast_path || env->cfg.n_fast_ifs != old->cfg.n_fast_ifs ||
+	    memcmp(env->cfg.fast_ifs, old->cfg.fast_ifs, sizeof(env->cfg.fast_ifs)) != 0)
+		log_warnx("fast_path and fast_path_interfaces changes take effect at restart");
 	env->cfg.queue_first = old->cfg.queue_first;
 	env->cfg.queue_count = old->cfg.queue_count;
 	/* the registry keeps operator and dynamic bindings; the config's are replaced */
@@ -129,42 +150,39 @@ reload(struct prr *prr, struct ctl_server *ctl, const char *file)
 	log_info("reloaded: %zu bindings", btable_count(env->bt));
 }
 
+/* SIGUSR1 joins the daemon's signal set: logrotate sends it once it has
+ * moved the allocation log away (etc/logrotate.d/prr). */
+static void
+add_usr1(int sfd)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* workers inherit the mask */
+	if (signalfd(sfd, &set, SFD_CLOEXEC) < 0)
+		fatal("signalfd");
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *file = "/etc/prr.conf";
-	int fg = 0, check = 0, verbose = 0, init_store = 0, ch, sfd, n_pcp;
+	struct daemon_args a;
+	int sfd, n_pcp;
 	struct ctl_server *ctl;
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "init-store", no_argument, NULL, 'I' },
-		{ 0 }
-	};
 	int *pcp_fds;
 	struct prr *prr;
 	struct prr_env *env;
-	sigset_t set;
+	bool init_store;
 
 	if (argc > 1 && strcmp(argv[1], "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
-	while ((ch = getopt_long(argc, argv, "c:fnvh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': file = optarg; break;
-		case 'f': fg = 1; break;
-		case 'n': check = 1; break;
-		case 'v': verbose++; break;
-		case 'h': usage(0); break;
-		case 'V': version_print("prr"); return 0;
-		case 'I': init_store = 1; break;
-		default: usage(2);
-		}
-	}
-	if (optind != argc)
-		usage(2);
-	log_init(1, "prr");
-	log_setverbose(verbose);
-	env = env_load(file);
+	init_store = take_init_store(&argc, argv);
+	daemon_args_parse(argc, argv, "prr", "/etc/prr.conf", usage, &a);
+	env = env_load(a.file);
 	if (!env)
 		return 1;
 	if (init_store) {
@@ -172,27 +190,14 @@ main(int argc, char **argv)
 		env_free(env);
 		return rc;
 	}
-	if (check) {
+	if (a.check) {
 		printf("configuration OK: %zu bindings\n", btable_count(env->cfg.bt));
+		fastpath_check(&env->cfg, stdout);
 		env_free(env);
 		return 0;
 	}
-	if (!fg) {
-		if (daemon(0, 0) < 0)
-			fatal("daemon");
-		log_init(0, "prr");
-	}
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGUSR1);	/* the allocation log was rotated */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* workers inherit the mask */
-	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0)
-		fatal("signalfd");
+	sfd = daemon_start(&a, "prr");
+	add_usr1(sfd);
 
 	prr = calloc(1, sizeof(*prr));
 	if (!prr)
@@ -224,6 +229,20 @@ main(int argc, char **argv)
 	if (env->cfg.install_rules && rules_install(&env->cfg) < 0) {
 		ctl_server_close(ctl);
 		fatalx("cannot install NFQUEUE rules");
+	}
+	{
+		char err[512];
+		bool fatal;
+
+		/* after the NFQUEUE rules: what it passes on has somewhere to go */
+		prr->fp = fastpath_start(&env->cfg, env->bt, &fatal, err, sizeof(err));
+		if (fatal) {
+			if (env->cfg.install_rules)
+				rules_remove(&env->cfg);
+			ctl_server_close(ctl);
+			fatalx("%s", err);
+		}
+		provision_fastpath(prr);
 	}
 	log_info("started: %zu bindings, %u queue(s) from %u", btable_count(env->bt),
 		 env->cfg.queue_count, env->cfg.queue_first);
@@ -260,7 +279,7 @@ main(int argc, char **argv)
 			continue;
 		if (si.ssi_signo == SIGHUP) {
 			notify("RELOADING=1");
-			reload(prr, ctl, file);
+			reload(prr, ctl, a.file);
 			notify("READY=1");
 		} else if (si.ssi_signo == SIGUSR1)
 			provision_reopen_log(prr);
@@ -271,6 +290,8 @@ main(int argc, char **argv)
 	log_info("stopping");
 	notify("STOPPING=1");
 	env = atomic_load(&prr->env);
+	fastpath_close(prr->fp);	/* first: its packets go back to NFQUEUE */
+	prr->fp = NULL;
 	if (env->cfg.install_rules)
 		rules_remove(&env->cfg);
 	atomic_store(&prr->stop, 1);

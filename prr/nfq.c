@@ -367,5 +367,5 @@ prr_stat_sum(const struct prr *prr, enum prr_stat s)
 	for (unsigned i = 0; i < prr->n_workers; i++)
 		if (prr->workers[i].ctx)
 			sum += __atomic_load_n(&prr->workers[i].ctx->stats[s], __ATOMIC_RELAXED);
-	return sum;
+	return sum + fastpath_stat(prr->fp, s);	/* what the XDP fast path counted */
 }

@@ -218,10 +218,14 @@ pool_bind(struct pool *p, uint32_t k, const struct in6_addr *a, uint8_t br)
 	p->b[k].ipv6 = *a;
 	p->b[k].br = br;
 	atomic_store_explicit(&p->live[k], 1, memory_order_release);
+	if (p->watch)
+		p->watch(p->watch_arg, p, k, true);
 }
 
 void
 pool_unbind(struct pool *p, uint32_t k)
 {
 	atomic_store_explicit(&p->live[k], 0, memory_order_release);
+	if (p->watch)
+		p->watch(p->watch_arg, p, k, false);
 }

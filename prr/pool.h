@@ -47,6 +47,9 @@ struct pool {
 	uint32_t naddr_slots;	/* address -> index hash, open addressing */
 	uint32_t *addr_key;
 	uint16_t *addr_idx;	/* index + 1; 0 = empty */
+	/* told after a slot went live or dead (the XDP fast path's maps follow); NULL: none */
+	void (*watch)(void *arg, const struct pool *, uint32_t k, bool live);
+	void *watch_arg;
 };
 
 /*

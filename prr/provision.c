@@ -40,9 +40,15 @@ provision_now(void)
 void
 env_swap(struct prr *prr, struct prr_env *env)
 {
-	struct prr_env *old = atomic_exchange(&prr->env, env);
+	struct prr_env *old, *cur = atomic_load(&prr->env);
 	uint64_t seq[PRR_MAX_QUEUES];
+	char err[256];
 
+	/* the fast path's maps follow the table, the difference only */
+	if (fastpath_sync(prr->fp, cur ? &cur->cfg : NULL, cur ? cur->bt : NULL, &env->cfg, env->bt,
+			  err, sizeof(err)) < 0)
+		log_warnx("%s: the fast path is off until the next change", err);
+	old = atomic_exchange(&prr->env, env);
 	if (!old)
 		return;
 	for (unsigned i = 0; i < prr->n_workers; i++)
@@ -61,6 +67,38 @@ env_swap(struct prr *prr, struct prr_env *env)
 		free(prr->retired_pool);
 		prr->retired_pool = NULL;
 	}
+}
+
+/* ---- the XDP fast path follows the pool slot by slot ---- */
+
+static void
+slot_changed(void *arg, const struct pool *p, uint32_t k, bool live)
+{
+	struct prr *prr = arg;
+	char err[256];
+
+	if (fastpath_pool_slot(prr->fp, p, k, live, err, sizeof(err)) < 0)
+		log_warnx("%s", err);
+}
+
+/* The fast path takes over the pool's live slots from old (NULL: none). */
+static void
+follow_pool(struct prr *prr, const struct pool *old)
+{
+	char err[256];
+
+	if (!prr->fp || !prr->reg.pool)
+		return;
+	prr->reg.pool->watch = slot_changed;
+	prr->reg.pool->watch_arg = prr;
+	if (fastpath_pool_sync(prr->fp, old, prr->reg.pool, err, sizeof(err)) < 0)
+		log_warnx("%s: the fast path is off until the next change", err);
+}
+
+void
+provision_fastpath(struct prr *prr)
+{
+	follow_pool(prr, NULL);
 }
 
 /* ---- allocation log lines, written after the commit that makes them true ---- */
@@ -370,6 +408,7 @@ provision_reload(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 		return -1;
 	}
 	if (old) {
+		follow_pool(prr, old);
 		registry_block_static(r, clash, prr);
 		compact(prr);
 	}

@@ -8,6 +8,7 @@
 
 #include "prr/config.h"
 #include "prr/datapath.h"
+#include "prr/fastpath.h"
 #include "prr/registry.h"
 
 /*
@@ -58,6 +59,7 @@ struct prr {
 	 * main.c. NULL: nobody to tell.
 	 */
 	void (*announce)(struct prr *, const struct in6_addr *smap);
+	struct fastpath *fp;		/* XDP fast path, or NULL (prr/fastpath.h) */
 };
 
 int nfq_worker_start(struct prr *, struct prr_worker *, unsigned queue);

@@ -17,6 +17,12 @@
  * The two inputs are merged by capture time (IPv4 first on ties).
  * Output: pcap, LINKTYPE_RAW (bare IP packets).
  *
+ * --xdp: every packet goes through the XDP fast path first (the program
+ * prr runs with fast_path, driven by BPF_PROG_TEST_RUN; needs CAP_BPF):
+ * what it forwards is written out, what it passes goes on to the data
+ * path as above, as the kernel would pass it to NFQUEUE. A passed
+ * packet must come back unchanged; the replay fails otherwise.
+ *
  * Time: a fixed clock that starts at 1 ms and advances 1 ms per packet,
  * so a replay is the same every time; --capture-time uses the capture's
  * timestamps instead (reassembly timeouts, ICMP rate limits as captured).
@@ -30,10 +36,12 @@
 
 #include "prr/config.h"
 #include "prr/datapath.h"
+#include "prr/fastpath.h"
 #include "pkt.h"
 #include "prr/pcap.h"
 #include "prr/replay.h"
 
+#define ETH_FRAME_MAX		(14 + PRR_PKT_MAX + 256)
 struct pcap_out {
 	FILE *f;
 	const char *path;
@@ -54,6 +62,10 @@ struct replay {
 	const uint8_t *ptr[PRR_BURST];
 	size_t len[PRR_BURST];
 	unsigned long in[2], passed;
+	/* --xdp */
+	struct fastpath *fp;
+	uint8_t *frame, *xout;
+	unsigned long fast, fast_dropped, fast_errors;
 };
 
 static int
@@ -120,6 +132,54 @@ tick(struct replay *r)
 	}
 }
 
+/*
+ * The fast path's turn: true if it took the packet (forwarded or
+ * dropped it), false if it passed it on to the slow path.
+ */
+static bool
+feed_xdp(struct replay *r, const uint8_t *pkt, size_t len, int kind)
+{
+	size_t outlen = ETH_FRAME_MAX;
+	int act;
+
+	memset(r->frame, 0, 12);
+	r->frame[12] = kind == 6 ? 0x86 : 0x08;
+	r->frame[13] = 0xdd * (kind == 6);
+	memcpy(r->frame + 14, pkt, len);
+	act = fastpath_run(r->fp, r->frame, 14 + len, r->xout, &outlen);
+	if (act < 0) {
+		fprintf(stderr, "prr replay: BPF_PROG_TEST_RUN: %s\n", strerror(errno));
+		r->fast_errors++;
+		return true;
+	}
+	switch (act) {
+	case 1:		/* XDP_DROP */
+		r->fast++;
+		r->fast_dropped++;
+		return true;
+	case 2:		/* XDP_PASS */
+		if (outlen != 14 + len || memcmp(r->xout, r->frame, outlen) != 0) {
+			fprintf(stderr, "prr replay: the fast path passed on a packet it changed\n");
+			r->fast_errors++;
+		}
+		return false;
+	case 3:		/* XDP_TX */
+	case 4:		/* XDP_REDIRECT */
+		if (outlen < 14 + 20) {
+			r->fast_errors++;
+			return true;
+		}
+		flush(r);	/* what the slow path holds was first */
+		r->fast++;
+		replay_emit(r, r->xout[14] >> 4 == 6 ? PRR_SIDE_V6 : PRR_SIDE_V4,
+			    r->xout + 14, outlen - 14);
+		return true;
+	}
+	fprintf(stderr, "prr replay: the fast path returned XDP action %d\n", act);
+	r->fast_errors++;
+	return true;
+}
+
 static void
 feed(struct replay *r, const uint8_t *pkt, size_t len, uint64_t ts_ns)
 {
@@ -141,6 +201,11 @@ feed(struct replay *r, const uint8_t *pkt, size_t len, uint64_t ts_ns)
 		}
 	} else {
 		r->now_ms++;
+	}
+	if (r->fp && (kind == 4 || kind == 6) && feed_xdp(r, pkt, len, kind)) {
+		if (r->n == 0)
+			tick(r);
+		return;
 	}
 	/* like nfq.c: ICMPv6 alone (it may be the kernel's), the rest in bursts */
 	if (!r->burst || (kind == 6 && len >= IPV6_HDR_LEN && pkt[6] == IPPROTO_ICMPV6)) {
@@ -166,7 +231,7 @@ static void
 replay_usage(void)
 {
 	fprintf(stderr, "usage: prr replay -c FILE [--in4 PCAP] [--in6 PCAP] "
-		"[--out4 PCAP] [--out6 PCAP] [--capture-time] [--no-burst] [-v]\n"
+		"[--out4 PCAP] [--out6 PCAP] [--capture-time] [--no-burst] [--xdp] [-v]\n"
 		"  -c FILE         configuration to run (prr.conf)\n"
 		"  --in4 PCAP      packets arriving from the Internet (IPv4 side)\n"
 		"  --in6 PCAP      packets arriving from the SMAPs (IPv6 side)\n"
@@ -174,6 +239,7 @@ replay_usage(void)
 		"  --out6 PCAP     write what the PRR sends toward the SMAPs\n"
 		"  --capture-time  clock from the capture timestamps (default: 1 ms a packet)\n"
 		"  --no-burst      one packet at a time instead of bursts as the workers do\n"
+		"  --xdp           the XDP fast path first (BPF_PROG_TEST_RUN), then the rest\n"
 		"  -v              print every non-zero counter\n");
 	exit(2);
 }
@@ -188,6 +254,7 @@ replay_main(int argc, char **argv)
 		{ "out6", required_argument, NULL, 'O' },
 		{ "capture-time", no_argument, NULL, 't' },
 		{ "no-burst", no_argument, NULL, 'B' },
+		{ "xdp", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -198,6 +265,7 @@ replay_main(int argc, char **argv)
 	struct pmtu_cache *pmtu = NULL;
 	struct replay r;
 	int ch, verbose = 0, rc = 1;
+	bool xdp = false;
 
 	memset(&r, 0, sizeof(r));
 	memset(in, 0, sizeof(in));
@@ -211,6 +279,7 @@ replay_main(int argc, char **argv)
 		case 'O': out_path[PRR_SIDE_V6] = optarg; break;
 		case 't': r.capture_time = true; break;
 		case 'B': r.burst = false; break;
+		case 'x': xdp = true; break;
 		case 'v': verbose++; break;
 		default: replay_usage();
 		}
@@ -232,6 +301,19 @@ replay_main(int argc, char **argv)
 		free(r.ctx);
 		r.ctx = NULL;
 		goto nomem;
+	}
+	if (xdp) {
+		char e[256];
+
+		r.frame = malloc(ETH_FRAME_MAX);
+		r.xout = malloc(ETH_FRAME_MAX);
+		if (!r.frame || !r.xout)
+			goto nomem;
+		if (!(r.fp = fastpath_open(true, e, sizeof(e))) ||
+		    fastpath_sync(r.fp, NULL, NULL, &cfg, cfg.bt, e, sizeof(e)) < 0) {
+			fprintf(stderr, "prr replay: %s\n", e);
+			goto out;
+		}
 	}
 	for (int s = 0; s < 2; s++) {
 		if (in_path[s] && pcap_in_open(&in[s], in_path[s]) < 0)
@@ -279,11 +361,32 @@ replay_main(int argc, char **argv)
 	fprintf(stderr, "prr replay: in %lu IPv4, %lu IPv6; out %lu IPv4 side, %lu IPv6 side; "
 		"%lu left to the host\n", r.in[0], r.in[1], r.out[PRR_SIDE_V4].packets,
 		r.out[PRR_SIDE_V6].packets, r.passed);
+	if (r.fp) {
+		const char *names[32];
+		uint64_t counts[32];
+		size_t nr = fastpath_pass_reasons(r.fp, names, counts, 32);
+
+		fprintf(stderr, "prr replay: fast path took %lu (%lu dropped), passed %lu:",
+			r.fast, r.fast_dropped, r.in[0] + r.in[1] - r.fast);
+		for (size_t i = 0; i < nr; i++)
+			if (counts[i])
+				fprintf(stderr, " %s %llu", names[i], (unsigned long long)counts[i]);
+		fputc('\n', stderr);
+		if (r.fast_errors || fastpath_packets(r.fp) != r.fast) {
+			fprintf(stderr, "prr replay: fast path: %lu error(s), it counted %llu "
+				"packets, %lu seen\n", r.fast_errors,
+				(unsigned long long)fastpath_packets(r.fp), r.fast);
+			rc = 1;
+		}
+	}
 	if (verbose)
-		for (int i = 0; i < PRR_STAT_MAX; i++)
-			if (r.ctx->stats[i])
+		for (int i = 0; i < PRR_STAT_MAX; i++) {
+			uint64_t v = r.ctx->stats[i] + fastpath_stat(r.fp, (enum prr_stat)i);
+
+			if (v)
 				fprintf(stderr, "  %-26s %llu\n", prr_stat_desc[i].name,
-					(unsigned long long)r.ctx->stats[i]);
+					(unsigned long long)v);
+		}
 	goto out;
 nomem:
 	fprintf(stderr, "prr replay: out of memory\n");
@@ -302,6 +405,9 @@ out:
 	for (size_t i = 0; i < PRR_BURST; i++)
 		free(r.slot[i]);
 	pmtu_free(pmtu);
+	fastpath_close(r.fp);
+	free(r.frame);
+	free(r.xout);
 	prr_config_free(&cfg);
 	return rc;
 }

@@ -27,6 +27,7 @@
 #include "ctl/smapctl.h"
 #include "ctlsock.h"
 #include "version.h"
+#include "daemon_args.h"
 #include "log.h"
 #include "notify.h"
 #include "smap/portmap/pcp_server.h"
@@ -173,61 +174,27 @@ reload(struct smap *s, const char *file)
 int
 main(int argc, char **argv)
 {
-	const char *file = "/etc/smap.conf";
-	int fg = 0, check = 0, verbose = 0, ch, sfd, rc = 0;
+	struct daemon_args a;
+	int sfd, rc = 0;
 	struct ctl_server *ctl = NULL;
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
 	static struct smap s;
-	sigset_t set;
 
 	/* smap stats|status|mappings|ping ...: the client, as smapctl */
 	if (argc >= 2 && (strcmp(argv[1], "stats") == 0 || strcmp(argv[1], "status") == 0 ||
 			  strcmp(argv[1], "mappings") == 0 ||
 			  strcmp(argv[1], "ping") == 0))
 		return smapctl_main(argc, argv);
-	while ((ch = getopt_long(argc, argv, "c:fnvh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': file = optarg; break;
-		case 'f': fg = 1; break;
-		case 'n': check = 1; break;
-		case 'v': verbose++; break;
-		case 'h': usage(0); break;
-		case 'V': version_print("smap"); return 0;
-		default: usage(2);
-		}
-	}
-	if (optind != argc)
-		usage(2);
-	log_init(1, "smap");
-	log_setverbose(verbose);
-	if (config_load(file, &s.cfg) < 0)
+	daemon_args_parse(argc, argv, "smap", "/etc/smap.conf", usage, &a);
+	if (config_load(a.file, &s.cfg) < 0)
 		return 1;
 	smap_live_from_config(&s.live, &s.cfg);
-	if (check) {
-		if (verbose)
+	if (a.check) {
+		if (a.verbose)
 			smap_config_print(&s.cfg, stdout);
 		printf("configuration OK\n");
 		return 0;
 	}
-	if (!fg) {
-		if (daemon(0, 0) < 0)
-			fatal("daemon");
-		log_init(0, "smap");
-	}
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0)
-		fatal("signalfd");
+	sfd = daemon_start(&a, "smap");
 
 	s.tun_fd = s.raw_fd = -1;
 	s.saved_ip_forward = -1;
@@ -296,7 +263,7 @@ main(int argc, char **argv)
 			continue;
 		if (si.ssi_signo == SIGHUP) {
 			notify("RELOADING=1");
-			reload(&s, file);
+			reload(&s, a.file);
 			ctl_server_set_access(ctl, &s.cfg.control_access);
 			notify("READY=1");
 		} else

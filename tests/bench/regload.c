@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "pcp.h"
 
 #define BATCH 64
@@ -44,10 +45,7 @@ static uint32_t first;	/* the first source's number */
 static double
 now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return clock_ms() / 1e3;
 }
 
 static void

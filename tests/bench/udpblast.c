@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * udpblast: send UDP datagrams as fast as sendmmsg allows for a while,
- * to the ports MIN..MAX of one address in turn; print how many were sent.
+ * to the ports MIN..MAX of one address in turn; print how many were sent,
+ * and the CPU time it used (user + system, microseconds) after it.
  *   udpblast ADDR MINPORT MAXPORT SECONDS [PAYLOAD]
  * Used by scripts/bench inside the testbed's ap-inet namespace only.
  */
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -71,6 +73,13 @@ main(int argc, char **argv)
 		if (r > 0)
 			sent += (unsigned)r;
 	}
-	printf("%llu\n", sent);
+	{
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		printf("%llu %lld\n", sent,
+		       (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+		       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	}
 	return 0;
 }

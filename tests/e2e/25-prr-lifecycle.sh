@@ -157,6 +157,15 @@ d_l4=$(( $(stat in4_drop_icmp_quote) - before_l4 ))
 [ "$d_ext" -ge 1 ] && pass "looping extension headers counted ($d_ext)" || fail "looping extension headers counted" "in6_drop_malformed +$d_ext"
 [ "$d_l4" -ge 1 ] && pass "ICMP error quoting garbage counted ($d_l4)" || fail "ICMP error quoting garbage counted" "in4_drop_icmp_quote +$d_l4"
 
+# --- with the XDP fast path (AP_PRR_FAST_PATH): attached while it runs -----------------
+xdp_on() { tb ap-prr ip link show "$1" | grep -q 'prog/xdp'; }
+if [ -n "${AP_PRR_FAST_PATH:-}" ] && [ "$AP_PRR_FAST_PATH" != off ]; then
+	# the control socket (what the testbed waits for) comes before the attach
+	wait_for -t 10 xdp_on inet0 && wait_for -t 10 xdp_on core0 &&
+		pass "the XDP program is on both interfaces" ||
+		fail "the XDP program is on both interfaces" "$(tb ap-prr ip -br link)"
+fi
+
 # --- SIGTERM: clean exit, rules and socket gone ---------------------------------------
 pid=$(prr_pid)
 kill -TERM "$pid"
@@ -165,3 +174,20 @@ wait_for -t 5 sh -c "! kill -0 $pid 2>/dev/null" && pass "prr stops on SIGTERM" 
 	fail "SIGTERM removes every NFQUEUE rule" "$(rules4) IPv4 and $(rules6) IPv6 rules left"
 [ ! -e "$PRR_SOCK" ] && pass "SIGTERM removes the control socket" || fail "SIGTERM removes the control socket" "$PRR_SOCK is there"
 grep -q "stopping" "$RUN/prr.log" && pass "prr logs its stop" || fail "prr logs its stop" "$(tail -2 "$RUN/prr.log")"
+if [ -n "${AP_PRR_FAST_PATH:-}" ] && [ "$AP_PRR_FAST_PATH" != off ]; then
+	! xdp_on inet0 && ! xdp_on core0 && pass "SIGTERM removes the XDP program" ||
+		fail "SIGTERM removes the XDP program" "$(tb ap-prr ip -br link)"
+	# a crash leaves nothing attached either (bpf_links die with their process)
+	"$TESTBED" restart prr >/dev/null
+	pid=$(prr_pid)
+	kill -KILL "$pid"
+	wait_for -t 5 sh -c "! kill -0 $pid 2>/dev/null"
+	wait_for -t 5 sh -c "! ip -n ap-prr link show inet0 | grep -q prog/xdp && ! ip -n ap-prr link show core0 | grep -q prog/xdp" &&
+		pass "a crashed prr leaves no XDP program behind" ||
+		fail "a crashed prr leaves no XDP program behind" "$(tb ap-prr ip -br link)"
+	"$TESTBED" restart prr >/dev/null
+	wait_for -t 10 xdp_on inet0 && wait_for -t 10 xdp_on core0 &&
+	    wait_for -t 10 tb ap-h11 ping -c 1 -W 1 198.51.100.10 &&
+		pass "prr starts again after a crash, fast path attached" ||
+		fail "prr starts again after a crash, fast path attached" "$(tail -3 "$RUN/prr.log")"
+fi

@@ -120,6 +120,23 @@ esac
 	pass "smap1 registers from its WAN address 2001:db8:1::2 with $PRR6" ||
 	fail "registration from the WAN address" "client $(smap_status 1 reg_client), server $(smap_status 1 reg_server)"
 
+# a registered set is a binding of the data path at once; over XDP, of
+# the fast path's maps too (it forwards them, no NFQUEUE): 20 datagrams
+# from the Internet side toward smap1's set are all encapsulated
+stat() { prrctl stats | awk -v k="$1" '$1 == k { print $2 }'; }
+enc0=$(stat in4_encapsulated); fp0=$(stat fastpath_packets)
+lo1=${S1#* }; lo1=${lo1%%-*}
+tb ap-inet "$PYTHON" -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(20):
+    s.sendto(b"x", (sys.argv[1], int(sys.argv[2])))' "${S1%% *}" $((lo1 + 7))
+enc_ge() { [ "$(stat in4_encapsulated)" -ge $((enc0 + 20)) ]; }
+if wait_for -t 10 enc_ge &&
+    { [ "${AP_PRR_FAST_PATH:-off}" = off ] || [ "$(stat fastpath_packets)" -ge $((fp0 + 20)) ]; }; then
+	pass "20 datagrams toward smap1's registered set encapsulated (fast path: ${AP_PRR_FAST_PATH:-off})"
+else
+	fail "datagrams toward a registered set" "encapsulated $enc0 -> $(stat in4_encapsulated), fast path $fp0 -> $(stat fastpath_packets)"
+fi
 start_server udp ap-inet "$PYTHON" "$TOOL" udp-server --port 9999 --ready "$E2E_TMP/udp.ready"
 T_USE=$(date +%s)
 if P11=$(flow h11 "$S1") && P21=$(flow h21 "$S2"); then
@@ -234,7 +251,8 @@ prr_restart	# the clock back
 # --- pool exhaustion ---------------------------------------------------------
 TINY=$(tmpfile)
 sed -e 's/^\taddresses = .*/\taddresses = [ "192.0.2.3" ];/' -e 's/^\tfirst_port = .*/\tfirst_port = 1024;/' \
-    -e 's/^\tport_set_size = .*/\tport_set_size = 64512;\n\tsets_per_subscriber = 0;/' "$REGCONF" >"$TINY"
+    -e 's/^\tport_set_size = .*/\tport_set_size = 64512;/' \
+    -e 's/^\tsets_per_subscriber = .*/\tsets_per_subscriber = 0;/' "$REGCONF" >"$TINY"
 prr_restart "$TINY"
 tb ap-smap1 ip -6 addr add 2001:db8:1::91/64 dev wan0 nodad
 tb ap-smap1 ip -6 addr add 2001:db8:1::92/64 dev wan0 nodad

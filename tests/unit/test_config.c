@@ -201,6 +201,30 @@ START_TEST(unknown_keys)
 }
 END_TEST
 
+START_TEST(fast_path_keys)
+{
+	ck_assert_int_eq(load("fp0.conf", HEAD), 0);
+	ck_assert_int_eq(cfg.fast_path, FASTPATH_OFF);
+	ck_assert_uint_eq(cfg.n_fast_ifs, 0);
+	prr_config_free(&cfg);
+	ck_assert_int_eq(load("fp1.conf", HEAD "fast_path = \"auto\";\n"), 0);
+	ck_assert_int_eq(cfg.fast_path, FASTPATH_AUTO);
+	prr_config_free(&cfg);
+	ck_assert_int_eq(load("fp2.conf", HEAD "fast_path = \"xdp\";\n"
+			      "fast_path_interfaces = [ \"eth0\", \"eth1\" ];\n"), 0);
+	ck_assert_int_eq(cfg.fast_path, FASTPATH_XDP);
+	ck_assert_uint_eq(cfg.n_fast_ifs, 2);
+	ck_assert_str_eq(cfg.fast_ifs[1], "eth1");
+	prr_config_free(&cfg);
+	ck_assert_int_eq(load("fp3.conf", HEAD "fast_path = \"tc\";\n"
+			      "fast_path_interfaces = [ \"a/b\", \"averyveryverylongname\" ];\n"), -1);
+	ck_assert_int_eq(err.count, 3);
+	has_error(3, "fast_path", "'tc' is not one of auto, xdp, off");
+	has_error(4, NULL, "'a/b' is not an interface name");
+	has_error(4, NULL, "is not an interface name");
+}
+END_TEST
+
 START_TEST(bad_addresses)
 {
 	ck_assert_int_eq(load("addr.conf",
@@ -527,6 +551,7 @@ config_suite(void)
 	tcase_add_test(tc, minimal_and_defaults);
 	tcase_add_test(tc, syntax_error);
 	tcase_add_test(tc, unknown_keys);
+	tcase_add_test(tc, fast_path_keys);
 	tcase_add_test(tc, bad_addresses);
 	tcase_add_test(tc, bad_pools);
 	tcase_add_test(tc, bad_port_sets);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Registration abuse and crashes, against the testbed's PRR (issue 15):
 #   - ICMPv6 errors injected from the access side whose quote is not a
 #     packet the PRR sent that SMAP (or a SMAP telling of another's) move

@@ -1,0 +1,708 @@
+// SPDX-License-Identifier: (MIT OR GPL-2.0)
+/*
+ * The PRR's XDP fast path. The common cases of prr/datapath.c, with the
+ * same output bytes and counters:
+ *
+ *   IPv4 TCP/UDP or ICMP echo to a pool address with a bound (address,
+ *   port or identifier): TTL - 1, encapsulated in IPv6 (RFC 2473)
+ *   toward its SMAP
+ *   IPv6 next header 4 to a softwire address, inner TCP/UDP whose
+ *   (source, port) the outer source owns: decapsulated toward the
+ *   Internet, or hairpinned to the SMAP of its destination
+ *
+ * Everything else goes on to the kernel (XDP_PASS) unchanged, where the
+ * NFQUEUE rules hand it to the daemon: fragments, ICMP but echoes from
+ * the Internet (errors, and everything ICMP from SMAPs), IPv4 options and
+ * IPv6 extension headers, TTL expiry, packets over the MTU (or over 1280
+ * bytes toward a SMAP, whose learnt path MTU only the daemon knows),
+ * unbound or spoofed packets that draw an ICMP error, malformed
+ * packets, and packets whose next hop the kernel has not resolved yet.
+ * Packets that are not for a pool or a softwire address are the
+ * kernel's and are not counted.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "bpf/prr_xdp.h"
+
+#ifndef AF_INET
+#define AF_INET		2
+#endif
+#ifndef AF_INET6
+#define AF_INET6	10
+#endif
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct prr_xdp_cfg);
+} cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PRR_XDP_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct prr_xdp_rule);
+} rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PRR_XDP_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct prr_xdp_key);
+	__type(value, struct prr_xdp_val);
+} bindings SEC(".maps");
+
+/* Shared addresses: some binding has them (btable_has_ipv4). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PRR_XDP_MAX_ADDRS);
+	__type(key, __u32);
+	__type(value, __u32);
+} addrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct prr_xdp_stats);
+} stats SEC(".maps");
+
+#define ETH_LEN		14
+#define IP4_LEN		20
+#define IP6_LEN		40
+#define IPPROTO_IPIP_	4
+
+/* What a packet will count if the fast path takes it (committed at the end). */
+struct tally {
+	__u8 rule4, rule6;
+};
+
+static __always_inline struct prr_xdp_stats *
+stats_get(void)
+{
+	__u32 z = 0;
+
+	return bpf_map_lookup_elem(&stats, &z);
+}
+
+static __always_inline int
+pass(struct prr_xdp_stats *s, int why)
+{
+	if (s && why >= 0 && why < PRR_XDP_NSTATS)
+		s->n[why]++;
+	return XDP_PASS;
+}
+
+static __always_inline __u16
+fold(__u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)s;
+}
+
+/* common/ipv4.c ipv4_parse's header checksum test, for a 20-byte header */
+static __always_inline int
+ip4_csum_ok(const __u16 *h)
+{
+	__u32 s = 0;
+
+#pragma unroll
+	for (int i = 0; i < 10; i++)
+		s += h[i];
+	return fold(s) == 0xffff;
+}
+
+/* common/ipv4.c ipv4_dec_ttl, the same incremental update (csum_update16) */
+static __always_inline void
+dec_ttl(__u8 *ip)
+{
+	__u16 old = *(__u16 *)(ip + 8), new, c = *(__u16 *)(ip + 10);
+	__u32 s;
+
+	ip[8]--;
+	new = *(__u16 *)(ip + 8);
+	s = (__u16)~c;
+	s += (__u16)~old;
+	s += new;
+	*(__u16 *)(ip + 10) = (__u16)~fold(s);
+}
+
+static __always_inline int
+in_pool(const struct prr_xdp_cfg *c, __u32 dst)
+{
+	for (int i = 0; i < PRR_XDP_MAX_POOLS; i++) {
+		if (i >= c->n_pools)
+			break;
+		if ((dst & c->pool_mask[i]) == c->pool_net[i])
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline int
+eq16(const __u8 *a, const __u8 *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+static __always_inline int
+br_index(const struct prr_xdp_cfg *c, const __u8 *a)
+{
+	__u64 a0 = ((const __u64 *)a)[0], a1 = ((const __u64 *)a)[1];
+
+	for (int i = 0; i < PRR_XDP_MAX_BR; i++) {
+		if (i >= c->n_br)
+			break;
+		if (((const __u64 *)c->br[i])[0] == a0 && ((const __u64 *)c->br[i])[1] == a1)
+			return i;
+	}
+	return -1;
+}
+
+/* common/map_rule.c map_rule_addr; ipv4 and port in host order */
+static __always_inline int
+rule_addr(const struct prr_xdp_rule *r, __u32 ipv4, __u16 port, struct prr_xdp_val *out)
+{
+	unsigned n = r->plen6, o = r->ea_len, k = r->psid_len, a = r->offset;
+	unsigned p = 32 - (unsigned)__builtin_popcount(r->mask4);
+	__u64 ea = 0, hi, lo;
+	__u16 psid = 0;
+	__u32 suffix;
+
+	if ((ipv4 & r->mask4) != r->prefix4)
+		return 0;
+	if (k) {
+		if (a && (port >> ((16 - a) & 31)) == 0)
+			return 0;
+		psid = (__u16)((port >> ((16 - a - k) & 31)) & ((1u << (k & 31)) - 1));
+		if (r->psid_len_cfg && psid != r->psid_cfg)
+			return 0;
+	}
+	suffix = p ? ipv4 & (__u32)((1ull << (p & 63)) - 1) : 0;
+	if (o > p)
+		ea = ((__u64)suffix << (k & 63)) | psid;
+	else if (o)
+		ea = suffix >> ((p - o) & 31);
+	hi = r->prefix6_hi;
+	if (o)
+		hi |= ea << ((64 - n - o) & 63);
+	lo = ((__u64)(ipv4 & r->v4_mask) << 16) | psid;
+	hi = bpf_cpu_to_be64(hi);
+	lo = bpf_cpu_to_be64(lo);
+	__builtin_memcpy(out->ipv6, &hi, 8);
+	__builtin_memcpy(out->ipv6 + 8, &lo, 8);
+	out->br = r->br;
+	return 1;
+}
+
+
+struct rule_q {
+	__u32 ipv4;		/* host order */
+	__u16 port;
+	int found;		/* addr: a SMAP was computed; find: a rule covers ipv4 */
+	int addr;		/* 1: compute the address, 0: coverage only */
+	__u32 n;
+	struct prr_xdp_val out;	/* in here: bpf_loop's context holds no pointers */
+};
+
+static int
+rule_step(__u32 i, void *arg)
+{
+	struct rule_q *q = arg;
+	struct prr_xdp_rule *r;
+	__u32 key = i;
+
+	if (i >= q->n)
+		return 1;
+	r = bpf_map_lookup_elem(&rules, &key);
+	if (!r)
+		return 1;
+	if (!q->addr) {
+		if ((q->ipv4 & r->mask4) == r->prefix4) {
+			q->found = 1;
+			return 1;
+		}
+		return 0;
+	}
+	if (rule_addr(r, q->ipv4, q->port, &q->out)) {
+		q->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * prr/datapath.c lookup(): the explicit binding of (ipv4, port), else
+ * one a MAP-E rule computes (*rule set). ipv4 and port as in the packet.
+ */
+static __always_inline int
+lookup(const struct prr_xdp_cfg *c, __u32 ipv4, __u16 port, struct prr_xdp_val *out, __u8 *rule)
+{
+	struct prr_xdp_key k = { .prefixlen = 48 };
+	struct prr_xdp_val *v;
+
+	__builtin_memcpy(k.data, &ipv4, 4);
+	__builtin_memcpy(k.data + 4, &port, 2);
+	v = bpf_map_lookup_elem(&bindings, &k);
+	if (v) {
+		__builtin_memcpy(out, v, sizeof(*out));
+		return 1;
+	}
+	if (c->n_rules) {
+		struct rule_q q = { .ipv4 = bpf_ntohl(ipv4), .port = bpf_ntohs(port),
+				    .addr = 1, .n = c->n_rules };
+
+		bpf_loop(PRR_XDP_MAX_RULES, rule_step, &q, 0);
+		if (q.found) {
+			__builtin_memcpy(out, &q.out, sizeof(*out));
+			*rule = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* prr/datapath.c has_ipv4(): some binding or rule has the address */
+static __always_inline int
+has_ipv4(const struct prr_xdp_cfg *c, __u32 ipv4)
+{
+	if (bpf_map_lookup_elem(&addrs, &ipv4))
+		return 1;
+	if (c->n_rules) {
+		struct rule_q q = { .ipv4 = bpf_ntohl(ipv4), .n = c->n_rules };
+
+		bpf_loop(PRR_XDP_MAX_RULES, rule_step, &q, 0);
+		return q.found;
+	}
+	return 0;
+}
+
+/*
+ * The L4 checks of common/l4.c l4_parse for TCP and UDP; the port at
+ * offset port_off (0 source, 2 destination). -1: not TCP or UDP.
+ */
+static __always_inline int
+l4_port(void *l4, void *end, __u8 proto, __u16 tot_len, int port_off, __u16 *port)
+{
+	__u16 l4len = tot_len - IP4_LEN;
+
+	if (proto == IPPROTO_UDP) {
+		if (l4len < 8 || l4 + 8 > end)
+			return PRR_XDP_PASS_MALFORMED;
+	} else if (proto == IPPROTO_TCP) {
+		__u8 *t = l4;
+		unsigned doff;
+
+		if (l4len < 20 || l4 + 20 > end)
+			return PRR_XDP_PASS_MALFORMED;
+		doff = (unsigned)(t[12] >> 4) * 4;
+		if (doff < 20 || doff > l4len)
+			return PRR_XDP_PASS_MALFORMED;
+	} else if (proto == IPPROTO_ICMP) {
+		return PRR_XDP_PASS_ICMP;
+	} else {
+		return PRR_XDP_PASS_PROTOCOL;
+	}
+	*port = *(__u16 *)(l4 + port_off);
+	return -1;
+}
+
+static __always_inline unsigned
+smap_mtu(const struct prr_xdp_cfg *c)
+{
+	return c->v6_mtu < PRR_XDP_MIN_MTU ? c->v6_mtu : PRR_XDP_MIN_MTU;
+}
+
+#define ICMP_MAX	(PRR_XDP_MIN_MTU - IP6_LEN - IP4_LEN)	/* what fits toward a SMAP */
+
+/* An ICMP message, copied out to sum it (bpf_loop callbacks cannot read packets). */
+#define ICMP_BUF	2048	/* a power of two above ICMP_MAX: indexes are masked with it */
+
+struct icmp_buf {
+	__u8 b[ICMP_BUF];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct icmp_buf);
+} scratch SEC(".maps");
+
+struct csum_q {
+	__u32 len;
+	__u32 sum;
+};
+
+static int
+csum_step(__u32 i, void *arg)
+{
+	struct csum_q *q = arg;
+	struct icmp_buf *buf;
+	__u32 z = 0, o = i * 2;
+
+	if (o + 1 >= q->len || o >= ICMP_MAX)
+		return 1;
+	buf = bpf_map_lookup_elem(&scratch, &z);
+	if (!buf)
+		return 1;
+	q->sum += *(__u16 *)(buf->b + (o & (ICMP_BUF - 2)));
+	return 0;
+}
+
+/* The ICMP checksum of the len (8..ICMP_MAX) bytes after the IPv4 header: csum_partial's sum. */
+static __always_inline int
+icmp_csum_ok(struct xdp_md *ctx, __u32 len)
+{
+	struct csum_q q = { .len = len };
+	struct icmp_buf *buf;
+	__u32 z = 0;
+
+	buf = bpf_map_lookup_elem(&scratch, &z);
+	if (!buf || len < 8 || len > ICMP_MAX)
+		return 0;
+	if (bpf_xdp_load_bytes(ctx, ETH_LEN + IP4_LEN, buf->b, len) < 0)
+		return 0;
+	bpf_loop(ICMP_MAX / 2, csum_step, &q, 0);
+	if (len & 1)
+		q.sum += buf->b[(len - 1) & (ICMP_BUF - 1)];	/* padded with zero as it lies in memory */
+	return fold(q.sum) == 0xffff;
+}
+
+/*
+ * An ICMP echo from the Internet (prr/datapath.c inbound_port): the
+ * identifier is the port, or port 0 for a request with
+ * echo_request_lookup = "port-0". Errors and other types, and what the
+ * configuration refuses, are the slow path's. -1 when *port is set.
+ */
+static __always_inline int
+icmp_echo_port(struct xdp_md *ctx, const struct prr_xdp_cfg *c, __u8 *l4, void *end, __u16 tot,
+	       __u16 *port)
+{
+	__u16 len = tot - IP4_LEN;
+
+	if (!(c->flags & PRR_XDP_F_V4_ALLOW_ICMP))
+		return PRR_XDP_PASS_ICMP;
+	if (len < 8 || (void *)(l4 + 8) > end)
+		return PRR_XDP_PASS_MALFORMED;
+	if (l4[0] != 8 && l4[0] != 0)
+		return PRR_XDP_PASS_ICMP;
+	if (len > ICMP_MAX || IP6_LEN + (__u32)tot > smap_mtu(c))
+		return PRR_XDP_PASS_MTU;
+	if (!icmp_csum_ok(ctx, len))
+		return PRR_XDP_PASS_MALFORMED;
+	*port = l4[0] == 8 && (c->flags & PRR_XDP_F_ECHO_PORT0) ? 0 : *(__u16 *)(l4 + 4);
+	return -1;
+}
+
+/*
+ * The IPv4 header at ip: common/ipv4.c ipv4_parse with the checksum,
+ * within len bytes, 20 bytes long, not a fragment. -1 when good,
+ * else the reason to pass it on.
+ */
+static __always_inline int
+ip4_check(__u8 *ip, void *end, __u32 len)
+{
+	__u16 tot;
+
+	if ((void *)(ip + IP4_LEN) > end || len < IP4_LEN)
+		return PRR_XDP_PASS_MALFORMED;
+	if (ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5)
+		return PRR_XDP_PASS_MALFORMED;
+	if ((ip[0] & 0xf) != 5)
+		return PRR_XDP_PASS_OPTIONS;
+	tot = bpf_ntohs(*(__u16 *)(ip + 2));
+	if (tot < IP4_LEN || tot > len)
+		return PRR_XDP_PASS_MALFORMED;
+	if (!ip4_csum_ok((const __u16 *)ip))
+		return PRR_XDP_PASS_MALFORMED;
+	if (bpf_ntohs(*(__u16 *)(ip + 6)) & 0x3fff)
+		return PRR_XDP_PASS_FRAGMENT;
+	return -1;
+}
+
+/*
+ * The next hop for the packet about to be sent: its MACs into eth, the
+ * way out in *action. 0 if the kernel must do it (no route, no
+ * neighbour entry yet, over the device MTU, forwarding disabled).
+ */
+static __always_inline int
+next_hop(struct xdp_md *ctx, const struct prr_xdp_cfg *c, int v6, const void *src,
+	 const void *dst, __u32 tot_len, __u8 *eth, int *action)
+{
+	struct bpf_fib_lookup f = {};
+	int rc;
+
+	if (c->flags & PRR_XDP_F_NO_FIB) {
+		__builtin_memset(eth, 0, 12);
+		*action = XDP_TX;
+		return 1;
+	}
+	f.ifindex = ctx->ingress_ifindex;
+	f.tot_len = (__u16)tot_len;
+	if (v6) {
+		f.family = AF_INET6;
+		f.l4_protocol = IPPROTO_IPIP_;
+		__builtin_memcpy(f.ipv6_src, src, 16);
+		__builtin_memcpy(f.ipv6_dst, dst, 16);
+	} else {
+		f.family = AF_INET;
+		f.ipv4_src = *(const __u32 *)src;
+		f.ipv4_dst = *(const __u32 *)dst;
+	}
+	rc = bpf_fib_lookup(ctx, &f, sizeof(f), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return 0;
+	__builtin_memcpy(eth, f.dmac, 6);
+	__builtin_memcpy(eth + 6, f.smac, 6);
+	/*
+	 * A redirect even back out of the ingress device, not XDP_TX: veth
+	 * (6.x) flushes XDP_TX frames to its peer only when the peer runs
+	 * an XDP program, not when it has NAPI for GRO, so they would wait
+	 * in the peer's ring for the next redirect. A redirect is flushed.
+	 */
+	*action = bpf_redirect(f.ifindex, 0);
+	return 1;
+}
+
+/* Trim the frame to l2 + ip bytes (Ethernet padding, bytes past the IP length). */
+static __always_inline int
+trim(struct xdp_md *ctx, __u32 want)
+{
+	__u32 have = ctx->data_end - ctx->data;
+
+	if (have > want && bpf_xdp_adjust_tail(ctx, -(int)(have - want)))
+		return -1;
+	return 0;
+}
+
+/* The RFC 2473 header toward SMAP v, as prr/datapath.c encapsulate() writes it. */
+static __always_inline void
+ip6_fill(__u8 *h, const struct prr_xdp_cfg *c, __u8 tos, __u16 len,
+	 const __u8 *src, const __u8 *dst)
+{
+	*(__u32 *)h = bpf_htonl(6u << 28 | (__u32)tos << 20);
+	*(__u16 *)(h + 4) = bpf_htons(len);
+	h[6] = IPPROTO_IPIP_;
+	h[7] = (__u8)c->hop_limit;
+	__builtin_memcpy(h + 8, src, 16);
+	__builtin_memcpy(h + 24, dst, 16);
+}
+
+static __always_inline const __u8 *
+br_of(const struct prr_xdp_cfg *c, __u32 br)
+{
+	__u32 i = br < c->n_br ? br : 0;
+
+	return c->br[i & (PRR_XDP_MAX_BR - 1)];	/* n_br <= 16: the mask is for the verifier */
+}
+
+/*
+ * prr/datapath.c inbound_bound() and encapsulate(): TTL, size, then the
+ * IPv4 packet of tot bytes after outer bytes of header (0 from the
+ * Internet, 40 hairpinned) goes out in IPv6 toward b. -1 when it is
+ * sent (*act), else why it must be passed on, unchanged.
+ */
+static __always_inline int
+encap(struct xdp_md *ctx, const struct prr_xdp_cfg *c, const struct prr_xdp_val *b,
+      __u8 ttl, __u8 tos, __u16 tot, int outer, int *act)
+{
+	void *data, *end;
+	__u8 eth[12], *h6;
+	int a;
+
+	if (ttl <= 1)
+		return PRR_XDP_PASS_TTL;
+	if (IP6_LEN + (__u32)tot > smap_mtu(c))
+		return PRR_XDP_PASS_MTU;
+	if (!next_hop(ctx, c, 1, br_of(c, b->br), b->ipv6, IP6_LEN + tot, eth, &a))
+		return PRR_XDP_PASS_NO_ROUTE;
+	*act = XDP_ABORTED;
+	if (trim(ctx, ETH_LEN + outer + tot) ||
+	    (outer == 0 && bpf_xdp_adjust_head(ctx, -IP6_LEN)))
+		return -1;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if (data + ETH_LEN + IP6_LEN + IP4_LEN > end)
+		return -1;
+	__builtin_memcpy(data, eth, 12);
+	*(__u16 *)(data + 12) = bpf_htons(ETH_P_IPV6);
+	h6 = data + ETH_LEN;
+	ip6_fill(h6, c, tos, tot, br_of(c, b->br), b->ipv6);
+	dec_ttl(h6 + IP6_LEN);
+	*act = a;
+	return -1;
+}
+
+/* IPv4 from the Internet: prr/datapath.c prr_from_inet */
+static __always_inline int
+from_inet(struct xdp_md *ctx, const struct prr_xdp_cfg *c, struct prr_xdp_stats *s)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u8 *ip = data + ETH_LEN;
+	struct prr_xdp_val b;
+	__u8 rule = 0;
+	__u16 tot, port;
+	__u32 dst;
+	int why, act;
+
+	if ((void *)(ip + IP4_LEN) > end)
+		return XDP_PASS;
+	dst = *(__u32 *)(ip + 16);
+	if (!in_pool(c, dst))
+		return XDP_PASS;	/* not ours: no NFQUEUE rule takes it either */
+	why = ip4_check(ip, end, (__u32)(end - (void *)ip));
+	if (why >= 0)
+		return pass(s, why);
+	tot = bpf_ntohs(*(__u16 *)(ip + 2));
+	if (ip[9] == IPPROTO_ICMP)
+		why = icmp_echo_port(ctx, c, ip + IP4_LEN, end, tot, &port);
+	else
+		why = l4_port(ip + IP4_LEN, end, ip[9], tot, 2, &port);
+	if (why >= 0)
+		return pass(s, why);
+	if (!lookup(c, dst, port, &b, &rule)) {
+		/* RFC 7596 8.1: unbound ICMP is dropped without an answer */
+		if (ip[9] != IPPROTO_ICMP &&
+		    (c->flags & (PRR_XDP_F_UNBOUND_ICMP | PRR_XDP_F_V4_ICMP)) ==
+		    (PRR_XDP_F_UNBOUND_ICMP | PRR_XDP_F_V4_ICMP))
+			return pass(s, PRR_XDP_PASS_UNBOUND);
+		if (s) {
+			s->n[PRR_XDP_IN4_PACKETS]++;
+			s->n[PRR_XDP_IN4_DROP_UNBOUND]++;
+			s->n[PRR_XDP_PACKETS]++;
+		}
+		return XDP_DROP;
+	}
+	why = encap(ctx, c, &b, ip[8], ip[1], tot, 0, &act);
+	if (why >= 0)
+		return pass(s, why);
+	if (s && act != XDP_ABORTED) {
+		s->n[PRR_XDP_IN4_PACKETS]++;
+		s->n[PRR_XDP_IN4_ENCAPSULATED]++;
+		s->n[PRR_XDP_IN4_RULE] += rule;
+		s->n[PRR_XDP_PACKETS]++;
+	}
+	return act;
+}
+
+/* IPv6 from a SMAP: prr/datapath.c prr_from_smap */
+static __always_inline int
+from_smap(struct xdp_md *ctx, const struct prr_xdp_cfg *c, struct prr_xdp_stats *s)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u8 *h6 = data + ETH_LEN, *ip = h6 + IP6_LEN, eth[12], src6[16];
+	struct prr_xdp_val b;
+	__u8 rule6 = 0, rule4 = 0;
+	__u16 plen, tot, sport, dport;
+	__u32 src, dst;
+	int br, why, act;
+
+	if ((void *)(h6 + IP6_LEN) > end)
+		return XDP_PASS;
+	br = br_index(c, h6 + 24);
+	if (br < 0 || h6[6] != IPPROTO_IPIP_)
+		return XDP_PASS;	/* the kernel's, or the slow path's (ICMPv6, ext. headers) */
+	if (h6[0] >> 4 != 6)
+		return pass(s, PRR_XDP_PASS_MALFORMED);
+	plen = bpf_ntohs(*(__u16 *)(h6 + 4));
+	if (plen == 0 || (void *)ip + plen > end)
+		return pass(s, PRR_XDP_PASS_MALFORMED);
+	why = ip4_check(ip, end, plen);
+	if (why >= 0)
+		return pass(s, why);
+	tot = bpf_ntohs(*(__u16 *)(ip + 2));
+	why = l4_port(ip + IP4_LEN, end, ip[9], tot, 0, &sport);
+	if (why >= 0)
+		return pass(s, why);
+	dport = *(__u16 *)(ip + IP4_LEN + 2);
+	src = *(__u32 *)(ip + 12);
+	dst = *(__u32 *)(ip + 16);
+	__builtin_memcpy(src6, h6 + 8, 16);
+	if (!lookup(c, src, sport, &b, &rule6) || !eq16(b.ipv6, src6) || b.br != (__u32)br) {
+		/* RFC 7596 6.2: the slow path answers with ICMPv6 1/5 if configured */
+		if (c->flags & PRR_XDP_F_V6_ICMP)
+			return pass(s, PRR_XDP_PASS_SPOOFED);
+		if (s) {
+			s->n[PRR_XDP_IN6_PACKETS]++;
+			s->n[PRR_XDP_IN6_DROP_SPOOFED]++;
+			s->n[PRR_XDP_IN6_RULE] += rule6;
+			s->n[PRR_XDP_PACKETS]++;
+		}
+		return XDP_DROP;
+	}
+	if ((c->flags & PRR_XDP_F_HAIRPIN) && has_ipv4(c, dst)) {
+		/* inbound(hairpin): to the SMAP owning the destination */
+		if (!lookup(c, dst, dport, &b, &rule4)) {
+			if (s) {
+				s->n[PRR_XDP_IN6_PACKETS]++;
+				s->n[PRR_XDP_IN6_DROP_HAIRPIN]++;
+				s->n[PRR_XDP_IN6_RULE] += rule6;
+				s->n[PRR_XDP_PACKETS]++;
+			}
+			return XDP_DROP;
+		}
+		why = encap(ctx, c, &b, ip[8], ip[1], tot, IP6_LEN, &act);
+		if (why >= 0)
+			return pass(s, why);
+		if (s && act != XDP_ABORTED) {
+			s->n[PRR_XDP_IN6_PACKETS]++;
+			s->n[PRR_XDP_IN6_HAIRPINNED]++;
+			s->n[PRR_XDP_IN6_RULE] += rule6;
+			s->n[PRR_XDP_IN4_RULE] += rule4;
+			s->n[PRR_XDP_PACKETS]++;
+		}
+		return act;
+	}
+	/* to_inet: as it came from the SMAP, TTL untouched */
+	if (tot > c->v4_mtu)
+		return pass(s, PRR_XDP_PASS_MTU);
+	if (!next_hop(ctx, c, 0, ip + 12, ip + 16, tot, eth, &act))
+		return pass(s, PRR_XDP_PASS_NO_ROUTE);
+	if (trim(ctx, ETH_LEN + IP6_LEN + tot) || bpf_xdp_adjust_head(ctx, IP6_LEN))
+		return XDP_ABORTED;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if (data + ETH_LEN > end)
+		return XDP_ABORTED;
+	__builtin_memcpy(data, eth, 12);
+	*(__u16 *)(data + 12) = bpf_htons(ETH_P_IP);
+	if (s) {
+		s->n[PRR_XDP_IN6_PACKETS]++;
+		s->n[PRR_XDP_IN6_DECAPSULATED]++;
+		s->n[PRR_XDP_IN6_RULE] += rule6;
+		s->n[PRR_XDP_PACKETS]++;
+	}
+	return act;
+}
+
+SEC("xdp")
+int prr_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct prr_xdp_cfg *c;
+	__u32 z = 0;
+	__u16 proto;
+
+	if (data + ETH_LEN > end)
+		return XDP_PASS;
+	c = bpf_map_lookup_elem(&cfg, &z);
+	if (!c || !(c->flags & PRR_XDP_F_ENABLED))
+		return XDP_PASS;
+	proto = *(__u16 *)(data + 12);
+	if (proto == bpf_htons(ETH_P_IP))
+		return from_inet(ctx, c, stats_get());
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return from_smap(ctx, c, stats_get());
+	return XDP_PASS;
+}
