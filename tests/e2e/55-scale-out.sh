@@ -120,7 +120,11 @@ check "a PRR refuses to start without its store (rc $rc: $(oneline "$out"))" \
 if tbt 40 ap-core "$REGLOAD" 2001:db8:100::1 5351 5 5 2000 >/dev/null; then
 	pass "store back: the waiting registrations answered"
 else
-	fail "store back: the waiting registrations answered" "$(oneline "prr: $(prrctl1 list | grep 8000:7d) prr2: $(prrctl2 list | grep 8000:7d) store: $(psql -c "SELECT ipv6, ipv4, ports, nonce FROM ap_bindings WHERE ipv6 << '2001:db8:8000:700::/56'")")"
+	fail "store back: the waiting registrations answered" "what each holds below"
+	echo "prr:"; prrctl1 list | grep '8000:7d[0-4]:'
+	echo "prr2:"; prrctl2 list | grep '8000:7d[0-4]:'
+	echo "store:"; psql -c "SELECT ipv6, ipv4, ports, nonce FROM ap_bindings WHERE ipv6 << '2001:db8:8000:700::/56'"
+	prrctl1 stats | grep pcp_; prrctl2 stats | grep pcp_
 fi
 check "store back: both PRRs hold them" wait_for -t 10 both_hold 1007
 check "store back: the same table on both" test "$(table "$SOCK1")" = "$(table "$SOCK2")"
