@@ -195,7 +195,7 @@ deps:
 	$(Q)scripts/install-deps
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all units
+	$(Q)$(MAKE) --no-print-directory all units build/obj/tests/bench/regload	# 55-scale-out sends with it
 	$(Q)$(MAKE) --no-print-directory SAN=1 all units
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)tests/run

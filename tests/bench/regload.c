@@ -148,6 +148,12 @@ main(int argc, char **argv)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int n = 0;
 
+		/* silence with the window full: those requests went unanswered; ask again */
+		if (inflight >= window && now_s() - last >= 0.2) {
+			next = 0;
+			inflight = 0;
+			last = now_s();
+		}
 		/* fill the window */
 		while (inflight < window && n < BATCH) {
 			struct in6_pktinfo pi = { 0 };
