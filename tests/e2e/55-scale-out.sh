@@ -139,7 +139,9 @@ route_only() {
 	tb ap-inet ip route replace 192.0.2.0/28 via "$v4" dev "$eth"
 }
 route_both() {
-	tb ap-core ip -6 route replace 2001:db8:100::1/128 \
+	# deleted first: the gateway 2001:db8:100::1 would be looked up through the /128 itself
+	tb ap-core ip -6 route del 2001:db8:100::1/128
+	tb ap-core ip -6 route add 2001:db8:100::1/128 \
 		nexthop via 2001:db8:100::1 dev prr0 nexthop via 2001:db8:101::1 dev prr1
 	tb ap-inet ip route replace 192.0.2.0/28 \
 		nexthop via 198.51.100.1 dev eth0 nexthop via 198.51.101.1 dev eth1
