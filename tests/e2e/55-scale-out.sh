@@ -130,19 +130,22 @@ check "store back: both PRRs hold them" wait_for -t 10 both_hold 1007
 check "store back: the same table on both" test "$(table "$SOCK1")" = "$(table "$SOCK2")"
 
 # --- either PRR killed: the other forwards everyone ---------------------------
+# anycast_via ROUTE...: ap-core's route to the anycast address, deleted first
+# (its gateway 2001:db8:100::1 would be looked up through that /128 itself)
+anycast_via() {
+	tb ap-core ip -6 route del 2001:db8:100::1/128
+	tb ap-core ip -6 route add 2001:db8:100::1/128 "$@"
+}
 # route_only N: traffic to the anycast address and the pool through prr N
 # alone (what a routing protocol does when a PRR's session drops)
 route_only() {
 	local v6=2001:db8:100::1 dev=prr0 v4=198.51.100.1 eth=eth0
 	[ "$1" = 2 ] && { v6=2001:db8:101::1; dev=prr1; v4=198.51.101.1; eth=eth1; }
-	tb ap-core ip -6 route replace 2001:db8:100::1/128 via "$v6" dev "$dev"
+	anycast_via via "$v6" dev "$dev"
 	tb ap-inet ip route replace 192.0.2.0/28 via "$v4" dev "$eth"
 }
 route_both() {
-	# deleted first: the gateway 2001:db8:100::1 would be looked up through the /128 itself
-	tb ap-core ip -6 route del 2001:db8:100::1/128
-	tb ap-core ip -6 route add 2001:db8:100::1/128 \
-		nexthop via 2001:db8:100::1 dev prr0 nexthop via 2001:db8:101::1 dev prr1
+	anycast_via nexthop via 2001:db8:100::1 dev prr0 nexthop via 2001:db8:101::1 dev prr1
 	tb ap-inet ip route replace 192.0.2.0/28 \
 		nexthop via 198.51.100.1 dev eth0 nexthop via 198.51.101.1 dev eth1
 }
