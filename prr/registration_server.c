@@ -121,7 +121,7 @@ int
 pcp_server_open(const struct prr_config *c, int *fds, unsigned max)
 {
 	unsigned n = 0;
-	int one = 1;
+	int one = 1, rcvbuf = 8 << 20;
 
 	if (!c->reg.enabled)
 		return 0;
@@ -136,6 +136,10 @@ pcp_server_open(const struct prr_config *c, int *fds, unsigned max)
 		/* the softwire address may come up after us */
 		setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		/* after a PRR restart every SMAP renews at once: a burst the
+		 * default buffer (about 200 kB, some 300 requests) drops */
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 			log_warn("PCP server: bind to port %d", PCP_SERVER_PORT);
 			close(fd);
@@ -302,13 +306,14 @@ handle_one(struct prr *prr, const struct prr_config *c, const uint8_t *in, size_
 	return map(prr, c, &req, &from->sin6_addr, out, cap);
 }
 
-#define PCP_BATCH 256
+#define PCP_BATCH 1024
 
 /*
- * A batch of requests: every change they make is committed to the store
- * at once (one write, one fdatasync), then the answers go out, then the
- * allocation log is written: nobody is told of a set that a crash could
- * take back, and the log names nobody who was not told.
+ * A batch of requests, read with one recvmmsg: every change they make is
+ * committed to the store at once (one write, one fdatasync), then the
+ * answers go out with sendmmsg, then the allocation log is written:
+ * nobody is told of a set that a crash could take back, and the log
+ * names nobody who was not told.
  */
 void
 pcp_server_handle(struct prr *prr, int fd)
@@ -317,30 +322,57 @@ pcp_server_handle(struct prr *prr, int fd)
 	const struct prr_config *c = &env->cfg;
 	static struct {
 		struct sockaddr_in6 from;
-		size_t len;
+		uint8_t in[PCP_MAX_LEN + 4];
 		uint8_t out[PCP_MAX_LEN];
 	} q[PCP_BATCH];
-	uint8_t in[PCP_MAX_LEN + 4];
-	int nq = 0;
+	static struct mmsghdr rm[PCP_BATCH], sm[PCP_BATCH];
+	static struct iovec riov[PCP_BATCH], siov[PCP_BATCH];
+	int n, ns = 0;
 
 	refusal_summary(clock_ms());
-	while (nq < PCP_BATCH) {
-		socklen_t fl = sizeof(q[nq].from);
-		ssize_t n = recvfrom(fd, in, sizeof(in), MSG_DONTWAIT, (struct sockaddr *)&q[nq].from, &fl);
-
-		if (n < 0)
-			break;
-		if (q[nq].from.sin6_family != AF_INET6)
-			continue;
-		q[nq].len = handle_one(prr, c, in, (size_t)n, &q[nq].from, q[nq].out, sizeof(q[nq].out));
-		if (q[nq].len)
-			nq++;
+	for (int i = 0; i < PCP_BATCH; i++) {
+		riov[i] = (struct iovec){ q[i].in, sizeof(q[i].in) };
+		rm[i].msg_hdr = (struct msghdr){ .msg_name = &q[i].from, .msg_namelen = sizeof(q[i].from),
+						 .msg_iov = &riov[i], .msg_iovlen = 1 };
 	}
-	if (provision_commit(prr) < 0)
+	/* as many as wait, up to a batch: one commit (one fdatasync) for them all */
+	for (n = 0; n < PCP_BATCH;) {
+		int k = recvmmsg(fd, rm + n, (unsigned)(PCP_BATCH - n), MSG_DONTWAIT, NULL);
+
+		if (k <= 0)
+			break;
+		n += k;
+	}
+	for (int i = 0; i < n; i++) {
+		size_t len;
+
+		if (q[i].from.sin6_family != AF_INET6)
+			continue;
+		len = handle_one(prr, c, q[i].in, rm[i].msg_len, &q[i].from, q[i].out, sizeof(q[i].out));
+		if (!len)
+			continue;
+		siov[ns] = (struct iovec){ q[i].out, len };
+		sm[ns].msg_hdr = (struct msghdr){ .msg_name = &q[i].from, .msg_namelen = sizeof(q[i].from),
+						  .msg_iov = &siov[ns], .msg_iovlen = 1 };
+		ns++;
+	}
+	if (n <= 0 || provision_commit(prr) < 0)
 		return;	/* not durable: no answer; the SMAPs ask again */
-	for (int i = 0; i < nq; i++)
-		if (!provision_lost(prr, &q[i].from.sin6_addr))	/* another PRR won its set */
-			reply(fd, &q[i].from, q[i].out, q[i].len);
+	/* a SMAP whose set another PRR gave first (a shared store) gets no answer: it asks again */
+	for (int i = 0; i < ns;)
+		if (provision_lost(prr, &((struct sockaddr_in6 *)sm[i].msg_hdr.msg_name)->sin6_addr))
+			sm[i] = sm[--ns];
+		else
+			i++;
+	for (int off = 0; off < ns;) {
+		int k = sendmmsg(fd, sm + off, (unsigned)(ns - off), 0);
+
+		if (k <= 0) {
+			log_warn("PCP server: send");
+			break;
+		}
+		off += k;
+	}
 	provision_log(prr);
 }
 

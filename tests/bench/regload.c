@@ -76,6 +76,16 @@ request(uint32_t i, uint8_t *buf, size_t cap)
 	return pcp_build_request(buf, cap, &req);
 }
 
+/* as big as the PRR's (8 MB): a window of answers must not overflow it */
+static void
+big_rcvbuf(int fd)
+{
+	int rcvbuf = 8 << 20;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+}
+
 static int
 echo(unsigned port)
 {
@@ -87,6 +97,7 @@ echo(unsigned port)
 	struct iovec iov[BATCH];
 
 	setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+	big_rcvbuf(fd);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		perror("regload echo: bind");
 		return 1;
@@ -101,9 +112,10 @@ echo(unsigned port)
 		n = recvmmsg(fd, m, BATCH, MSG_WAITFORONE, NULL);
 		if (n < 0)
 			continue;
-		/* answered one at a time, as the PRR does */
+		/* answered in one sendmmsg, as the PRR does */
 		for (int i = 0; i < n; i++)
-			sendto(fd, buf[i], m[i].msg_len, 0, (struct sockaddr *)&from[i], sizeof(from[i]));
+			iov[i].iov_len = m[i].msg_len;
+		sendmmsg(fd, m, (unsigned)n, 0);
 	}
 }
 
@@ -114,7 +126,7 @@ main(int argc, char **argv)
 	uint32_t count, window = 512, next = 0, inflight = 0, answered = 0, ok = 0;
 	uint8_t *done;
 	double t0, last;
-	int fd, one = 1, rcvbuf = 8 << 20;
+	int fd, one = 1;
 	FILE *answers = NULL;
 
 	if (argc >= 3 && strcmp(argv[1], "echo") == 0)
@@ -133,7 +145,7 @@ main(int argc, char **argv)
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	if (!done || fd < 0)
 		return 1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	big_rcvbuf(fd);
 	setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
 	if (getenv("REGLOAD_ANSWERS") && !(answers = fopen(getenv("REGLOAD_ANSWERS"), "w"))) {
 		perror("regload: REGLOAD_ANSWERS");
