@@ -127,8 +127,13 @@ $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 link = @mkdir -p $(dir $@); $(if $(Q),echo "  LD  $@";) \
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(1) $(LDLIBS)
 
+# libpq: prr only (its PostgreSQL store)
+PQ_CFLAGS = $(or $(call pkg,--cflags libpq),-I/usr/include/postgresql)
+PQ_LIBS   = $(or $(call pkg,--libs libpq),-lpq)
+$(B)/prr/store_pg.o: CFLAGS += $(PQ_CFLAGS)
+
 $(BIN)/prr: $(call obj,$(PRR_SRC)) $(LIBCOMMON)
-	$(call link)
+	$(call link,$(PQ_LIBS))
 
 $(BIN)/prrctl: $(call obj,$(PRRCTL_SRC)) $(LIBCOMMON)
 	$(call link)
@@ -207,7 +212,7 @@ deps:
 	$(Q)scripts/install-deps
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all units
+	$(Q)$(MAKE) --no-print-directory all units build/obj/tests/bench/regload	# 55-scale-out sends with it
 	$(Q)$(MAKE) --no-print-directory SAN=1 all units
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)tests/run

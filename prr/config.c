@@ -18,8 +18,10 @@ static const char *const top_keys[] = {
 	"softwire_addresses", "ipv4_address", "pools", "queues", "control_socket",
 	"install_rules", "ipv4_side", "ipv6_side", "hairpinning", "hop_limit",
 	"icmp_rate_limit", "bindings", "state_file", "allocation_log", "control_group", "control_allow", "metrics_file",
-	"registration", "map_rules", "fast_path", "fast_path_interfaces", "user", "seccomp", NULL,
+	"registration", "map_rules", "fast_path", "fast_path_interfaces", "user", "seccomp",
+	"store", NULL,
 };
+static const char *const store_keys[] = { "type", "conninfo", NULL };
 static const char *const reg_keys[] = {
 	"authorized", "addresses", "port_set_size", "first_port", "psid_length",
 	"psid_offset", "lifetime", "hold_time", "rate_limit", "prefix_rate_limit",
@@ -424,6 +426,32 @@ load_path(struct conf_err *e, const config_setting_t *root, const char *key, cha
 		conf_errf(e, root, key, "%s", msg);
 }
 
+/* store = { type = "journal" | "postgresql"; conninfo = "..."; } */
+static void
+load_store(struct conf_err *e, struct prr_config *c, const config_setting_t *root)
+{
+	const config_setting_t *g = config_setting_get_member(root, "store");
+	const char *s;
+
+	if (!g)
+		return;
+	conf_only_keys(e, g, store_keys);
+	if (conf_str(e, g, "type", &s)) {
+		if (strcmp(s, "postgresql") == 0)
+			c->store_pg = true;
+		else if (strcmp(s, "journal") != 0)
+			conf_errf(e, g, "type", "'%s': expected \"journal\" or \"postgresql\"", s);
+	}
+	if (conf_str(e, g, "conninfo", &s)) {
+		if (strlen(s) >= sizeof(c->store_conninfo))
+			conf_errf(e, g, "conninfo", "too long");
+		else
+			snprintf(c->store_conninfo, sizeof(c->store_conninfo), "%s", s);
+	}
+	if (c->store_pg && !c->store_conninfo[0])
+		conf_errf(e, g, "type", "postgresql needs a conninfo");
+}
+
 int
 prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
 {
@@ -468,6 +496,7 @@ prr_config_load(const char *file, struct prr_config *c, struct conf_err *e)
 	conf_privdrop(e, root, &c->priv);
 	load_path(e, root, "metrics_file", c->metrics_file, sizeof(c->metrics_file), false);
 	load_registration(e, c, root);
+	load_store(e, c, root);
 	load_side(e, root, "ipv4_side", &c->params.v4, &c->params.unbound_icmp_code,
 		  &c->params.echo_request_port0);
 	load_side(e, root, "ipv6_side", &c->params.v6, NULL, NULL);

@@ -54,6 +54,8 @@ struct prr_config {
 	char metrics_file[PATH_MAX];	/* Prometheus textfile; "" = none */
 	char state_file[PATH_MAX];	/* registry persistence; "" = none */
 	char alloc_log[PATH_MAX];	/* port-block allocation log; "" = syslog only */
+	bool store_pg;			/* store.type = "postgresql": state_file unused */
+	char store_conninfo[512];	/* store.conninfo (libpq) */
 	struct prr_registration reg;
 	struct btable *bt;		/* the config's static bindings */
 	enum fastpath_mode fast_path;	/* XDP fast path: off, auto, xdp */

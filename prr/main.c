@@ -41,10 +41,48 @@ usage(int rc)
 		"  -f       stay in the foreground, log to stderr\n"
 		"  -n       check the configuration and exit\n"
 		"  -v       verbose\n"
+		"  --init-store  create or migrate the shared store's schema (store in prr.conf), exit\n"
 		"  --help, --version\n"
 		"  replay   run captured packets through the data path offline\n"
 		"           (prr replay --help)\n");
 	exit(rc);
+}
+
+/* prr --init-store: the schema created or migrated, nothing else. */
+static int
+store_init_main(struct prr_env *env)
+{
+	char err[512];
+	struct store *s;
+
+	if (!env->cfg.store_pg) {
+		fprintf(stderr, "prr: %s: store.type is not \"postgresql\": nothing to initialise\n",
+			env->cfg.file);
+		return 1;
+	}
+	if (!(s = store_pg_open(env->cfg.store_conninfo, true, err, sizeof(err)))) {
+		fprintf(stderr, "prr: %s\n", err);
+		return 1;
+	}
+	store_close(s);
+	printf("store ready\n");
+	return 0;
+}
+
+/* Takes --init-store out of argv (the other options are every daemon's): whether it was there. */
+static bool
+take_init_store(int *argc, char **argv)
+{
+	bool found = false;
+
+	for (int i = 1; i < *argc; i++)
+		if (strcmp(argv[i], "--init-store") == 0) {
+			memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i) * sizeof(*argv));
+			(*argc)--;
+			i--;
+			found = true;
+		}
+	return found;
 }
 
 static struct prr_env *
@@ -139,13 +177,20 @@ main(int argc, char **argv)
 	int *pcp_fds;
 	struct prr *prr;
 	struct prr_env *env;
+	bool init_store;
 
 	if (argc > 1 && strcmp(argv[1], "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
+	init_store = take_init_store(&argc, argv);
 	daemon_args_parse(argc, argv, "prr", "/etc/prr.conf", usage, &a);
 	env = env_load(a.file);
 	if (!env)
 		return 1;
+	if (init_store) {
+		int rc = store_init_main(env);
+		env_free(env);
+		return rc;
+	}
 	if (a.check) {
 		printf("configuration OK: %zu bindings\n", btable_count(env->cfg.bt));
 		fastpath_check(&env->cfg, stdout);
@@ -221,20 +266,24 @@ main(int argc, char **argv)
 	notify("READY=1");	/* systemd Type=notify: serving now */
 
 	for (;;) {
-		struct pollfd p[1 + PCP_SERVER_MAX_FDS + CTL_POLLFDS] = {
+		struct pollfd p[2 + PCP_SERVER_MAX_FDS + CTL_POLLFDS] = {
 			{ .fd = sfd, .events = POLLIN } };
+		int sync_fd = provision_fd(prr);
 		struct signalfd_siginfo si;
 		unsigned nctl;
 
 		for (int i = 0; i < n_pcp; i++)
 			p[1 + i] = (struct pollfd){ .fd = pcp_fds[i], .events = POLLIN };
 		nctl = ctl_server_pollfds(ctl, p + 1 + n_pcp, CTL_POLLFDS);
-		if (poll(p, 1 + (nfds_t)n_pcp + nctl, 1000) < 0) {
+		/* a shared store's changes (LISTEN): last, so the indexes above stay */
+		p[1 + n_pcp + nctl] = (struct pollfd){ .fd = sync_fd, .events = POLLIN };
+		if (poll(p, 2 + (nfds_t)n_pcp + nctl, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
 		provision_tick(prr);
+		provision_sync(prr);
 		/* PCP first: a control client never delays an answer */
 		for (int i = 0; i < n_pcp; i++)
 			if (p[1 + i].revents & POLLIN)

@@ -130,14 +130,55 @@ later(struct prr *prr, const char *event, const struct binding *b)
 	l->v[l->n].event = event;
 	l->v[l->n].b = *b;
 	l->n++;
+	/* a store that keeps the log writes it in the same transaction as the change */
+	if (store_has_log(prr->store) && store_log(prr->store, l->v[l->n - 1].t, event, b) < 0)
+		log_warnx("allocation log: cannot queue '%s'", event);
+}
+
+/*
+ * The SMAPs that lost a race for their set to another PRR (a shared
+ * store): their set goes from the registry and their log lines with it;
+ * the winner's arrives with the next sync.
+ */
+static void
+forget_lost(struct prr *prr)
+{
+	struct prov_log *l = prr->plog;
+	struct store *st = prr->store;
+
+	for (size_t i = 0; i < st->n_lost; i++) {
+		char a[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &st->lost[i], a, sizeof(a));
+		log_info("%s: its set went to another PRR's SMAP first; it will ask again", a);
+		registry_release(&prr->reg, &st->lost[i]);
+		for (size_t j = 0; l && j < l->n;)
+			if (memcmp(&l->v[j].b.ipv6, &st->lost[i], 16) == 0)
+				memmove(&l->v[j], &l->v[j + 1], (--l->n - j) * sizeof(l->v[0]));
+			else
+				j++;
+	}
+}
+
+bool
+provision_lost(const struct prr *prr, const struct in6_addr *a)
+{
+	for (size_t i = 0; prr->store && i < prr->store->n_lost; i++)
+		if (memcmp(&prr->store->lost[i], a, 16) == 0)
+			return true;
+	return false;
 }
 
 int
 provision_commit(struct prr *prr)
 {
 	if (prr->store && store_commit(prr->store) < 0) {
-		log_warn("state: commit");
+		if (!prr->store->shared)
+			log_warn("state: commit");
 		return -1;
+	}
+	if (prr->store && prr->store->n_lost) {
+		forget_lost(prr);
+		provision_sync(prr);	/* the winners' sets, before those SMAPs ask again */
 	}
 	return 0;
 }
@@ -302,7 +343,13 @@ provision_init(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 	}
 	registry_set_limits(&prr->reg, &env->cfg.reg.lim);
 	make_dirs(&env->cfg);
-	if (env->cfg.state_file[0]) {
+	if (env->cfg.store_pg) {
+		if (!(prr->store = store_pg_open(env->cfg.store_conninfo, false, err, errlen)))
+			return -1;
+		if (store_load(prr->store, &prr->reg, &rep, err, errlen) < 0)
+			return -1;
+		log_info("postgresql store: %zu entries loaded", registry_count(&prr->reg));
+	} else if (env->cfg.state_file[0]) {
 		if (!(prr->store = store_journal_open(env->cfg.state_file, err, errlen)))
 			return -1;
 		if (store_load(prr->store, &prr->reg, &rep, err, errlen) < 0)
@@ -443,6 +490,10 @@ provision_register(struct prr *prr, const struct in6_addr *smap, const uint8_t *
 		/* the slot changed in the live table already; the answer waits for the commit */
 		put(prr, out);
 		later(prr, isnew ? "allocate" : "renew-held", &out->b);
+	} else if (out->origin == REG_DYNAMIC && prr->store && prr->store->shared) {
+		/* shared: another PRR must not expire it; answered even while the store is away */
+		if (store_touch(prr->store, out) < 0)
+			log_warnx("state: cannot queue a change");
 	} else if (out->origin == REG_DYNAMIC) {
 		prr->renewed = true;	/* only the expiry moved: written at the next compaction */
 	}
@@ -751,7 +802,12 @@ cmd_whois(struct prr *prr, char *args, FILE *f)
 	}
 	if (!at && whois_rule(env, v4, (uint16_t)port, f))
 		return;
-	if (!env->cfg.alloc_log[0] ||
+	if (store_has_whois(prr->store)) {
+		if ((n = prr->store->ops->whois(prr->store, v4, (uint16_t)port, when, hit, 8)) < 0) {
+			fprintf(f, "error\tthe store cannot be read now\n");
+			return;
+		}
+	} else if (!env->cfg.alloc_log[0] ||
 	    (n = whois_logs(env->cfg.alloc_log, v4, (uint16_t)port, when, hit, 8)) < 0) {
 		fprintf(f, "error\tno allocation log (allocation_log in %s)\n", env->cfg.file);
 		return;
@@ -796,4 +852,59 @@ provision_ctl(struct prr *prr, char *line, FILE *f)
 	else
 		return false;
 	return true;
+}
+
+/* ---- a shared store: changes other PRRs made ---- */
+
+struct sync_ctx {
+	struct prr *prr;
+	bool static_changed;
+	unsigned n;
+};
+
+static void
+remote_change(void *arg, const struct reg_entry *e, const struct in6_addr *a)
+{
+	struct sync_ctx *c = arg;
+	struct registry *r = &c->prr->reg;
+	struct reg_entry had[8];
+	char err[256];
+	size_t k = registry_of(r, a, had, 8);
+
+	c->n++;
+	for (size_t i = 0; i < k && i < 8; i++)
+		if (had[i].origin != REG_DYNAMIC)
+			c->static_changed = true;
+	if (!e) {
+		registry_release(r, a);
+	} else if (e->origin == REG_OPERATOR) {
+		c->static_changed = true;
+		if (registry_assign(r, &e->b, wall_now(), err, sizeof(err)) != REG_OK)
+			log_warnx("store: another PRR's assignment: %s", err);
+	} else {
+		if (k && had[0].origin != REG_DYNAMIC)
+			registry_release(r, a);
+		if (registry_add(r, e, err, sizeof(err)) != REG_OK && err[0])
+			log_info("store: another PRR's change: %s", err);
+	}
+}
+
+int
+provision_fd(struct prr *prr)
+{
+	return store_fd(prr->store);
+}
+
+void
+provision_sync(struct prr *prr)
+{
+	struct sync_ctx c = { .prr = prr };
+	char err[256];
+
+	if (!prr->store || !prr->store->shared)
+		return;
+	if (store_sync(prr->store, &prr->reg, remote_change, &c) < 0 || !c.static_changed)
+		return;
+	if (publish(prr, err, sizeof(err)) < 0)
+		log_warnx("store: binding table: %s", err);
 }

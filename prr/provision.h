@@ -41,4 +41,10 @@ void provision_fastpath(struct prr *);
 /* Swap in a new environment and free the old one after a grace period. */
 void env_swap(struct prr *, struct prr_env *);
 
+/* A shared store (prr/store.h): its fd to poll (-1 none), and the changes of other PRRs applied. */
+int provision_fd(struct prr *);
+void provision_sync(struct prr *);
+/* Whether this SMAP lost the race for its set at the last commit (no answer: it asks again). */
+bool provision_lost(const struct prr *, const struct in6_addr *);
+
 #endif

@@ -358,6 +358,12 @@ pcp_server_handle(struct prr *prr, int fd)
 	}
 	if (n <= 0 || provision_commit(prr) < 0)
 		return;	/* not durable: no answer; the SMAPs ask again */
+	/* a SMAP whose set another PRR gave first (a shared store) gets no answer: it asks again */
+	for (int i = 0; i < ns;)
+		if (provision_lost(prr, &((struct sockaddr_in6 *)sm[i].msg_hdr.msg_name)->sin6_addr))
+			sm[i] = sm[--ns];
+		else
+			i++;
 	for (int off = 0; off < ns;) {
 		int k = sendmmsg(fd, sm + off, (unsigned)(ns - off), 0);
 

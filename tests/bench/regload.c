@@ -10,7 +10,13 @@
  * lo with a local route) and a second run with the same COUNT renews
  * what the first registered, with the same nonces.
  *
- *   regload SERVER6 PORT COUNT [WINDOW]
+ *   regload SERVER6 PORT COUNT [WINDOW [FIRST]]
+ *
+ * REGLOAD_ANSWERS=FILE writes "SOURCE IPV4 PORT" for each SUCCESS (the
+ * external address and first port of the set), for tests that look for
+ * a set given twice.
+ * FIRST (default 0) shifts the sources: two generators with disjoint
+ * ranges are different subscribers (several PRRs, make bench).
  *
  * Keeps WINDOW requests in flight (sendmmsg/recvmmsg, the source of each
  * in IPV6_PKTINFO), asks again for what is unanswered after 200 ms of
@@ -33,6 +39,8 @@
 #include "pcp.h"
 
 #define BATCH 64
+
+static uint32_t first;	/* the first source's number */
 
 static double
 now_s(void)
@@ -59,9 +67,10 @@ request(uint32_t i, uint8_t *buf, size_t cap)
 	memset(&req, 0, sizeof(req));
 	req.opcode = PCP_OP_MAP;
 	req.lifetime = 7200;
-	source(i, &req.client);
+	source(first + i, &req.client);
 	memset(req.nonce, 0x5a, sizeof(req.nonce));
 	memcpy(req.nonce, &i, sizeof(i));
+	memcpy(req.nonce + 4, &first, sizeof(first));
 	req.has_port_set = true;
 	req.port_set.size = 1;
 	return pcp_build_request(buf, cap, &req);
@@ -118,23 +127,30 @@ main(int argc, char **argv)
 	uint8_t *done;
 	double t0, last;
 	int fd, one = 1;
+	FILE *answers = NULL;
 
 	if (argc >= 3 && strcmp(argv[1], "echo") == 0)
 		return echo((unsigned)atoi(argv[2]));
 	if (argc < 4 || inet_pton(AF_INET6, argv[1], &srv.sin6_addr) != 1) {
-		fprintf(stderr, "usage: regload SERVER6 PORT COUNT [WINDOW] | regload echo PORT\n");
+		fprintf(stderr, "usage: regload SERVER6 PORT COUNT [WINDOW [FIRST]] | regload echo PORT\n");
 		return 2;
 	}
 	srv.sin6_port = htons((uint16_t)atoi(argv[2]));
 	count = (uint32_t)strtoul(argv[3], NULL, 10);
 	if (argc > 4)
 		window = (uint32_t)strtoul(argv[4], NULL, 10);
+	if (argc > 5)
+		first = (uint32_t)strtoul(argv[5], NULL, 10);
 	done = calloc(count, 1);
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	if (!done || fd < 0)
 		return 1;
 	big_rcvbuf(fd);
 	setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+	if (getenv("REGLOAD_ANSWERS") && !(answers = fopen(getenv("REGLOAD_ANSWERS"), "w"))) {
+		perror("regload: REGLOAD_ANSWERS");
+		return 1;
+	}
 	t0 = last = now_s();
 	while (answered < count) {
 		struct mmsghdr m[BATCH];
@@ -144,6 +160,12 @@ main(int argc, char **argv)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int n = 0;
 
+		/* silence with the window full: those requests went unanswered; ask again */
+		if (inflight >= window && now_s() - last >= 0.2) {
+			next = 0;
+			inflight = 0;
+			last = now_s();
+		}
 		/* fill the window */
 		while (inflight < window && n < BATCH) {
 			struct in6_pktinfo pi = { 0 };
@@ -164,7 +186,7 @@ main(int argc, char **argv)
 				break;
 			i = next++;
 			iov[n] = (struct iovec){ buf[n], request(i, buf[n], sizeof(buf[n])) };
-			source(i, &pi.ipi6_addr);
+			source(first + i, &pi.ipi6_addr);
 			m[n].msg_hdr = (struct msghdr){ .msg_name = &srv, .msg_namelen = sizeof(srv),
 							.msg_iov = &iov[n], .msg_iovlen = 1,
 							.msg_control = cm[n].c, .msg_controllen = sizeof(cm[n].c) };
@@ -198,11 +220,16 @@ main(int argc, char **argv)
 			done[i] = 1;
 			answered++;
 			ok += buf[k][3] == PCP_SUCCESS;
+			if (answers && buf[k][3] == PCP_SUCCESS && m[k].msg_len >= 60)
+				fprintf(answers, "%u %u.%u.%u.%u %u\n", first + i, buf[k][56], buf[k][57],
+					buf[k][58], buf[k][59], buf[k][42] << 8 | buf[k][43]);
 			if (inflight)
 				inflight--;
 			last = now_s();
 		}
 	}
+	if (answers)
+		fclose(answers);
 	printf("%u %u %.3f %.0f\n", answered, ok, now_s() - t0, answered / (now_s() - t0));
 	return 0;
 }

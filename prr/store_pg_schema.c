@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The PostgreSQL store's schema, as migrations: migration i takes the
+ * schema from version i to i + 1 (ap_schema holds the version). Add a
+ * migration at the end; never edit one that has shipped.
+ *
+ * Writers (ap_apply) are serialised by a transaction-scoped advisory
+ * lock: a batch checks (ipv4, ports) is free and writes it while no
+ * other PRR writes, so two PRRs racing for one set cannot both win (the
+ * loser's SMAP is named in the answer and gets no reply: it asks again
+ * and is given another set). UNIQUE (ipv4, ports) backs that up against
+ * writers that bypass ap_apply. Change rows commit in sequence order
+ * (the lock again), so "seq > last seen" misses nothing.
+ */
+#include <stddef.h>
+
+#include "prr/store_pg_schema.h"
+
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE ap_meta (key text PRIMARY KEY, value text NOT NULL);\n"
+	"CREATE TABLE ap_bindings (\n"
+	"  ipv6 inet PRIMARY KEY,\n"
+	"  ipv4 inet NOT NULL,\n"
+	"  ports text NOT NULL,\n"
+	"  origin text NOT NULL CHECK (origin IN ('operator', 'dynamic')),\n"
+	"  expires bigint NOT NULL DEFAULT 0,\n"
+	"  held_until bigint NOT NULL DEFAULT 0,\n"
+	"  softwire int NOT NULL DEFAULT 0,\n"
+	"  nonce text,\n"
+	"  updated timestamptz NOT NULL DEFAULT now(),\n"
+	"  UNIQUE (ipv4, ports));\n"
+	"CREATE VIEW ap_registrations AS SELECT ipv6, ipv4, ports, nonce,\n"
+	"  to_timestamp(expires) AS expires,\n"
+	"  CASE WHEN held_until > 0 THEN to_timestamp(held_until) END AS held_until, softwire\n"
+	"  FROM ap_bindings WHERE origin = 'dynamic';\n"
+	"CREATE VIEW ap_assignments AS SELECT ipv6, ipv4, ports, softwire, updated\n"
+	"  FROM ap_bindings WHERE origin = 'operator';\n"
+	"CREATE TABLE ap_changes (\n"
+	"  seq bigserial PRIMARY KEY,\n"
+	"  writer text NOT NULL,\n"
+	"  ipv6 inet NOT NULL,\n"
+	"  line text,\n"
+	"  at timestamptz NOT NULL DEFAULT now());\n"
+	"CREATE INDEX ap_changes_at ON ap_changes (at);\n"
+	"CREATE TABLE ap_alloc_log (\n"
+	"  id bigserial PRIMARY KEY,\n"
+	"  at timestamptz NOT NULL,\n"
+	"  event text NOT NULL,\n"
+	"  ipv6 inet NOT NULL,\n"
+	"  ipv4 inet NOT NULL,\n"
+	"  ports text NOT NULL,\n"
+	"  prr text NOT NULL);\n"
+	"CREATE INDEX ap_alloc_log_ipv4 ON ap_alloc_log (ipv4, at);\n"
+	/*
+	 * batch: lines "+<TAB>entry" (an entry as reg_entry_format writes it:
+	 * ipv6 ipv4 ports origin expires held_until softwire [nonce]),
+	 * "-<TAB>ipv6", "L<TAB>unixtime<TAB>event<TAB>ipv6<TAB>ipv4<TAB>ports".
+	 * Returns the SMAPs whose put lost the race, one a line; their log
+	 * lines are dropped. A put that changes nothing (the same row, or a
+	 * hold another PRR recorded already) writes nothing.
+	 */
+	"CREATE FUNCTION ap_apply(w text, batch text) RETURNS text LANGUAGE plpgsql AS $f$\n"
+	"DECLARE l text; f text[]; lost text[] := '{}'; n int := 0; o ap_bindings%ROWTYPE;\n"
+	"BEGIN\n"
+	"  PERFORM pg_advisory_xact_lock(7316001);\n"
+	"  FOREACH l IN ARRAY string_to_array(batch, E'\\n') LOOP\n"
+	"    CONTINUE WHEN l = '';\n"
+	"    f := string_to_array(l, E'\\t');\n"
+	"    IF f[1] = 'L' THEN\n"
+	"      CONTINUE WHEN f[4] = ANY(lost);\n"
+	"      INSERT INTO ap_alloc_log (at, event, ipv6, ipv4, ports, prr)\n"
+	"        VALUES (to_timestamp(f[2]::bigint), f[3], f[4]::inet, f[5]::inet, f[6], w);\n"
+	"    ELSIF f[1] = '-' THEN\n"
+	"      DELETE FROM ap_bindings WHERE ipv6 = f[2]::inet;\n"
+	"      IF FOUND THEN\n"
+	"        INSERT INTO ap_changes (writer, ipv6, line) VALUES (w, f[2]::inet, NULL);\n"
+	"        n := n + 1;\n"
+	"      END IF;\n"
+	"    ELSE\n"
+	"      SELECT * INTO o FROM ap_bindings WHERE ipv6 = f[2]::inet;\n"
+	"      IF FOUND AND o.ipv4 = f[3]::inet AND o.ports = f[4] AND o.origin = f[5]\n"
+	"         AND o.softwire = f[8]::int AND o.nonce IS NOT DISTINCT FROM f[9]\n"
+	"         AND ((o.expires = f[6]::bigint AND o.held_until = f[7]::bigint)\n"
+	"              OR (o.held_until <> 0 AND f[7]::bigint <> 0)) THEN\n"
+	"        CONTINUE;\n"
+	"      END IF;\n"
+	"      -- the same registration (nonce) holds another set already, given by another PRR\n"
+	"      IF FOUND AND o.origin = 'dynamic' AND f[5] = 'dynamic' AND o.held_until = 0\n"
+	"         AND o.nonce = f[9] AND (o.ipv4 <> f[3]::inet OR o.ports <> f[4]) THEN\n"
+	"        lost := lost || f[2];\n"
+	"        CONTINUE;\n"
+	"      END IF;\n"
+	"      PERFORM 1 FROM ap_bindings WHERE ipv4 = f[3]::inet AND ports = f[4] AND ipv6 <> f[2]::inet;\n"
+	"      IF FOUND THEN\n"
+	"        lost := lost || f[2];\n"
+	"        CONTINUE;\n"
+	"      END IF;\n"
+	"      INSERT INTO ap_bindings (ipv6, ipv4, ports, origin, expires, held_until, softwire, nonce)\n"
+	"        VALUES (f[2]::inet, f[3]::inet, f[4], f[5], f[6]::bigint, f[7]::bigint, f[8]::int, f[9])\n"
+	"        ON CONFLICT (ipv6) DO UPDATE SET ipv4 = EXCLUDED.ipv4, ports = EXCLUDED.ports,\n"
+	"          origin = EXCLUDED.origin, expires = EXCLUDED.expires,\n"
+	"          held_until = EXCLUDED.held_until, softwire = EXCLUDED.softwire,\n"
+	"          nonce = EXCLUDED.nonce, updated = now();\n"
+	"      INSERT INTO ap_changes (writer, ipv6, line) VALUES (w, f[2]::inet, substr(l, 3));\n"
+	"      n := n + 1;\n"
+	"    END IF;\n"
+	"  END LOOP;\n"
+	"  IF n > 0 THEN PERFORM pg_notify('ap_changes', w); END IF;\n"
+	"  RETURN array_to_string(lost, E'\\n');\n"
+	"END $f$;\n",
+};
+
+unsigned
+store_pg_schema_version(void)
+{
+	return (unsigned)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+const char *
+store_pg_migration(unsigned from)
+{
+	return from < store_pg_schema_version() ? migrations[from] : NULL;
+}

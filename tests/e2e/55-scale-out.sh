@@ -1,0 +1,166 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Several PRRs on one PostgreSQL store (issue 16), on the testbed's
+# --scale-out variant (scripts/testbed-scaleout.sh): ap-prr and ap-prr2
+# on one anycast softwire address, ECMP to both, a private PostgreSQL.
+#   - the SMAPs register through either PRR; both PRRs list the same table
+#   - 1,000 registrations at once from two generators (ECMP spreads them
+#     over both PRRs): every one answered, no set given twice
+#   - prrctl assign on one PRR shows on the other within 100 ms
+#     (median of 20; p99 under 250 ms on a loaded machine) and the
+#     other forwards it
+#   - whois --at answers the same on both
+#   - PostgreSQL stopped: traffic flows, renewals of known subscribers are
+#     answered, new ones are not; a PRR does not start (it refuses); after
+#     PostgreSQL returns, the waiting registrations are answered
+#   - either PRR killed (and its routes withdrawn, as a routing protocol
+#     would): every SMAP's traffic flows through the other
+# On the plain testbed (tests/run) it brings the variant up, and the
+# plain testbed back at the end.
+. "$(dirname "$0")/lib.sh"
+. "$E2E_DIR/smap-lib.sh"
+
+PRRCTL=${AP_BIN:-$ROOT/build/bin}/prrctl
+PRR=${AP_BIN:-$ROOT/build/bin}/prr
+REGLOAD=$ROOT/build/obj/tests/bench/regload
+PROPAGATION=$ROOT/tests/bench/propagation
+PCP=$E2E_DIR/pcp-tool
+PG=$ROOT/scripts/pg-private
+SOCK1=$RUN/prr.sock
+SOCK2=$RUN/prr2.sock
+prrctl1() { "$PRRCTL" -s "$SOCK1" "$@"; }
+prrctl2() { "$PRRCTL" -s "$SOCK2" "$@"; }
+psql() { "$PG" psql "$RUN/pg" "$@"; }
+# a PRR's table, sorted
+table() { "$PRRCTL" -s "$1" list | tail -n +2 | sort; }
+same_tables() { [ "$(table "$SOCK1")" = "$(table "$SOCK2")" ]; }
+count_of() { "$PRRCTL" -s "$1" list | tail -n +2 | wc -l; }
+both_hold() { [ "$(count_of "$SOCK1")" = "$1" ] && [ "$(count_of "$SOCK2")" = "$1" ]; }
+tbt() { local t=$1; shift; timeout "$t" "$TESTBED" exec "$@"; }	# tbt SECS NS CMD...
+bound() { [ "$(smap_status "$1" reg_bound 2>/dev/null)" = yes ]; }
+pings() {	# pings HOST...: each reaches ap-inet through the softwire
+	local h
+	for h in "$@"; do tb "ap-$h" ping -c 1 -W 2 198.51.100.10 >/dev/null || return 1; done
+}
+stat_of() { "$PRRCTL" -s "$1" stats | awk -v k="$2" '$1 == k { print $2 }'; }
+
+[ -x "$REGLOAD" ] || { fail "regload" "build it first (make benches)"; exit 1; }
+"$PG" start /nonexistent 2>&1 | grep -q "no PostgreSQL" && { skip "scale-out" "no PostgreSQL server"; exit 0; }
+
+restore() { "$TESTBED" up >/dev/null; }
+on_exit restore
+"$TESTBED" up --scale-out >/dev/null
+check "both PRRs up" test -S "$SOCK1" -a -S "$SOCK2"
+
+# --- the SMAPs register through either PRR ----------------------------------
+check "smap1 registered" wait_for -t 20 bound 1
+check "smap2 registered" wait_for -t 20 bound 2
+s1="$(smap_status 1 ipv4) $(smap_status 1 ports)"
+s2="$(smap_status 2 ipv4) $(smap_status 2 ports)"
+check "the SMAPs' sets differ ($s1 / $s2)" test "$s1" != "$s2"
+check "both PRRs list the same table" wait_for -t 2 same_tables
+check "traffic flows from both SMAPs" wait_for -t 10 pings h11 h21
+
+# --- 1,000 registrations at once, spread over both PRRs ---------------------
+A1=$(tmpfile); A2=$(tmpfile)
+req1=$(stat_of "$SOCK1" pcp_requests); req2=$(stat_of "$SOCK2" pcp_requests)
+REGLOAD_ANSWERS=$A1 tbt 120 ap-core "$REGLOAD" 2001:db8:100::1 5351 500 64 0 >/dev/null &
+g1=$!
+REGLOAD_ANSWERS=$A2 tbt 120 ap-core "$REGLOAD" 2001:db8:100::1 5351 500 64 500 >/dev/null &
+g2=$!
+wait "$g1" && wait "$g2" && pass "1000 registrations answered" || fail "1000 registrations answered" "regload did not finish"
+check "1000 SUCCESS answers" test "$(cat "$A1" "$A2" | wc -l)" = 1000
+dups=$(cat "$A1" "$A2" | awk '{ print $2, $3 }' | sort | uniq -d)
+check "no set answered twice" test -z "$dups"
+# ipv4 and the four words of "psid N/8 offset 4"
+dups=$(prrctl2 list | awk 'NR > 1 { print $2, $3, $4, $5, $6 }' | sort | uniq -d)
+check "no set twice in the table" test -z "$dups"
+d1=$(( $(stat_of "$SOCK1" pcp_requests) - req1 )); d2=$(( $(stat_of "$SOCK2" pcp_requests) - req2 ))
+check "both PRRs answered registrations ($d1 and $d2 requests)" test "$d1" -gt 0 -a "$d2" -gt 0
+check "both PRRs hold all 1002" wait_for -t 5 both_hold 1002
+check "the same table on both" test "$(table "$SOCK1")" = "$(table "$SOCK2")"
+check "the store holds each set once" test "$(psql -c 'SELECT count(*), count(DISTINCT (ipv4, ports)) FROM ap_bindings')" = "1002|1002"
+
+# --- an operator's change on one PRR, on the other at once ------------------
+read -r n med p99 max < <("$PROPAGATION" "$SOCK1" "$SOCK2" 20 192.0.2.12 2001:db8:1::f:) || true
+echo "propagation: $n changes, median $med ms, p99 $p99 ms, max $max ms"
+check "assign on prr, on prr2: median $med ms < 100 ms" awk -v m="$med" 'BEGIN { exit !(m < 100) }'
+check "assign on prr, on prr2: p99 $p99 ms < 250 ms" awk -v m="$p99" 'BEGIN { exit !(m < 250) }'
+# and prr2 forwards it: IPv4 to 192.0.2.9:20000, sent to prr2 only, goes out to the SMAP
+check "assign on prr" prrctl1 assign 2001:db8:1::99 192.0.2.9 20000-20999
+CAP=$(tmpfile)
+capture ap-core prr1 "$CAP" ip6 dst 2001:db8:1::99
+tb ap-inet ip route add 192.0.2.9/32 via 198.51.101.1 dev eth1
+# send one datagram; true once the capture holds one
+sent_and_seen() {
+	tb ap-inet bash -c 'echo x >/dev/udp/192.0.2.9/20000' 2>/dev/null || true
+	[ "$(pcap_count "$CAP")" -gt 0 ]
+}
+check "prr2 forwards the assigned set" wait_for -t 2 sent_and_seen
+tb ap-inet ip route del 192.0.2.9/32
+prrctl1 release 2001:db8:1::99 >/dev/null
+
+# --- whois --at, the same on both ---------------------------------------------
+read -r _ w4 wport <"$A1" || true
+at=$(date +%s)
+w1=$(prrctl1 whois "$w4:$wport" --at "$at" 2>&1 || true); w2=$(prrctl2 whois "$w4:$wport" --at "$at" 2>&1 || true)
+check "whois --at answers ($(oneline "$w1"))" test -n "$w1" -a "${w1#error}" = "$w1"
+check "whois --at the same on both" test "$w1" = "$w2"
+
+# --- PostgreSQL stopped ---------------------------------------------------------
+"$PG" stop "$RUN/pg"
+check "store stopped: traffic flows" pings h11 h21
+check "store stopped: renewals answered from memory" tbt 10 ap-core "$REGLOAD" 2001:db8:100::1 5351 20 64 0
+check_fails "store stopped: new registrations get no answer" tbt 3 ap-core "$REGLOAD" 2001:db8:100::1 5351 5 5 2000
+rc=0
+out=$(cd "$ROOT" && timeout 10 "$TESTBED" exec ap-prr2 "$PRR" -f -c etc/testbed/scaleout/prr2.conf 2>&1) || rc=$?
+check "a PRR refuses to start without its store (rc $rc: $(oneline "$out"))" \
+	test "$rc" = 1 -a -n "$(echo "$out" | grep postgresql)"
+"$PG" start "$RUN/pg" >/dev/null
+if tbt 40 ap-core "$REGLOAD" 2001:db8:100::1 5351 5 5 2000 >/dev/null; then
+	pass "store back: the waiting registrations answered"
+else
+	fail "store back: the waiting registrations answered" "what each holds below"
+	echo "prr:"; prrctl1 list | grep '8000:7d[0-4]:'
+	echo "prr2:"; prrctl2 list | grep '8000:7d[0-4]:'
+	echo "store:"; psql -c "SELECT ipv6, ipv4, ports, nonce FROM ap_bindings WHERE ipv6 << '2001:db8:8000:700::/56'"
+	prrctl1 stats | grep pcp_; prrctl2 stats | grep pcp_
+fi
+check "store back: both PRRs hold them" wait_for -t 10 both_hold 1007
+check "store back: the same table on both" test "$(table "$SOCK1")" = "$(table "$SOCK2")"
+
+# --- either PRR killed: the other forwards everyone ---------------------------
+# anycast_via ROUTE...: ap-core's route to the anycast address, deleted first
+# (its gateway 2001:db8:100::1 would be looked up through that /128 itself)
+anycast_via() {
+	tb ap-core ip -6 route del 2001:db8:100::1/128
+	tb ap-core ip -6 route add 2001:db8:100::1/128 "$@"
+}
+# route_only N: traffic to the anycast address and the pool through prr N
+# alone (what a routing protocol does when a PRR's session drops)
+route_only() {
+	local v6=2001:db8:100::1 dev=prr0 v4=198.51.100.1 eth=eth0
+	[ "$1" = 2 ] && { v6=2001:db8:101::1; dev=prr1; v4=198.51.101.1; eth=eth1; }
+	anycast_via via "$v6" dev "$dev"
+	tb ap-inet ip route replace 192.0.2.0/28 via "$v4" dev "$eth"
+}
+route_both() {
+	anycast_via nexthop via 2001:db8:100::1 dev prr0 nexthop via 2001:db8:101::1 dev prr1
+	tb ap-inet ip route replace 192.0.2.0/28 \
+		nexthop via 198.51.100.1 dev eth0 nexthop via 198.51.101.1 dev eth1
+}
+for dead in prr prr2; do
+	pid=$(cat "$RUN/$dead.pid")
+	kill -KILL "$pid"
+	wait_for -t 5 sh -c "! [ -e /proc/$pid ] || grep -q '^[0-9]* (.*) Z' /proc/$pid/stat"
+	if [ "$dead" = prr ]; then route_only 2; else route_only 1; fi
+	check "$dead killed: every SMAP's traffic flows" wait_for -t 5 pings h11 h12 h21
+	"$TESTBED" restart "$dead" "etc/testbed/scaleout/$dead.conf" >/dev/null
+	route_both
+	if wait_for -t 5 same_tables; then
+		pass "$dead back: the same table on both"
+	else
+		fail "$dead back: the same table on both" "$(oneline "$(diff <(table "$SOCK1") <(table "$SOCK2"))")"
+	fi
+done
+check "traffic flows through both again" wait_for -t 5 pings h11 h21
