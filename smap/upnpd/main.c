@@ -21,15 +21,23 @@
 #include "smap/portmap/upnp_sandbox.h"
 #include "smap/upnpd/rpc.h"
 #include "smap/upnpd/upnpd.h"
+#include "version.h"
 
 #define TICK_SECONDS	60
 
 static void
+usage_to(FILE *f)
+{
+	fprintf(f, "usage: smap-upnp -i LAN_IF -l PREFIX/LEN -d DIR [-p HTTP_PORT] [-V 1|2]\n"
+		   "                 [-a MAX_AGE] [-o] [-f] [-v]\n"
+		   "       smap-upnp --help | --version\n"
+		   "started by smap with its socketpair as fd 3 (smap.conf(5), upnp)\n");
+}
+
+static void
 usage(void)
 {
-	fprintf(stderr, "usage: smap-upnp -i LAN_IF -l PREFIX/LEN -d DIR [-p HTTP_PORT] [-V 1|2]\n"
-			"                 [-a MAX_AGE] [-o] [-f] [-v]\n"
-			"started by smap with its socketpair as fd 3 (smap.conf(5), upnp)\n");
+	usage_to(stderr);
 	exit(2);
 }
 
@@ -39,6 +47,14 @@ parse(int argc, char **argv, struct upnpd_args *a, int *fg, int *verbose)
 	int c;
 	bool have_lan = false;
 
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		usage_to(stdout);
+		exit(0);
+	}
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		version_print("smap-upnp");
+		exit(0);
+	}
 	a->version = 2;
 	a->max_age = 1800;
 	while ((c = getopt(argc, argv, "i:l:d:p:V:a:ofv")) != -1) {
