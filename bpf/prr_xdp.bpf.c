@@ -325,58 +325,102 @@ smap_mtu(const struct prr_xdp_cfg *c)
 
 #define ICMP_MAX	(PRR_XDP_MIN_MTU - IP6_LEN - IP4_LEN)	/* what fits toward a SMAP */
 
-/* An ICMP message, copied out to sum it (bpf_loop callbacks cannot read packets). */
-#define ICMP_BUF	2048	/* a power of two above ICMP_MAX: indexes are masked with it */
+/*
+ * Checksums are summed over a copy of the bytes (bounds the verifier can
+ * follow), by bpf_csum_diff in chunks of 512 bytes, the most it takes
+ * in one call on older kernels.
+ */
+#define CSUM_BUF	2048	/* a power of two: a 1500-byte MTU's L4 fits */
+#define CSUM_CHUNK	512
 
-struct icmp_buf {
-	__u8 b[ICMP_BUF];
+struct csum_buf {
+	__u8 b[CSUM_BUF];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct icmp_buf);
+	__type(value, struct csum_buf);
 } scratch SEC(".maps");
 
-struct csum_q {
-	__u32 len;
-	__u32 sum;
-};
-
-static int
-csum_step(__u32 i, void *arg)
+/* 64 bits of ones' complement sum to 16, not inverted */
+static __always_inline __u16
+fold64(__u64 s)
 {
-	struct csum_q *q = arg;
-	struct icmp_buf *buf;
-	__u32 z = 0, o = i * 2;
-
-	if (o + 1 >= q->len || o >= ICMP_MAX)
-		return 1;
-	buf = bpf_map_lookup_elem(&scratch, &z);
-	if (!buf)
-		return 1;
-	q->sum += *(__u16 *)(buf->b + (o & (ICMP_BUF - 2)));
-	return 0;
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return fold((__u32)s);
 }
 
-/* The ICMP checksum of the len (8..ICMP_MAX) bytes after the IPv4 header: csum_partial's sum. */
+/*
+ * Whether the len bytes at off in the frame, summed with seed (a pseudo
+ * header), sum to 0xffff: the checksum they carry is right.
+ */
 static __always_inline int
-icmp_csum_ok(struct xdp_md *ctx, __u32 len)
+sum_ok(struct xdp_md *ctx, __u32 off, __u32 len, __u64 seed)
 {
-	struct csum_q q = { .len = len };
-	struct icmp_buf *buf;
+	struct csum_buf *buf;
+	__u64 s = seed;
 	__u32 z = 0;
 
 	buf = bpf_map_lookup_elem(&scratch, &z);
-	if (!buf || len < 8 || len > ICMP_MAX)
+	if (!buf || len == 0 || len > CSUM_BUF)
 		return 0;
-	if (bpf_xdp_load_bytes(ctx, ETH_LEN + IP4_LEN, buf->b, len) < 0)
+	if (bpf_xdp_load_bytes(ctx, off, buf->b, len) < 0)
 		return 0;
-	bpf_loop(ICMP_MAX / 2, csum_step, &q, 0);
-	if (len & 1)
-		q.sum += buf->b[(len - 1) & (ICMP_BUF - 1)];	/* padded with zero as it lies in memory */
-	return fold(q.sum) == 0xffff;
+#pragma unroll
+	for (int i = 0; i < CSUM_BUF / CSUM_CHUNK; i++) {
+		__u32 at = i * CSUM_CHUNK, n, n4;
+		__s64 r;
+
+		if (at >= len)
+			break;
+		n = len - at;
+		if (n > CSUM_CHUNK)
+			n = CSUM_CHUNK;
+		n4 = n & ~3u;
+		r = bpf_csum_diff(NULL, 0, (__be32 *)(buf->b + at), n4, 0);
+		if (r < 0)
+			return 0;
+		s += (__u32)r;
+		if (n & 3) {	/* the last bytes, an odd one padded with zero */
+			__u32 t = (at + n4) & (CSUM_BUF - 4);
+			__u8 w[2] = { buf->b[t], 0 };
+
+			if (n & 2) {
+				s += *(__u16 *)(buf->b + t);
+				w[0] = buf->b[(t + 2) & (CSUM_BUF - 1)];
+			}
+			if (n & 1)
+				s += *(__u16 *)w;
+		}
+	}
+	return fold64(s) == 0xffff;
+}
+
+/*
+ * The TCP or UDP checksum of the IPv4 packet at ip (l4 at offset l4off
+ * of the frame) is right; UDP without a checksum (0) is. The slow path
+ * forwards what this refuses unchanged, so it only sends those packets
+ * there: a veth peer hands XDP packets whose checksum the sender left
+ * to offload (CHECKSUM_PARTIAL, only the pseudo header's sum in the
+ * field), and the kernel completes it on the NFQUEUE path, which XDP
+ * cannot see or do.
+ */
+static __always_inline int
+l4_csum_ok(struct xdp_md *ctx, const __u8 *ip, void *end, __u32 l4off)
+{
+	const __u16 *a = (const __u16 *)(ip + 12);
+	__u16 l4len = bpf_ntohs(*(__u16 *)(ip + 2)) - IP4_LEN;
+	__u64 ph;
+
+	if ((void *)(ip + IP4_LEN + 8) > end)
+		return 0;
+	if (ip[9] == IPPROTO_UDP && *(__u16 *)(ip + IP4_LEN + 6) == 0)
+		return 1;
+	ph = (__u64)a[0] + a[1] + a[2] + a[3] + bpf_htons((__u16)ip[9]) + bpf_htons(l4len);
+	return sum_ok(ctx, l4off, l4len, ph);
 }
 
 /*
@@ -399,7 +443,7 @@ icmp_echo_port(struct xdp_md *ctx, const struct prr_xdp_cfg *c, __u8 *l4, void *
 		return PRR_XDP_PASS_ICMP;
 	if (len > ICMP_MAX || IP6_LEN + (__u32)tot > smap_mtu(c))
 		return PRR_XDP_PASS_MTU;
-	if (!icmp_csum_ok(ctx, len))
+	if (!sum_ok(ctx, ETH_LEN + IP4_LEN, len, 0))
 		return PRR_XDP_PASS_MALFORMED;
 	*port = l4[0] == 8 && (c->flags & PRR_XDP_F_ECHO_PORT0) ? 0 : *(__u16 *)(l4 + 4);
 	return -1;
@@ -509,22 +553,26 @@ br_of(const struct prr_xdp_cfg *c, __u32 br)
 
 /*
  * prr/datapath.c inbound_bound() and encapsulate(): TTL, size, then the
- * IPv4 packet of tot bytes after outer bytes of header (0 from the
- * Internet, 40 hairpinned) goes out in IPv6 toward b. -1 when it is
- * sent (*act), else why it must be passed on, unchanged.
+ * IPv4 packet at ip, after outer bytes of header (0 from the Internet,
+ * 40 hairpinned), goes out in IPv6 toward b. -1 when it is sent (*act),
+ * else why it must be passed on, unchanged.
  */
 static __always_inline int
 encap(struct xdp_md *ctx, const struct prr_xdp_cfg *c, const struct prr_xdp_val *b,
-      __u8 ttl, __u8 tos, __u16 tot, int outer, int *act)
+      const __u8 *ip, int outer, int *act)
 {
+	__u8 eth[12], *h6, tos = ip[1];
+	__u16 tot = bpf_ntohs(*(__u16 *)(ip + 2));
 	void *data, *end;
-	__u8 eth[12], *h6;
 	int a;
 
-	if (ttl <= 1)
+	if (ip[8] <= 1)
 		return PRR_XDP_PASS_TTL;
 	if (IP6_LEN + (__u32)tot > smap_mtu(c))
 		return PRR_XDP_PASS_MTU;
+	if (ip[9] != IPPROTO_ICMP &&
+	    !l4_csum_ok(ctx, ip, (void *)(long)ctx->data_end, ETH_LEN + outer + IP4_LEN))
+		return PRR_XDP_PASS_CHECKSUM;
 	if (!next_hop(ctx, c, 1, br_of(c, b->br), b->ipv6, IP6_LEN + tot, eth, &a))
 		return PRR_XDP_PASS_NO_ROUTE;
 	*act = XDP_ABORTED;
@@ -584,7 +632,7 @@ from_inet(struct xdp_md *ctx, const struct prr_xdp_cfg *c, struct prr_xdp_stats 
 		}
 		return XDP_DROP;
 	}
-	why = encap(ctx, c, &b, ip[8], ip[1], tot, 0, &act);
+	why = encap(ctx, c, &b, ip, 0, &act);
 	if (why >= 0)
 		return pass(s, why);
 	if (s && act != XDP_ABORTED) {
@@ -652,7 +700,7 @@ from_smap(struct xdp_md *ctx, const struct prr_xdp_cfg *c, struct prr_xdp_stats 
 			}
 			return XDP_DROP;
 		}
-		why = encap(ctx, c, &b, ip[8], ip[1], tot, IP6_LEN, &act);
+		why = encap(ctx, c, &b, ip, IP6_LEN, &act);
 		if (why >= 0)
 			return pass(s, why);
 		if (s && act != XDP_ABORTED) {
@@ -667,6 +715,8 @@ from_smap(struct xdp_md *ctx, const struct prr_xdp_cfg *c, struct prr_xdp_stats 
 	/* to_inet: as it came from the SMAP, TTL untouched */
 	if (tot > c->v4_mtu)
 		return pass(s, PRR_XDP_PASS_MTU);
+	if (!l4_csum_ok(ctx, ip, end, ETH_LEN + IP6_LEN + IP4_LEN))
+		return pass(s, PRR_XDP_PASS_CHECKSUM);
 	if (!next_hop(ctx, c, 0, ip + 12, ip + 16, tot, eth, &act))
 		return pass(s, PRR_XDP_PASS_NO_ROUTE);
 	if (trim(ctx, ETH_LEN + IP6_LEN + tot) || bpf_xdp_adjust_head(ctx, IP6_LEN))

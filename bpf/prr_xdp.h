@@ -85,7 +85,8 @@ struct prr_xdp_val {
 	X(PASS_MTU)							\
 	X(PASS_UNBOUND)		/* an ICMP error is to be sent */	\
 	X(PASS_SPOOFED)		/* an ICMPv6 error is to be sent */	\
-	X(PASS_NO_ROUTE)	/* no route or no neighbour entry yet */
+	X(PASS_NO_ROUTE)	/* no route or no neighbour entry yet */	\
+	X(PASS_CHECKSUM)	/* TCP/UDP checksum wrong, or not yet computed */
 
 enum prr_xdp_stat {
 #define X(id) PRR_XDP_##id,

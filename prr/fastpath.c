@@ -822,6 +822,7 @@ fastpath_reply_stats(const struct fastpath *fp, FILE *f)
 		[PRR_XDP_PASS_UNBOUND] = "unbound, and unbound_icmp asks for an ICMP error",
 		[PRR_XDP_PASS_SPOOFED] = "spoofed source, and ipv6_side.generate_icmp asks for ICMPv6",
 		[PRR_XDP_PASS_NO_ROUTE] = "no route or neighbour entry yet, or forwarding off",
+		[PRR_XDP_PASS_CHECKSUM] = "TCP/UDP checksum wrong, or left to offload by a veth peer",
 	};
 	const char *names[PRR_XDP_NSTATS];
 	uint64_t counts[PRR_XDP_NSTATS], total = 0;

@@ -104,6 +104,64 @@ wait_for -t 5 grep -q '2001:db8:100::1 > 2001:db8:1::2' "$CAP" &&
 	pass "UDP to 192.0.2.1:10500 shows up encapsulated on ap-smap1's wan0 (tcpdump)" ||
 	fail "UDP to 192.0.2.1:10500 shows up encapsulated on ap-smap1's wan0 (tcpdump)" "$(cat "$CAP")"
 
+# --- checksums: UDP sent from a socket reaches the SMAP with its checksum right,
+# also when ap-inet leaves it to offload (tx checksumming on its veth: the
+# frame carries only the pseudo header's sum, which the kernel completes
+# on the NFQUEUE path; the XDP fast path must pass such packets there)
+fast=""
+[ -n "${AP_PRR_FAST_PATH:-}" ] && [ "$AP_PRR_FAST_PATH" != off ] && fast=1
+offload=$(tb ap-inet ethtool -k eth0 | awk '$1 == "tx-checksumming:" { print $2 }')
+on_exit "tb ap-inet ethtool -K eth0 tx $offload >/dev/null"
+for tx in on off; do
+	tb ap-inet ethtool -K eth0 tx "$tx" >/dev/null
+	collect ap-smap1; F1=$COLLECTED
+	b_csum=$(stat fastpath_to_slowpath_checksum)
+	b_fast=$(stat fastpath_packets)
+	inet udp --dst 192.0.2.1 --dport 10502 --count 3 >/dev/null
+	expect "tx checksum offload $tx at ap-inet: UDP reaches smap1 with its checksum right" 3 "$F1" \
+		"$IN and p['proto'] == 17 and p['dport'] == 10502 and p['l4_csum_ok']"
+	[ -n "$fast" ] || continue
+	d_csum=$(( $(stat fastpath_to_slowpath_checksum) - b_csum ))
+	d_fast=$(( $(stat fastpath_packets) - b_fast ))
+	if [ "$tx" = on ]; then
+		[ "$d_csum" = 3 ] && pass "offloaded checksums go to the NFQUEUE path (fastpath_to_slowpath_checksum +3)" ||
+			fail "offloaded checksums go to the NFQUEUE path" "fastpath_to_slowpath_checksum +$d_csum"
+	else
+		[ "$d_fast" -ge 3 ] && [ "$d_csum" = 0 ] && pass "full checksums take the fast path (fastpath_packets +$d_fast)" ||
+			fail "full checksums take the fast path" "fastpath_packets +$d_fast, fastpath_to_slowpath_checksum +$d_csum"
+	fi
+done
+tb ap-inet ethtool -K eth0 tx "$offload" >/dev/null
+
+# --- prrctl assign and release take effect at once, on either path -------------
+# (over XDP, the binding map changes with them: an unbound packet is
+# dropped by the fast path itself here, unbound_icmp = "none")
+# a SMAP address of its own on ap-smap1, so that releasing it leaves
+# smap1's alone (deprecated: never the source of what ap-smap1 sends)
+tb ap-smap1 ip -6 addr add 2001:db8:1::3/128 dev wan0 nodad preferred_lft 0
+on_exit "tb ap-inet ethtool -K eth0 tx $offload >/dev/null; \"\${PRRCTL[@]}\" release 2001:db8:1::3 >/dev/null 2>&1; tb ap-smap1 ip -6 addr del 2001:db8:1::3/128 dev wan0 2>/dev/null"
+IN2='p["src"] == "198.51.100.10" and p["dst"] == "192.0.2.2" and p["dport"] == 20500 and p["outer_dst"] == "2001:db8:1::3"'
+b_fast=$(stat fastpath_packets)
+b_unb=$(stat in4_drop_unbound)
+check "prrctl assign 2001:db8:1::3 192.0.2.2 20000-20999" "${PRRCTL[@]}" assign 2001:db8:1::3 192.0.2.2 20000-20999
+collect ap-smap1; F1=$COLLECTED
+inet udp --dst 192.0.2.2 --dport 20500 --count 3 >/dev/null
+expect "the assigned port reaches smap1 at once" 3 "$F1" "$IN2"
+if [ -n "$fast" ]; then
+	d=$(( $(stat fastpath_packets) - b_fast ))
+	[ "$d" -ge 3 ] && pass "the fast path took them (fastpath_packets +$d)" ||
+		fail "the fast path took them" "fastpath_packets +$d"
+fi
+check "prrctl release 2001:db8:1::3" "${PRRCTL[@]}" release 2001:db8:1::3
+collect ap-smap1; F1=$COLLECTED
+inet udp --dst 192.0.2.2 --dport 20500 --count 3 >/dev/null
+wait_ge $((b_unb + 3)) stat in4_drop_unbound || true
+d=$(( $(stat in4_drop_unbound) - b_unb ))
+[ "$d" = 3 ] && pass "released: dropped as unbound at once (in4_drop_unbound +3)" ||
+	fail "released: dropped as unbound at once" "in4_drop_unbound +$d"
+expect "released: nothing of it reaches smap1" 0 "$F1" "$IN2"
+tb ap-smap1 ip -6 addr del 2001:db8:1::3/128 dev wan0
+
 # --- an unbound port is dropped and counted -------------------------------
 before=$(stat in4_drop_unbound)
 collect ap-smap1; F1=$COLLECTED

@@ -112,7 +112,9 @@ tb ap-smap2 nft add rule ip smap dstnat iifname smap0 udp dport 1060 dnat to 192
 tb ap-smap2 nft insert rule ip smap forward iifname smap0 ct status dnat accept
 start_server mesh ap-h21 "$PYTHON" "$TOOL" udp-server --port 9000 --ready "$E2E_TMP/mesh.ready"
 CAP=$E2E_TMP/prr-core.pcap
-capture ap-prr core0 "$CAP" 'ip6 and net 2001:db8:f000::/48'
+# on ap-core's end of the PRR's link: the PRR's own core0 shows tcpdump
+# nothing its XDP fast path handles
+capture ap-core prr0 "$CAP" 'ip6 and net 2001:db8:f000::/48'
 capture_pid=$BG_PID
 out1=$(smap_stat 1 out_mesh); in2=$(smap_stat 2 in_mesh); prr6=$(prr_stat in6_packets)
 u=$(tb ap-h11 "$PYTHON" "$TOOL" udp-req --dst "$V4_2" --port 1060 --len 500 || true)
@@ -132,9 +134,9 @@ else
 fi
 d1=$(( $(smap_stat 1 out_mesh) - out1 )); d2=$(( $(smap_stat 2 in_mesh) - in2 ))
 if [ "$d1" -ge 1 ] && [ "$d2" -ge 1 ] && [ "$seen" = 0 ] && [ "$d6" = 0 ] && [ "$control" -ge 2 ]; then
-	pass "mesh went SMAP to SMAP: smap1 out_mesh +$d1, smap2 in_mesh +$d2, nothing on ap-prr's core0 (which then saw h21's Internet exchange, $control packets), prr in6_packets +0"
+	pass "mesh went SMAP to SMAP: smap1 out_mesh +$d1, smap2 in_mesh +$d2, nothing on the PRR's link (which then saw h21's Internet exchange, $control packets), prr in6_packets +0"
 else
-	fail "mesh without the PRR" "out_mesh +$d1, in_mesh +$d2, ap-prr core0 saw $seen packets (control $control), prr in6_packets +$d6"
+	fail "mesh without the PRR" "out_mesh +$d1, in_mesh +$d2, the PRR's link saw $seen packets (control $control), prr in6_packets +$d6"
 fi
 
 # --- inbound from the Internet to ports of each PSID set ---------------------
