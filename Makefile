@@ -19,8 +19,7 @@
 #                   the libbpf skeleton build/bpf/NAME.skel.h (struct NAME_bpf)
 
 CC      ?= cc
-PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack jansson libbpf zlib \
-           libcap-ng libseccomp
+PKGS    := libnetfilter_queue libmnl libconfig libnftables libnetfilter_conntrack jansson libbpf zlib libcap-ng libseccomp
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
