@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "prr/binding.h"
+#include "tests/unit/check_main.h"
 
 #define IP4(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
@@ -631,11 +632,5 @@ binding_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(binding_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(binding_suite());
 }

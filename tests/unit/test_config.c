@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "prr/config.h"
+#include "tests/unit/check_main.h"
 
 static char dir[64];
 static char path[128];
@@ -573,11 +574,5 @@ config_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_main(config_suite());
 }

@@ -8,6 +8,7 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "survey/conntrack_nl.h"
+#include "tests/unit/check_main.h"
 
 static char buf[4096];
 
@@ -87,11 +88,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(suite());
 }

@@ -23,6 +23,7 @@
 #include "prom.h"
 #include "prr/nfq_stats.h"
 #include "ctl/prrctl.h"
+#include "tests/unit/check_main.h"
 
 /* What f printed, as a string (freed by the caller). */
 static char *
@@ -461,11 +462,5 @@ ctl_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(ctl_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(ctl_suite());
 }

@@ -14,6 +14,7 @@
 #include "frag.h"
 #include "pkt.h"
 #include "prr/pcap.h"
+#include "tests/unit/check_main.h"
 
 #define BIG	(IPV6_HDR_LEN + 65535 + 64)
 
@@ -1387,11 +1388,5 @@ frag_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(frag_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(frag_suite());
 }

@@ -16,6 +16,7 @@
 #include "csum.h"
 #include "prr/datapath.h"
 #include "pkt.h"
+#include "tests/unit/check_main.h"
 
 #define SHARED	0xc0000201u	/* 192.0.2.1: the testbed's two bindings */
 #define INET	0xc633640au	/* 198.51.100.10 */
@@ -616,11 +617,5 @@ fuzzsmoke_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(fuzzsmoke_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_main(fuzzsmoke_suite());
 }

@@ -8,6 +8,7 @@
 
 #include "smap/portmap/igd.h"
 #include "smap/portmap/igd_desc.h"
+#include "tests/unit/check_main.h"
 
 #define H1	0xc0a8010a	/* 192.168.1.10 */
 #define H2	0xc0a8010b	/* 192.168.1.11 */
@@ -505,11 +506,5 @@ igd_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(igd_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(igd_suite());
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "tests/unit/check_main.h"
 
 START_TEST(test_format_prefix)
 {
@@ -251,11 +252,5 @@ log_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(log_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(log_suite());
 }

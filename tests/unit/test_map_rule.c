@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "map_rule.h"
+#include "tests/unit/check_main.h"
 
 static struct in6_addr
 a6(const char *s)
@@ -345,11 +346,5 @@ map_rule_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(map_rule_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(map_rule_suite());
 }

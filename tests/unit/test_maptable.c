@@ -7,6 +7,7 @@
 
 #include "smap/portmap/maptable.h"
 #include "smap/portmap/neigh.h"
+#include "tests/unit/check_main.h"
 
 #define H1	0xc0a8010a	/* 192.168.1.10 */
 #define H2	0xc0a8010b	/* 192.168.1.11 */
@@ -613,11 +614,5 @@ maptable_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(maptable_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(maptable_suite());
 }

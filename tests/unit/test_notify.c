@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "notify.h"
+#include "tests/unit/check_main.h"
 
 static char dir[64];
 static char path[128];
@@ -142,11 +143,5 @@ notify_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(notify_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(notify_suite());
 }

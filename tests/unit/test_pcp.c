@@ -21,6 +21,7 @@
 #include "smap/portmap/natpmp.h"
 #include "pcp.h"
 #include "pkt.h"
+#include "tests/unit/check_main.h"
 
 static struct in6_addr
 a6(const char *s)
@@ -1814,11 +1815,5 @@ pcp_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(pcp_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(pcp_suite());
 }

@@ -6,6 +6,7 @@
 
 #include "pcp.h"
 #include "smap/register_timing.h"
+#include "tests/unit/check_main.h"
 
 #define RND_MIN	0u		/* RAND = -0.1 */
 #define RND_MID	0x80000000u	/* RAND = 0 */
@@ -257,8 +258,6 @@ main(void)
 {
 	Suite *s = suite_create("pcp_client");
 	TCase *tc = tcase_create("pcp_client");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, jitter_is_within_ten_percent);
@@ -273,9 +272,5 @@ main(void)
 	tcase_add_test(tc, announce_asks_again_at_once);
 	tcase_add_test(tc, state_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_main(s);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "prr/pcp_rules.h"
+#include "tests/unit/check_main.h"
 
 static struct in6_addr
 a6(const char *s)
@@ -114,17 +115,11 @@ main(void)
 {
 	Suite *s = suite_create("pcp_rules");
 	TCase *tc = tcase_create("pcp_rules");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, bmr_first);
 	tcase_add_test(tc, map_address_ce);
 	tcase_add_test(tc, within_1100);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_main(s);
 }

@@ -7,6 +7,7 @@
 
 #include "csum.h"
 #include "pkt.h"
+#include "tests/unit/check_main.h"
 
 /* A small fixed PRNG so failures reproduce (xorshift32). */
 static uint32_t rng = 0x12345678;
@@ -839,11 +840,5 @@ pkt_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(pkt_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_main(pkt_suite());
 }

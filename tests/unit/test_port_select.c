@@ -6,6 +6,7 @@
 
 #include "pkt.h"
 #include "port_select.h"
+#include "tests/unit/check_main.h"
 
 #define A	0xc0000201u	/* 192.0.2.1, the shared address */
 #define H	0xc633640au	/* 198.51.100.10, a host */
@@ -159,11 +160,5 @@ port_select_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(port_select_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(port_select_suite());
 }

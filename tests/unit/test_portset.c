@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "portset.h"
+#include "tests/unit/check_main.h"
 
 /* Reference membership, straight from the RFC 7597 5.1 definition. */
 static bool
@@ -483,11 +484,5 @@ portset_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(portset_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(portset_suite());
 }

@@ -13,6 +13,7 @@
 
 #include "privdrop.h"
 #include "privdrop_conf.h"
+#include "tests/unit/check_main.h"
 
 START_TEST(test_seccomp_names)
 {
@@ -180,11 +181,5 @@ privdrop_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(privdrop_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(privdrop_suite());
 }

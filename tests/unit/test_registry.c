@@ -14,6 +14,7 @@
 #include "prr/registry.h"
 #include "prr/state.h"
 #include "prr/store.h"
+#include "tests/unit/check_main.h"
 
 static struct registry r;
 static struct alloc_params ap;
@@ -583,8 +584,6 @@ main(void)
 {
 	Suite *s = suite_create("registry");
 	TCase *tc = tcase_create("registry");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, register_gives_distinct_sets_and_the_same_again);
@@ -601,9 +600,5 @@ main(void)
 	tcase_add_test(tc, whois_from_the_log_and_its_rotations);
 	tcase_add_test(tc, entry_parse_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_main(s);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "safe_file.h"
+#include "tests/unit/check_main.h"
 
 static char dir[] = "/tmp/test_safe_file.XXXXXX";
 static char path[PATH_MAX], tmp[PATH_MAX + 8], victim[PATH_MAX];
@@ -112,11 +113,5 @@ safe_file_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(safe_file_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(safe_file_suite());
 }

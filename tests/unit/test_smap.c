@@ -12,6 +12,7 @@
 #include "csum.h"
 #include "pkt.h"
 #include "smap/datapath.h"
+#include "tests/unit/check_main.h"
 
 #define SHARED	0xc0000201u	/* 192.0.2.1 */
 #define INET	0xc633640au	/* 198.51.100.10 */
@@ -321,11 +322,5 @@ smap_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(smap_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_main(smap_suite());
 }

@@ -11,6 +11,7 @@
 
 #include "smap/live.h"
 #include "smap/map_derive.h"
+#include "tests/unit/check_main.h"
 
 static struct smap_live
 bound(uint32_t ipv4, unsigned lo, unsigned hi, unsigned mtu)
@@ -182,11 +183,5 @@ live_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(live_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(live_suite());
 }

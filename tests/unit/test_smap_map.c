@@ -8,6 +8,7 @@
 #include "csum.h"
 #include "pkt.h"
 #include "smap/datapath.h"
+#include "tests/unit/check_main.h"
 
 #define MAPPED	0xc0000209u	/* 192.0.2.9 */
 #define INET	0xc633640au
@@ -127,11 +128,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(suite());
 }

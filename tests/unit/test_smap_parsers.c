@@ -12,6 +12,7 @@
 #include "pcp.h"
 #include "smap/ftp_cmd.h"
 #include "smap/register_answer.h"
+#include "tests/unit/check_main.h"
 
 static enum ftp_cmd
 kind(const char *s, struct sockaddr_in *w)
@@ -129,11 +130,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(suite());
 }

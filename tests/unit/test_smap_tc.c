@@ -23,6 +23,7 @@
 #include "bpf/smap_tc.h"
 #include "pkt.h"
 #include "build/bpf/smap_tc.skel.h"
+#include "tests/unit/check_main.h"
 
 #define TC_ACT_OK	0
 #define TC_ACT_REDIRECT	7
@@ -304,8 +305,6 @@ main(void)
 {
 	Suite *s = suite_create("smap_tc");
 	TCase *tc = tcase_create("bpf");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, ingress_decapsulates_ours);
@@ -314,9 +313,5 @@ main(void)
 	tcase_add_test(tc, egress_leaves_the_rest);
 	tcase_add_test(tc, disabled_passes_everything);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_main(s);
 }

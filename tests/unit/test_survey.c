@@ -15,6 +15,7 @@
 #include "survey/conntrack_text.h"
 #include "survey/survey.h"
 #include "survey/survey_out.h"
+#include "tests/unit/check_main.h"
 
 #define FIXTURES	"tests/fixtures/portsurvey/"
 #define EXT		0xc0000201u	/* 192.0.2.1 */
@@ -817,11 +818,5 @@ survey_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(survey_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_main(survey_suite());
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "smap/portmap/upnp_msg.h"
+#include "tests/unit/check_main.h"
 
 static struct upnp_msg
 add_msg(void)
@@ -182,11 +183,5 @@ upnp_msg_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(upnp_msg_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_main(upnp_msg_suite());
 }
