@@ -497,9 +497,19 @@ quote_is_ours(struct prr_ctx *c, const uint8_t *q, size_t qlen, const struct in6
 	struct binding tmp;
 	const struct binding *b;
 	uint32_t dst;
+	size_t off = IPV6_HDR_LEN;
+	uint8_t nh = qlen >= IPV6_HDR_LEN ? q[6] : 0;
 
-	if (qlen < IPV6_HDR_LEN || q[6] != IPPROTO_IPIP_ ||
-	    port_select_sent(q + IPV6_HDR_LEN, qlen - IPV6_HDR_LEN, c->p->echo_request_port0,
+	/* a packet we fragmented (over the link's MTU): the first fragment
+	 * holds the IPv4 header and ports; a later one cannot be checked */
+	if (nh == IPPROTO_FRAGMENT) {
+		if (qlen < off + 8 || (get16(q + off + 2) & 0xfff8) != 0)
+			return false;
+		nh = q[off];
+		off += 8;
+	}
+	if (qlen < off || nh != IPPROTO_IPIP_ ||
+	    port_select_sent(q + off, qlen - off, c->p->echo_request_port0,
 			     &dst, &pp) != PORT_SEL_OK)
 		return false;
 	b = lookup(c, dst, pp.port, &tmp, PRR_STAT_MAX);

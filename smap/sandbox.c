@@ -24,9 +24,11 @@ static const char *const syscalls[] = {
 	"sendfile", "sched_get_priority_min", "sched_get_priority_max", "sched_getscheduler",
 	"sched_getparam", "sched_setscheduler", "sched_setparam", NULL
 };
-/* starting smap-upnp: its identity, then what it runs with (the filters stack) */
+/* starting smap-upnp: its identity, its own filter (seccomp), then what
+ * it runs with (the filters stack); its description folder made and removed */
 static const char *const syscalls_upnp_start[] = {
-	"setgroups", "setresgid", "setresuid", "setuid", "capset", "close_range", NULL
+	"setgroups", "setresgid", "setresuid", "setuid", "capset", "close_range", "seccomp",
+	"rmdir", NULL
 };
 static const char *const syscalls_bpf[] = { "bpf", NULL };
 

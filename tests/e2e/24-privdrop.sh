@@ -11,6 +11,7 @@ have_prr || { fail prr-running "the testbed's prr is not running"; exit 1; }
 UID_TB=$(id -u ap-testbed) || { fail "user ap-testbed" "missing (scripts/testbed up makes it)"; exit 1; }
 
 # CAP_NET_ADMIN (12), CAP_NET_RAW (13); prr with XDP also CAP_BPF (39)
+# (smap: smap_caps below)
 CAPS=0000000000003000
 PRR_CAPS=$CAPS
 case ${AP_PRR_FAST_PATH:-off} in xdp) PRR_CAPS=0000008000003000 ;; esac
@@ -41,10 +42,18 @@ for n in 1 2; do
 	pid=$(cat "$RUN/smap$n.pid" 2>/dev/null) || continue
 	[[ $(readlink "/proc/$pid/exe") == */smap ]] && daemons+=("smap$n")
 done
+# smap also keeps CAP_KILL, CAP_SETGID, CAP_SETUID (5-7) when it runs
+# smap-upnp, and CAP_PERFMON, CAP_BPF (38, 39) unless fast_path is off
+smap_caps() {
+	local pid=$1 m=0x3000
+	pgrep -P "$pid" -x smap-upnp >/dev/null && m=$((m | 0xe0))
+	[ "${AP_SMAP_FAST_PATH:-auto}" = off ] || m=$((m | 0xc000000000))
+	printf '%016x' "$m"
+}
 for d in "${daemons[@]}"; do
-	caps=$CAPS
-	[ "$d" = prr ] && caps=$PRR_CAPS
-	check_proc "$d" "$(cat "$RUN/$d.pid")" "$caps"
+	pid=$(cat "$RUN/$d.pid")
+	if [ "$d" = prr ]; then caps=$PRR_CAPS; else caps=$(smap_caps "$pid"); fi
+	check_proc "$d" "$pid" "$caps"
 done
 if [ ${#daemons[@]} = 3 ]; then
 	# written after the drop: the SMAP's mappings state file

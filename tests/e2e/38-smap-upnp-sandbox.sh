@@ -50,14 +50,20 @@ wait_for -t 10 external_ip && pass "upnpc reads ExternalIPAddress $SHARED throug
 # --- unprivileged: uid, capabilities, no_new_privs, seccomp ---------------------
 c=$(child)
 uid=$(status_of "$c" Uid); gid=$(status_of "$c" Gid)
-capeff=$(status_of "$c" CapEff); capprm=$(status_of "$c" CapPrm); capbnd=$(status_of "$c" CapBnd)
+capeff=$(status_of "$c" CapEff); capprm=$(status_of "$c" CapPrm); capamb=$(status_of "$c" CapAmb)
+capinh=$(status_of "$c" CapInh); capbnd=$(status_of "$c" CapBnd)
 nnp=$(status_of "$c" NoNewPrivs); sec=$(status_of "$c" Seccomp)
+# The bounding set: emptied where smap may (root); a smap that dropped to
+# its own user keeps its narrowed one, which no_new_privs makes moot (no
+# capability can be gained by exec), but it is never wider than smap's.
+sbnd=$(status_of "$(cat "$RUN/smap1.pid")" CapBnd)
 if [ "$uid" = "$NOBODY $NOBODY $NOBODY $NOBODY" ] && [ "$gid" != "0 0 0 0" ] &&
     [ "$capeff" = 0000000000000000 ] && [ "$capprm" = 0000000000000000 ] &&
-    [ "$capbnd" = 0000000000000000 ] && [ "$nnp" = 1 ] && [ "$sec" = 2 ]; then
-	pass "smap-upnp: uid $NOBODY (nobody), CapEff/CapPrm/CapBnd 0, NoNewPrivs 1, Seccomp 2"
+    [ "$capamb" = 0000000000000000 ] && [ "$capinh" = 0000000000000000 ] &&
+    [ $((0x$capbnd & ~0x$sbnd)) = 0 ] && [ "$nnp" = 1 ] && [ "$sec" = 2 ]; then
+	pass "smap-upnp: uid $NOBODY (nobody), CapEff/CapPrm/CapAmb/CapInh 0, CapBnd within smap's, NoNewPrivs 1, Seccomp 2"
 else
-	fail "smap-upnp unprivileged" "Uid '$uid' Gid '$gid' CapEff $capeff CapPrm $capprm CapBnd $capbnd NoNewPrivs $nnp Seccomp $sec"
+	fail "smap-upnp unprivileged" "Uid '$uid' Gid '$gid' CapEff $capeff CapPrm $capprm CapAmb $capamb CapInh $capinh CapBnd $capbnd (smap $sbnd) NoNewPrivs $nnp Seccomp $sec"
 fi
 
 # --- its descriptors: the socketpair and stdio, nothing of the SMAP's -----------
