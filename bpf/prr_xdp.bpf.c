@@ -6,13 +6,14 @@
  *   IPv4 TCP/UDP or ICMP echo to a pool address with a bound (address,
  *   port or identifier): TTL - 1, encapsulated in IPv6 (RFC 2473)
  *   toward its SMAP
- *   IPv6 next header 4 to a softwire address, inner TCP/UDP whose
- *   (source, port) the outer source owns: decapsulated toward the
- *   Internet, or hairpinned to the SMAP of its destination
+ *   IPv6 next header 4 to a softwire address, inner TCP/UDP or ICMP
+ *   echo whose (source, port or identifier) the outer source owns:
+ *   decapsulated toward the Internet, or (TCP/UDP) hairpinned to the
+ *   SMAP of its destination
  *
  * Everything else goes on to the kernel (XDP_PASS) unchanged, where the
- * NFQUEUE rules hand it to the daemon: fragments, ICMP but echoes from
- * the Internet (errors, and everything ICMP from SMAPs), IPv4 options and
+ * NFQUEUE rules hand it to the daemon: fragments, ICMP but echoes
+ * (errors, other types, and hairpinned echoes), IPv4 options and
  * IPv6 extension headers, TTL expiry, packets over the MTU (or over 1280
  * bytes toward a SMAP, whose learnt path MTU only the daemon knows),
  * unbound or spoofed packets that draw an ICMP error, malformed
@@ -450,6 +451,24 @@ icmp_echo_port(struct xdp_md *ctx, const struct prr_xdp_cfg *c, __u8 *l4, void *
 }
 
 /*
+ * An ICMP echo from a SMAP (prr/datapath.c outbound_port): the
+ * identifier is the source port, or port 0 for a reply with
+ * echo_request_lookup = "port-0". Its checksum is not checked: the
+ * NFQUEUE path forwards it as it came. Errors and other types, and what
+ * the configuration refuses, are the slow path's. -1 when *port is set.
+ */
+static __always_inline int
+icmp_echo_sport(const struct prr_xdp_cfg *c, __u8 *l4, void *end, __u16 tot, __u16 *port)
+{
+	if (tot < IP4_LEN + 8 || (void *)(l4 + 8) > end)
+		return PRR_XDP_PASS_MALFORMED;
+	if (!(c->flags & PRR_XDP_F_V6_ALLOW_ICMP) || (l4[0] != 8 && l4[0] != 0))
+		return PRR_XDP_PASS_ICMP;
+	*port = l4[0] == 0 && (c->flags & PRR_XDP_F_ECHO_PORT0) ? 0 : *(__u16 *)(l4 + 4);
+	return -1;
+}
+
+/*
  * The IPv4 header at ip: common/ipv4.c ipv4_parse with the checksum,
  * within len bytes, 20 bytes long, not a fragment. -1 when good,
  * else the reason to pass it on.
@@ -670,7 +689,10 @@ from_smap(struct xdp_md *ctx, const struct prr_xdp_cfg *c, struct prr_xdp_stats 
 	if (why >= 0)
 		return pass(s, why);
 	tot = bpf_ntohs(*(__u16 *)(ip + 2));
-	why = l4_port(ip + IP4_LEN, end, ip[9], tot, 0, &sport);
+	if (ip[9] == IPPROTO_ICMP)
+		why = icmp_echo_sport(c, ip + IP4_LEN, end, tot, &sport);
+	else
+		why = l4_port(ip + IP4_LEN, end, ip[9], tot, 0, &sport);
 	if (why >= 0)
 		return pass(s, why);
 	dport = *(__u16 *)(ip + IP4_LEN + 2);
@@ -691,6 +713,8 @@ from_smap(struct xdp_md *ctx, const struct prr_xdp_cfg *c, struct prr_xdp_stats 
 	}
 	if ((c->flags & PRR_XDP_F_HAIRPIN) && has_ipv4(c, dst)) {
 		/* inbound(hairpin): to the SMAP owning the destination */
+		if (ip[9] == IPPROTO_ICMP)
+			return pass(s, PRR_XDP_PASS_ICMP);	/* rare: its own policy and checks */
 		if (!lookup(c, dst, dport, &b, &rule4)) {
 			if (s) {
 				s->n[PRR_XDP_IN6_PACKETS]++;
@@ -715,7 +739,7 @@ from_smap(struct xdp_md *ctx, const struct prr_xdp_cfg *c, struct prr_xdp_stats 
 	/* to_inet: as it came from the SMAP, TTL untouched */
 	if (tot > c->v4_mtu)
 		return pass(s, PRR_XDP_PASS_MTU);
-	if (!l4_csum_ok(ctx, ip, end, ETH_LEN + IP6_LEN + IP4_LEN))
+	if (ip[9] != IPPROTO_ICMP && !l4_csum_ok(ctx, ip, end, ETH_LEN + IP6_LEN + IP4_LEN))
 		return pass(s, PRR_XDP_PASS_CHECKSUM);
 	if (!next_hop(ctx, c, 0, ip + 12, ip + 16, tot, eth, &act))
 		return pass(s, PRR_XDP_PASS_NO_ROUTE);

@@ -34,6 +34,7 @@ case "$rc:$out" in
 esac
 
 filters() { tb ap-smap1 tc filter show dev wan0 ingress 2>/dev/null | grep -c 'smap_ingress' || true; }
+filter_on() { [ "$(filters)" = 1 ]; }
 
 # --- traffic: 10 MB over TCP, pings, a fragmented UDP datagram, a traceroute --
 WWW=$E2E_TMP/www
@@ -64,6 +65,30 @@ if [ "$MODE" = bpf ]; then
 else
 	[ "$fp1" = 0 ] && pass "fast path off: fastpath_packets 0" ||
 		fail "fast path off: fastpath_packets 0" "fastpath_packets $fp1"
+fi
+
+# Echo through the softwire with no userspace hop where a fast path runs
+# (issue 13): the PRR's XDP program takes requests and replies (none to
+# NFQUEUE), the SMAP's TC programs both ways (none to the TUN)
+prr_stat() {
+	"${AP_BIN:-$ROOT/build/bin}/prrctl" -s "$PRR_SOCK" --json stats |
+		"$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['$1'])"
+}
+case ${AP_PRR_FAST_PATH:-off} in xdp|auto) xdp=1 ;; *) xdp="" ;; esac
+[ -n "$xdp" ] && { p0=$(prr_stat fastpath_packets); pi0=$(prr_stat fastpath_to_slowpath_icmp); }
+so0=$(smap_stat 1 fastpath_out_packets); si0=$(smap_stat 1 fastpath_in_packets)
+sl0=$(smap_stat 1 fastpath_to_slowpath_icmp)
+check "h11: 20 pings through smap1 ($MODE, PRR ${AP_PRR_FAST_PATH:-off})" tb ap-h11 ping -c 20 -i 0.01 -W 2 "$INET"
+if [ -n "$xdp" ]; then
+	p=$(( $(prr_stat fastpath_packets) - p0 )); pi=$(( $(prr_stat fastpath_to_slowpath_icmp) - pi0 ))
+	[ "$p" -ge 40 ] && [ "$pi" = 0 ] && pass "PRR XDP took the echo requests and replies (fastpath_packets +$p, fastpath_to_slowpath_icmp +0)" ||
+		fail "PRR XDP took the echo requests and replies" "fastpath_packets +$p, fastpath_to_slowpath_icmp +$pi"
+fi
+if [ "$MODE" = bpf ]; then
+	so=$(( $(smap_stat 1 fastpath_out_packets) - so0 )); si=$(( $(smap_stat 1 fastpath_in_packets) - si0 ))
+	sl=$(( $(smap_stat 1 fastpath_to_slowpath_icmp) - sl0 ))
+	[ "$so" -ge 20 ] && [ "$si" -ge 20 ] && [ "$sl" = 0 ] && pass "SMAP TC took the echoes both ways (fastpath_out +$so, fastpath_in +$si)" ||
+		fail "SMAP TC took the echoes both ways" "fastpath_out +$so, fastpath_in +$si, fastpath_to_slowpath_icmp +$sl"
 fi
 
 # 3,000 bytes of UDP: IPv4 fragments into the softwire (the TUN path)
@@ -100,13 +125,16 @@ if [ "$MODE" = bpf ]; then
 	[ "$(filters)" = 0 ] && pass "no TC filter left on wan0 after SIGTERM" ||
 		fail "no TC filter left on wan0 after SIGTERM" "$(filters) filters"
 	smap_start 1 etc/testbed/smap1.conf
+	# its control socket is up before the programs are attached: wait for them
+	wait_for -t 10 filter_on || true
 	pid=$(smap_pid 1)
 	kill -KILL "$pid"
 	wait_for -t 5 sh -c "! [ -e /proc/$pid ] || grep -q '^[0-9]* (.*) Z' /proc/$pid/stat"
 	[ "$(filters)" = 1 ] && pass "after SIGKILL the filter is still on wan0 (no one to remove it)" ||
 		fail "after SIGKILL the filter is still on wan0" "$(filters) filters"
 	smap_start 1 etc/testbed/smap1.conf
-	if [ "$(filters)" = 1 ] && grep -q "removed the TC filter a previous smap left" "$RUN/smap1.log"; then
+	if wait_for -t 10 grep -q "removed the TC filter a previous smap left" "$RUN/smap1.log" &&
+		wait_for -t 10 filter_on; then
 		pass "the next start removed the crashed smap's filter and attached its own"
 	else
 		fail "the next start replaces the crashed smap's filter" "$(filters) filters; $(oneline "$(tail -3 "$RUN/smap1.log")")"
