@@ -99,6 +99,8 @@ build/bpf/%.skel.h: build/bpf/%.bpf.o
 $(B)/prr/fastpath.o: build/bpf/prr_xdp.skel.h
 # the SMAP's TC fast path: its loader and its unit test include the skeleton
 $(B)/smap/fastpath.o $(B)/tests/unit/test_smap_tc.o: build/bpf/smap_tc.skel.h
+# the benchmark's in-kernel sender
+$(B)/tests/bench/xdpblast.o: build/bpf/xdpblast.skel.h
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
