@@ -49,3 +49,26 @@ cli_fields(char *line, char **fl, int max)
 	}
 	return n;
 }
+
+json_t *
+cli_help_new(const char *usage)
+{
+	json_t *help = json_object();
+
+	json_object_set_new(help, "usage", json_string(usage));
+	json_object_set_new(help, "commands", json_array());
+	return help;
+}
+
+void
+cli_help_add(json_t *help, const char *prog, const char *name, const char *args, const char *text)
+{
+	char usage[256];
+	json_t *c = json_object();
+
+	snprintf(usage, sizeof(usage), "%s %s%s%s", prog, name, *args ? " " : "", args);
+	json_object_set_new(c, "name", json_string(name));
+	json_object_set_new(c, "usage", json_string(usage));
+	json_object_set_new(c, "help", json_string(text));
+	json_array_append_new(json_object_get(help, "commands"), c);
+}

@@ -47,10 +47,12 @@ prrctl_fail(int rc, const char *fmt, ...)
 	return cli_fail(&cli, rc, "%s", msg);
 }
 
+#define USAGE "prrctl [-s SOCKET] [--json] COMMAND [ARGS]"
+
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: prrctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
+	fprintf(f, "usage: " USAGE "\n"
 		"       prrctl --help | --version | help\n"
 		"  -s, --socket SOCKET  the PRR's control socket (default $PRR_SOCKET or "
 		"/run/prr.sock)\n"
@@ -62,6 +64,22 @@ usage(FILE *f)
 		snprintf(head, sizeof(head), "%s %s", c->name, c->args);
 		fprintf(f, "  %-30s %s\n", head, c->help);
 	}
+}
+
+/* --help and help: the usage, or with --json the commands as JSON */
+static int
+help(void)
+{
+	json_t *h;
+
+	if (!prrctl_json) {
+		usage(stdout);
+		return 0;
+	}
+	h = cli_help_new(USAGE);
+	for (const struct command *c = commands; c->name; c++)
+		cli_help_add(h, "prrctl", c->name, c->args, c->help);
+	return json_out(stdout, h);
 }
 
 static FILE *
@@ -358,8 +376,7 @@ cmd_rule(int argc, char **argv)
 static int
 cmd_help(int argc, char **argv)
 {
-	usage(stdout);
-	return 0;
+	return help();
 }
 
 static const struct command commands[] = {
@@ -404,7 +421,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 's': cli.socket = optarg; break;
 		case 'j': prrctl_json = 1; break;
-		case 'h': usage(stdout); return 0;
+		case 'h': return help();
 		case 'V': version_print("prrctl"); return 0;
 		default:
 			if (prrctl_json)

@@ -29,10 +29,12 @@ struct command {
 
 static const struct command commands[];
 
+#define USAGE "%s [-s SOCKET] [--json | --format text|json|prometheus] COMMAND"
+
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: %s [-s SOCKET] [--json | --format text|json|prometheus] COMMAND\n"
+	fprintf(f, "usage: " USAGE "\n"
 		"       %s --help | --version | help\n"
 		"  -s, --socket SOCKET  smap's control socket (default $SMAP_SOCKET or "
 		"/run/smap.sock)\n"
@@ -40,6 +42,24 @@ usage(FILE *f)
 		"commands:\n", cli.prog, cli.prog);
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->help);
+}
+
+/* --help and help: the usage, or with --json the commands as JSON */
+static int
+help(void)
+{
+	char line[256];
+	json_t *h;
+
+	if (!cli.json) {
+		usage(stdout);
+		return 0;
+	}
+	snprintf(line, sizeof(line), USAGE, cli.prog);
+	h = cli_help_new(line);
+	for (const struct command *c = commands; c->name; c++)
+		cli_help_add(h, cli.prog, c->name, "", c->help);
+	return json_out(stdout, h);
 }
 
 /* "key<TAB>value[<TAB>doc]" lines: a table, or one JSON object. */
@@ -218,8 +238,7 @@ cmd_mappings(void)
 static int
 cmd_help(void)
 {
-	usage(stdout);
-	return 0;
+	return help();
 }
 
 static const struct command commands[] = {
@@ -267,7 +286,7 @@ smapctl_main(int argc, char **argv)
 			else if (strcmp(optarg, "text") != 0)
 				return cli_fail(&cli, 2, "--format text|json|prometheus, not '%s'", optarg);
 			break;
-		case 'h': usage(stdout); return 0;
+		case 'h': return help();
 		case 'V': version_print(cli.prog); return 0;
 		default:
 			if (cli.json)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The control sockets and the CLIs (issues 14, 15, 18): --help and
 # --version of every program; valid JSON from every prrctl and smap
-# command, errors included ({"error": ...} and a non-zero exit);
+# command, help included, errors included ({"error": ...} and a non-zero exit);
 # arguments checked before sending; a client trickling bytes delays
 # neither another prrctl call nor a PCP answer of the SMAP, and is cut
 # at the deadline; an over-long request line gets an error reply;
@@ -76,6 +76,17 @@ json_ok() {
 	fi
 }
 P=("$PRRCTL" -s "$PRR_SOCK" --json)
+# help_py PROG COMMANDS: {"usage", "commands": [{"name", "usage", "help"}]},
+# every command of COMMANDS (space-separated) there, its usage PROG NAME ...
+help_py() {
+	echo "v['usage'].startswith('$1 ') and set('$2'.split()) <= {c['name'] for c in v['commands']}" \
+		"and all(c['usage'].startswith('$1 ' + c['name']) and c['help'] for c in v['commands'])"
+}
+PRR_CMDS="list show assign release whois stats rules rule help"
+json_ok "prrctl --json help: the commands and their usage" 0 "$(help_py prrctl "$PRR_CMDS")" "$PRRCTL" --json help
+json_ok "prrctl --help --json: the same" 0 "$(help_py prrctl "$PRR_CMDS")" "$PRRCTL" --help --json
+json_ok "smapctl --json help: the commands and their usage" 0 \
+	"$(help_py smapctl "stats status mappings ping help")" "$SMAPCTL" --json help
 json_ok "prrctl --json stats" 0 "v['in4_packets'] >= 0 and v['pcp_requests'] >= 0 and 'bindings' in v" "${P[@]}" stats
 json_ok "prrctl stats --format json" 0 "'in6_packets' in v" "$PRRCTL" -s "$PRR_SOCK" stats --format json
 json_ok "prrctl --json list" 0 "isinstance(v, list) and any(b['ipv6'] == '2001:db8:1::2' and b['port_min'] == 10000 for b in v)" "${P[@]}" list

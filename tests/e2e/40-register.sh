@@ -19,8 +19,6 @@
 PRRCTL=${AP_BIN:-$ROOT/build/bin}/prrctl
 PCP=$E2E_DIR/pcp-tool
 REGCONF=etc/testbed/register/prr.conf
-STATE=$RUN/prr-register.state
-ALLOC=$RUN/prr-register.alloc.log
 PRR6=2001:db8:100::1
 prrctl() { "$PRRCTL" -s "$PRR_SOCK" "$@"; }
 pcp() { local ns=$1; shift; tb "$ns" "$PYTHON" "$PCP" "$@"; }
@@ -58,20 +56,9 @@ prr_stop() {	# prr_stop SIGNAL: the PRR gone, not started again
 have_prr || { fail "prr running" "the testbed's prr is not running"; exit 1; }
 SWITCHED=0
 if [ -z "$(smap_status 1 registration 2>/dev/null || true)" ]; then
-	restore() {
-		smap_stop 1 || true
-		smap_stop 2 || true
-		rm -f "$STATE" "$ALLOC"
-		plain_restart
-	}
-	on_exit restore
+	on_exit register_restore
 	SWITCHED=1
-	smap_stop 1
-	smap_stop 2
-	rm -f "$STATE" "$ALLOC"
-	prr_restart
-	smap_start 1 etc/testbed/register/smap1.conf
-	smap_start 2 etc/testbed/register/smap2.conf
+	register_variant
 fi
 
 # --- configuration: errors name file, line and key ---------------------------

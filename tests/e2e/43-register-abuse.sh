@@ -20,8 +20,7 @@ PRRCTL=${AP_BIN:-$ROOT/build/bin}/prrctl
 PCP=$E2E_DIR/pcp-tool
 INJECT=$E2E_DIR/icmp6-inject
 REGCONF=etc/testbed/register/prr.conf
-STATE=$RUN/prr-register.state
-ALLOC=$RUN/prr-register.alloc.log
+ALLOC=$REG_ALLOC
 prrctl() { "$PRRCTL" -s "$PRR_SOCK" "$@"; }
 pcp() { local ns=$1; shift; tb "$ns" "$PYTHON" "$PCP" "$@"; }
 inject() { tb ap-smap1 "$PYTHON" "$INJECT" "$@"; }
@@ -48,13 +47,10 @@ if [ -n "$(smap_status 1 registration 2>/dev/null || true)" ]; then
 fi
 
 restore() {
-	smap_stop 1 || true
-	smap_stop 2 || true
 	tb ap-prr ip -6 route del local 2001:db8:ffee::/64 dev lo 2>/dev/null || true
 	tb ap-smap2 ip -6 addr del 2001:db8:2::77/64 dev wan0 2>/dev/null || true
 	tb ap-inet ip -4 route flush cache 2>/dev/null || true
-	rm -f "$STATE" "$ALLOC" "$ALLOC".*
-	plain_restart
+	register_restore
 }
 on_exit restore
 
@@ -119,12 +115,7 @@ wait "$flood" 2>/dev/null || true
 tb ap-inet ip -4 route flush cache
 
 # --- the --register variant ---------------------------------------------------
-smap_stop 1
-smap_stop 2
-rm -f "$STATE" "$ALLOC"
-prr_restart
-smap_start 1 etc/testbed/register/smap1.conf
-smap_start 2 etc/testbed/register/smap2.conf
+register_variant
 if wait_for -t 30 bound 1 && wait_for -t 30 bound 2; then
 	S1=$(set_of 1); S2=$(set_of 2)
 	pass "register variant: smap1 $S1, smap2 $S2"

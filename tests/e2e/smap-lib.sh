@@ -14,6 +14,12 @@
 #                             through it both ways (a PASS/FAIL); else nothing
 #   plain_restart             the plain testbed's prr and SMAPs again (tests that
 #                             switched to a variant restore with it)
+#   register_variant          the testbed's --register variant: both SMAPs
+#                             stopped, its state and allocation log cleared,
+#                             prr restarted with etc/testbed/register/prr.conf,
+#                             both SMAPs started with their register configs
+#   register_restore          back from it to the plain testbed, its state
+#                             cleared (for on_exit; never fails)
 #   start_server NAME NS CMD...  a server in NS for the rest of the test; waits
 #                             for $E2E_TMP/NAME.ready if CMD creates it
 #   $SMAP $TOOL               the smap binary, tests/e2e/smap-tool
@@ -80,6 +86,26 @@ plain_restart() {
 	smap_start 1 etc/testbed/smap1.conf || echo "# could not restart smap1"
 	smap_start 2 etc/testbed/smap2.conf || echo "# could not restart smap2"
 	wait_for -t 10 tb ap-h11 ping -c 1 -W 1 "$INET" || echo "# h11 does not reach $INET after the restore"
+}
+
+# the --register variant's files (etc/testbed/register/prr.conf names them)
+REG_STATE=$RUN/prr-register.state
+REG_ALLOC=$RUN/prr-register.alloc.log
+
+register_variant() {
+	smap_stop 1
+	smap_stop 2
+	rm -f "$REG_STATE" "$REG_ALLOC" "$REG_ALLOC".*
+	"$TESTBED" restart prr etc/testbed/register/prr.conf >/dev/null
+	smap_start 1 etc/testbed/register/smap1.conf
+	smap_start 2 etc/testbed/register/smap2.conf
+}
+
+register_restore() {
+	smap_stop 1 || true
+	smap_stop 2 || true
+	rm -f "$REG_STATE" "$REG_ALLOC" "$REG_ALLOC".*
+	plain_restart
 }
 
 start_server() {
