@@ -87,11 +87,14 @@ LOWRATE=$(tmpfile)
 printf '@include "%s"\nicmp_rate_limit = 20;\n' "$ROOT/etc/testbed/prr.conf" >"$LOWRATE"
 "$TESTBED" restart prr "$LOWRATE" >/dev/null
 rl0=$(pstat icmp_relay_ratelimited); own0=$(pstat icmp_ratelimited)
+# the flood lasts until the checks are done (a stop file), not a fixed time:
+# under load scapy may take seconds to start sending
+STOP=$(tmpfile); rm -f "$STOP"
 inject --src 2001:db8:1::1000 --dst 2001:db8:1::2 --v4dst 192.0.2.1 --port 10500 \
-	--type unreach --count 64 --vary-src --seconds 6 &
+	--type unreach --count 64 --vary-src --seconds 120 --stop-file "$STOP" &
 flood=$!
 tb ap-inet ip -4 route flush cache
-if wait_for -t 10 at_least icmp_relay_ratelimited $((rl0 + 50)); then
+if wait_for -t 90 at_least icmp_relay_ratelimited $((rl0 + 50)); then
 	# a DF datagram that fits no softwire (1500 + 40 > the IPv6 side's 1500):
 	# the PRR's own fragmentation needed, which sets ap-inet's path MTU
 	tb ap-inet "$PYTHON" -c 'import socket
@@ -111,6 +114,7 @@ for p in range(10600, 10604):
 else
 	fail "relay flood reaches its limit" "icmp_relay_ratelimited $(pstat icmp_relay_ratelimited) (was $rl0)"
 fi
+touch "$STOP"
 wait "$flood" 2>/dev/null || true
 tb ap-inet ip -4 route flush cache
 
