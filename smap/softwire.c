@@ -281,6 +281,8 @@ softwire_from_tun(struct smap *s)
 			memcpy(&vh, tunbuf, VNET_LEN);
 			k = gso_split(&vh, tunbuf + VNET_LEN, (size_t)n - VNET_LEN, segbuf,
 				      sizeof(segbuf), outbound, s);
+			if (k > 0 && vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+				s->stats[SMAP_STAT_OUT_TSO]++;
 		}
 		if (k < 0) {	/* an offload we did not ask for, or a header that lies */
 			s->stats[SMAP_STAT_OUT_PACKETS]++;
