@@ -303,8 +303,9 @@ deliver(struct smap *s, const uint8_t *pkt, size_t len)
 		s->stats[SMAP_STAT_IN_DELIVERED]++;
 }
 
-void
-softwire_from_wan(struct smap *s)
+/* One recvmmsg: each packet checked, reassembled, delivered. Returns how many. */
+static int
+from_wan_batch(struct smap *s)
 {
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -352,6 +353,15 @@ softwire_from_wan(struct smap *s)
 		if (v == SMAP_PASS)
 			deliver(s, pkt, len);
 	}
+	return n;
+}
+
+/* Until the socket is empty or 4 batches: ACKs and data in bursts. */
+void
+softwire_from_wan(struct smap *s)
+{
+	for (int i = 0; i < 4 && from_wan_batch(s) == BATCH; i++)
+		;
 }
 
 /* ICMPv6 errors about our packets (IPV6_RECVERR): packet too big. */
