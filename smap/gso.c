@@ -36,12 +36,14 @@ csum_complete(const struct virtio_net_hdr *vh, uint8_t *pkt, size_t len)
 	return 0;
 }
 
-/* One segment at seg: headers (hl bytes, TCP at ihl) then n payload bytes. */
-static size_t
-tcp_segment(uint8_t *seg, const uint8_t *hdr, size_t ihl, size_t hl,
-	    const uint8_t *payload, size_t n, unsigned i, size_t off, uint8_t clear)
+/*
+ * One segment at seg: the headers (hl bytes, L4 at ihl) then n payload
+ * bytes, the IPv4 total length, id (the packet's plus i) and sum set.
+ */
+static void
+ip_segment(uint8_t *seg, const uint8_t *hdr, size_t ihl, size_t hl,
+	   const uint8_t *payload, size_t n, unsigned i)
 {
-	uint8_t *tcp = seg + ihl;
 	uint16_t c;
 
 	memcpy(seg, hdr, hl);
@@ -51,39 +53,79 @@ tcp_segment(uint8_t *seg, const uint8_t *hdr, size_t ihl, size_t hl,
 	memset(seg + 10, 0, 2);
 	c = csum_buf(seg, ihl);
 	memcpy(seg + 10, &c, 2);
-	put32(tcp + 4, (uint32_t)(get32(hdr + ihl + 4) + off));
-	tcp[13] &= (uint8_t)~clear;
-	memset(tcp + 16, 0, 2);
-	c = (uint16_t)~csum_fold(csum_partial(tcp, hl - ihl + n,
-					      csum_pseudo4(seg + 12, seg + 16, IPPROTO_TCP,
-							   (uint16_t)(hl - ihl + n))));
-	memcpy(tcp + 16, &c, 2);
-	return hl + n;
 }
 
-static int
-tcp4_split(const struct virtio_net_hdr *vh, const uint8_t *pkt, size_t len,
-	   uint8_t *seg, size_t seg_cap, frag_emit_fn emit, void *arg)
+/* The L4 checksum of a segment of len bytes, its field at ihl + at. */
+static uint16_t
+l4_csum(uint8_t *seg, size_t ihl, size_t len, size_t at)
 {
-	size_t ihl, hl, mss = vh16(vh->gso_size), payload, off;
+	uint16_t l4len = (uint16_t)(len - ihl), c;
+
+	memset(seg + ihl + at, 0, 2);
+	c = (uint16_t)~csum_fold(csum_partial(seg + ihl, l4len,
+					      csum_pseudo4(seg + 12, seg + 16, seg[9], l4len)));
+	memcpy(seg + ihl + at, &c, 2);
+	return c;
+}
+
+/*
+ * The length of a super-packet's headers (its IPv4 header's in ihl), or
+ * 0 if it is not a proto packet whose segments fit in seg_cap.
+ */
+static size_t
+super_hdr(const struct virtio_net_hdr *vh, const uint8_t *pkt, size_t len, uint8_t proto,
+	  size_t seg_cap, size_t *ihl)
+{
+	size_t hl, mss = vh16(vh->gso_size), l4min = proto == IPPROTO_TCP ? 20 : 8;
+
+	if (len < IPV4_HDR_MIN || pkt[0] >> 4 != 4 || pkt[9] != proto || mss == 0)
+		return 0;
+	*ihl = (size_t)(pkt[0] & 0x0f) * 4;
+	if (*ihl < IPV4_HDR_MIN || len < *ihl + l4min || get16(pkt + 2) != len ||
+	    (get16(pkt + 6) & 0x3fff) != 0)	/* no fragment is a super-packet */
+		return 0;
+	hl = *ihl + (proto == IPPROTO_TCP ? (size_t)(pkt[*ihl + 12] >> 4) * 4 : 8);
+	if (hl < *ihl + l4min || hl > len || seg_cap < hl + mss)
+		return 0;
+	return hl;
+}
+
+/* A segment's TCP or UDP header: sequence number and flags, or length; its sum. */
+static void
+l4_fix(uint8_t *seg, const uint8_t *pkt, size_t ihl, size_t len, size_t off, unsigned i,
+       bool last)
+{
+	uint8_t *l4 = seg + ihl;
+
+	if (pkt[9] == IPPROTO_TCP) {
+		put32(l4 + 4, (uint32_t)(get32(pkt + ihl + 4) + off));
+		l4[13] &= (uint8_t)~((last ? 0 : TCP_FIN | TCP_PSH) | (i ? TCP_CWR : 0));
+		l4_csum(seg, ihl, len, 16);
+		return;
+	}
+	put16(l4 + 4, (uint16_t)(len - ihl));
+	if (l4_csum(seg, ihl, len, 6) == 0)
+		memset(l4 + 6, 0xff, 2);	/* 0 is "no checksum" */
+}
+
+/* TSO and USO: segments of gso_size payload bytes each. */
+static int
+l4_split(const struct virtio_net_hdr *vh, uint8_t proto, const uint8_t *pkt, size_t len,
+	 uint8_t *seg, size_t seg_cap, frag_emit_fn emit, void *arg)
+{
+	size_t ihl, hl = super_hdr(vh, pkt, len, proto, seg_cap, &ihl);
+	size_t mss = vh16(vh->gso_size), payload = len - hl, off;
 	unsigned i;
 
-	if (len < IPV4_HDR_MIN || pkt[0] >> 4 != 4 || pkt[9] != IPPROTO_TCP || mss == 0)
+	if (!hl)
 		return -1;
-	ihl = (size_t)(pkt[0] & 0x0f) * 4;
-	if (ihl < IPV4_HDR_MIN || len < ihl + 20 || get16(pkt + 2) != len ||
-	    (get16(pkt + 6) & 0x3fff) != 0)	/* no fragment is a super-packet */
-		return -1;
-	hl = ihl + (size_t)(pkt[ihl + 12] >> 4) * 4;
-	if (hl < ihl + 20 || hl > len || seg_cap < hl + mss)
-		return -1;
-	payload = len - hl;
 	for (i = 0, off = 0;; i++, off += mss) {
 		size_t n = payload - off < mss ? payload - off : mss;
 		bool last = off + n >= payload;
-		uint8_t clear = (uint8_t)((last ? 0 : TCP_FIN | TCP_PSH) | (i ? TCP_CWR : 0));
 
-		emit(arg, seg, tcp_segment(seg, pkt, ihl, hl, pkt + hl + off, n, i, off, clear));
+		ip_segment(seg, pkt, ihl, hl, pkt + hl + off, n, i);
+		l4_fix(seg, pkt, ihl, hl + n, off, i, last);
+		emit(arg, seg, hl + n);
 		if (last)
 			return (int)i + 1;
 	}
@@ -100,7 +142,9 @@ gso_split(const struct virtio_net_hdr *vh, uint8_t *pkt, size_t len,
 		emit(arg, pkt, len);
 		return 1;
 	case VIRTIO_NET_HDR_GSO_TCPV4:
-		return tcp4_split(vh, pkt, len, seg, seg_cap, emit, arg);
+		return l4_split(vh, IPPROTO_TCP, pkt, len, seg, seg_cap, emit, arg);
+	case GSO_UDP_L4:
+		return l4_split(vh, IPPROTO_UDP, pkt, len, seg, seg_cap, emit, arg);
 	}
 	return -1;
 }

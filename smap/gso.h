@@ -17,19 +17,30 @@
 
 #include "frag.h"
 
-/* What the TUN is asked to hand over (TUNSETOFFLOAD). */
-#define GSO_TUN_OFFLOADS	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN)
+/* UDP segmentation (Linux 6.2), newer than some distributions' headers */
+#define GSO_UDP_L4		5	/* VIRTIO_NET_HDR_GSO_UDP_L4 */
+#define GSO_TUN_F_USO4		0x20	/* TUN_F_USO4 */
+#define GSO_TUN_F_USO6		0x40	/* TUN_F_USO6: the kernel takes USO4 only with it */
+
+/*
+ * What the TUN is asked to hand over (TUNSETOFFLOAD), and without USO
+ * for older kernels. The TUN carries no IPv6 (disable_ipv6), so none of
+ * it comes as TSO6 or USO6.
+ */
+#define GSO_TUN_OFFLOADS	(GSO_TUN_OFFLOADS_TCP | GSO_TUN_F_USO4 | GSO_TUN_F_USO6)
+#define GSO_TUN_OFFLOADS_TCP	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN)
 
 /*
  * The wire packets of one TUN read: pkt (len bytes, the virtio header
  * vh already taken off) as it is when vh asks for nothing; with only
  * its checksum completed (NEEDS_CSUM, GSO_NONE: pkt is changed in
- * place); or, for GSO_TCPV4 (ECN or not), cut into segments of gso_size
- * payload bytes built in seg (seg_cap bytes, reused for each). A segment
- * keeps the headers (options too) with its own total length, IP id
- * (the packet's, plus one per segment), sequence number and checksums;
- * FIN and PSH stay on the last segment only, CWR on the first only, as
- * the kernel's own segmentation does (tcp_gso_segment).
+ * place); or, for GSO_TCPV4 (ECN or not) and GSO_UDP_L4 over IPv4, cut
+ * into segments of gso_size payload bytes built in seg (seg_cap bytes,
+ * reused for each). A segment keeps the headers (options too) with its
+ * own total length, IP id (the packet's, plus one per segment) and
+ * checksums; TCP its sequence number, with FIN and PSH on the last
+ * segment only and CWR on the first only, as the kernel's own
+ * segmentation does (tcp_gso_segment); UDP its length.
  * Each packet goes to emit, in order. Returns how many, or -1 (nothing
  * emitted) for what cannot be handled: a header that does not match the
  * packet, another GSO type, or seg_cap too small.

@@ -135,7 +135,8 @@ tun_open(struct smap *s)
 	s->tun_ifindex = (int)if_nametoindex(name);
 	/* TCP super-packets and checksums left to us: fewer reads, no
 	 * segmentation in the kernel; smap/gso.c cuts them to the MTU */
-	if (ioctl(s->tun_fd, TUNSETOFFLOAD, (unsigned long)GSO_TUN_OFFLOADS) < 0)
+	if (ioctl(s->tun_fd, TUNSETOFFLOAD, (unsigned long)GSO_TUN_OFFLOADS) < 0 &&
+	    ioctl(s->tun_fd, TUNSETOFFLOAD, (unsigned long)GSO_TUN_OFFLOADS_TCP) < 0)
 		log_warn("%s: no offloads (TUNSETOFFLOAD), one packet a read", name);
 	/* IPv4 only: no link-local address, no router solicitations into the softwire */
 	{

@@ -6,10 +6,10 @@
  *
  * Besides sanitizer reports it aborts on a broken promise: -1 emits
  * nothing, k emits k packets; a checksum left to us sums correctly
- * afterwards; a TCP super-packet comes out as segments of at most
+ * afterwards; a TCP or UDP super-packet comes out as segments of at most
  * gso_size payload bytes behind the same headers, with valid IPv4 and
- * TCP checksums, consecutive sequence numbers and IP ids, whose
- * payloads put together are the super-packet's.
+ * L4 checksums, consecutive IP ids (and TCP sequence numbers, UDP
+ * lengths), whose payloads put together are the super-packet's.
  * fuzz-options: -max_len=8192
  */
 #include <endian.h>
@@ -38,6 +38,15 @@ check(bool ok)
 		abort();
 }
 
+/* A super-packet to cut: TSO or USO. */
+static bool
+split(void)
+{
+	unsigned t = vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+
+	return t == VIRTIO_NET_HDR_GSO_TCPV4 || t == GSO_UDP_L4;
+}
+
 static void
 check_segment(const uint8_t *p, size_t n)
 {
@@ -46,11 +55,15 @@ check_segment(const uint8_t *p, size_t n)
 	check(n >= hl && n - hl <= mss && get16(p + 2) == n);
 	check(csum_buf(p, ihl) == 0);
 	check((uint16_t)~csum_fold(csum_partial(p + ihl, n - ihl,
-		csum_pseudo4(p + 12, p + 16, IPPROTO_TCP, (uint16_t)(n - ihl)))) == 0);
+		csum_pseudo4(p + 12, p + 16, p[9], (uint16_t)(n - ihl)))) == 0);
 	/* the headers but for lengths, ids, sequence, flags and sums are the packet's */
-	check(memcmp(p + 12, orig + 12, ihl - 12) == 0 && memcmp(p + ihl, orig + ihl, 4) == 0);
+	check(memcmp(p + 9, orig + 9, 1) == 0 && memcmp(p + 12, orig + 12, ihl - 12) == 0 &&
+	      memcmp(p + ihl, orig + ihl, 4) == 0);
 	check(get16(p + 4) == (uint16_t)(get16(orig + 4) + emitted));
-	check(get32(p + ihl + 4) == (uint32_t)(get32(orig + ihl + 4) + taken));
+	if (p[9] == IPPROTO_TCP)
+		check(get32(p + ihl + 4) == (uint32_t)(get32(orig + ihl + 4) + taken));
+	else
+		check(get16(p + ihl + 4) == n - ihl && get16(p + ihl + 6) != 0);
 	check(memcmp(p + hl, orig + hl + taken, n - hl) == 0);
 	taken += n - hl;
 }
@@ -77,7 +90,7 @@ static void
 collect(void *arg, const uint8_t *p, size_t n)
 {
 	(void)arg;
-	if ((vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_TCPV4) {
+	if (split()) {
 		check_segment(p, n);
 	} else {
 		check(p == pkt && n == len);
@@ -101,12 +114,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(pkt, data + sizeof(vh), len);
 	memcpy(orig, pkt, len);
 	ihl = len ? (size_t)(pkt[0] & 0x0f) * 4 : 0;
-	hl = ihl + 20 < len ? ihl + (size_t)(pkt[ihl + 12] >> 4) * 4 : 0;
+	if (len > 9 && pkt[9] == IPPROTO_UDP)
+		hl = ihl + 8;
+	else
+		hl = ihl + 20 < len ? ihl + (size_t)(pkt[ihl + 12] >> 4) * 4 : 0;
 	taken = 0;
 	emitted = 0;
 	k = gso_split(&vh, pkt, len, seg, sizeof(seg), collect, NULL);
 	check(k < 0 ? emitted == 0 : (unsigned)k == emitted);
-	if (k > 0 && (vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_TCPV4)
+	if (k > 0 && split())
 		check(taken == len - hl);
 	return 0;
 }

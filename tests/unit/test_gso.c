@@ -181,6 +181,56 @@ START_TEST(cut_odd_sizes)
 }
 END_TEST
 
+/* A UDP datagram from 192.0.2.1:10000 to 198.51.100.10:443, n bytes of data. */
+static size_t
+mk_udp(uint8_t *p, const uint8_t *data, size_t n, uint16_t id)
+{
+	uint8_t ph[12] = { 192, 0, 2, 1, 198, 51, 100, 10, 0, IPPROTO_UDP };
+	uint32_t sum = 0;
+	uint16_t c;
+
+	memset(p, 0, 28);
+	p[0] = 0x45;
+	put16(p + 2, (uint16_t)(28 + n));
+	put16(p + 4, id);
+	p[8] = 64;
+	p[9] = IPPROTO_UDP;
+	memcpy(p + 12, ph, 8);
+	put16(p + 10, ref_csum(p, 20, 0));
+	put16(p + 20, 10000);
+	put16(p + 22, 443);
+	put16(p + 24, (uint16_t)(8 + n));
+	memcpy(p + 28, data, n);
+	put16(ph + 10, (uint16_t)(8 + n));
+	for (size_t i = 0; i < 12; i += 2)
+		sum += (uint32_t)(ph[i] << 8 | ph[i + 1]);
+	c = ref_csum(p + 20, 8 + n, sum);
+	put16(p + 26, c ? c : 0xffff);
+	return 28 + n;
+}
+
+/* USO: datagrams of gso_size bytes, the last one shorter. */
+START_TEST(cut_udp)
+{
+	size_t len = mk_udp(super, payload, 3 * 1200 + 17, 0x0100);
+	struct virtio_net_hdr vh = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .gso_type = GSO_UDP_L4,
+		.hdr_len = htole16(28), .gso_size = htole16(1200),
+		.csum_start = htole16(20), .csum_offset = htole16(6),
+	};
+	uint8_t ref[2048];
+
+	put16(super + 26, 0x4321);	/* the pseudo header's sum: not trusted */
+	ck_assert_int_eq(gso_split(&vh, super, len, seg, sizeof(seg), collect, NULL), 4);
+	for (unsigned i = 0; i < 4; i++) {
+		size_t n = i < 3 ? 1200 : 17, rlen = mk_udp(ref, payload + i * 1200, n, (uint16_t)(0x0100 + i));
+
+		ck_assert_uint_eq(got.len[i], rlen);
+		ck_assert_msg(memcmp(got.pkt[i], ref, rlen) == 0, "datagram %u differs", i);
+	}
+}
+END_TEST
+
 /* NEEDS_CSUM without GSO: the pseudo header's sum in the field, completed in place. */
 START_TEST(csum_tcp_completed)
 {
@@ -301,6 +351,7 @@ gso_suite(void)
 	tcase_add_test(tc, cut_one_segment);
 	tcase_add_test(tc, cut_no_payload);
 	tcase_add_test(tc, cut_odd_sizes);
+	tcase_add_test(tc, cut_udp);
 	tcase_add_test(tc, csum_tcp_completed);
 	tcase_add_test(tc, csum_udp_zero);
 	tcase_add_test(tc, plain_as_is);
