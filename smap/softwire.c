@@ -3,8 +3,10 @@
  * The softwire: IPv4 read from the TUN goes to the PRR in IPv6 with next
  * header 4 through a raw socket (the kernel writes the outer header), and
  * IPv4 received on that socket goes into the TUN, each after the checks
- * of smap_path.c. Reads come in batches (recvmmsg, TUN reads until
- * EAGAIN), sends go out in batches (sendmmsg).
+ * of smap/datapath.c. Reads come in batches (recvmmsg, TUN reads until
+ * EAGAIN), sends go out in batches (sendmmsg). The TUN has offloads
+ * (smap/gso.h): what it hands over may be a TCP super-packet, cut here
+ * into MTU-sized segments that go out in the same sendmmsg burst.
  *
  * MTU: the kernel never fragments our IPv6 (IPV6_PMTUDISC_DO). The TUN
  * MTU is the path MTU toward the PRR minus 40, so the kernel's IPv4
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +32,7 @@
 #include "pkt.h"
 #include "smap/apply.h"
 #include "smap/fastpath.h"
+#include "smap/gso.h"
 #include "smap/smap.h"
 
 #define BATCH		32
@@ -40,6 +44,9 @@ static size_t txlen[BATCH];
 static struct sockaddr_in6 txdst[BATCH];	/* the PRR, or another CE (MAP-E mesh) */
 static unsigned ntx;
 static uint8_t scratch[PKT_MAX];
+#define VNET_LEN	sizeof(struct virtio_net_hdr)	/* in front of each TUN packet */
+static uint8_t tunbuf[VNET_LEN + PKT_MAX];
+static uint8_t segbuf[PKT_MAX];
 static uint64_t last_tick_ms, last_mtu_ms;
 
 static int
@@ -203,6 +210,19 @@ tx_queue(struct smap *s, const uint8_t *pkt, size_t len)
 	txlen[ntx++] = len;
 }
 
+/* Into the TUN: a packet complete as it is (GSO_NONE, checksums done). */
+static int
+tun_write(struct smap *s, const uint8_t *pkt, size_t len)
+{
+	static const struct virtio_net_hdr none;
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)&none, .iov_len = sizeof(none) },
+		{ .iov_base = (void *)pkt, .iov_len = len },
+	};
+
+	return writev(s->tun_fd, iov, 2) < 0 ? -1 : 0;
+}
+
 static void
 emit_frag(void *arg, const uint8_t *pkt, size_t len)
 {
@@ -212,35 +232,64 @@ emit_frag(void *arg, const uint8_t *pkt, size_t len)
 	tx_queue(s, pkt, len);
 }
 
-void
-softwire_from_tun(struct smap *s)
+/* One IPv4 packet from the TUN as it goes on the wire: checked, sent. */
+static void
+outbound(void *arg, const uint8_t *pkt, size_t len)
 {
+	struct smap *s = arg;
 	uint8_t reply[576];
 	size_t rlen;
 
-	for (unsigned i = 0; i < 4 * BATCH; i++) {
-		ssize_t n = read(s->tun_fd, scratch, sizeof(scratch));
+	s->stats[SMAP_STAT_OUT_PACKETS]++;
+	switch (smap_outbound(&s->live.params, pkt, len, reply, sizeof(reply), &rlen, s->stats)) {
+	case SMAP_PASS:
+		tx_queue(s, pkt, len);
+		break;
+	case SMAP_FRAGMENT:
+		if (frag4_split(pkt, len, smap_tun_mtu(s->live.params.mtu), emit_frag, s) < 0)
+			s->stats[SMAP_STAT_TX_ERRORS]++;
+		break;
+	case SMAP_ICMP:
+		if (tun_write(s, reply, rlen) < 0)
+			s->stats[SMAP_STAT_TX_ERRORS]++;
+		break;
+	case SMAP_DROP:
+		break;
+	}
+}
+
+/*
+ * Reads until EAGAIN or a budget of wire packets; a super-packet is cut
+ * into its segments first, so the checks, counters and drop reasons see
+ * the packets the kernel would have written without the offloads.
+ */
+void
+softwire_from_tun(struct smap *s)
+{
+	struct virtio_net_hdr vh;
+	unsigned sent = 0;
+
+	for (unsigned i = 0; i < 4 * BATCH && sent < 4 * BATCH; i++) {
+		ssize_t n = read(s->tun_fd, tunbuf, sizeof(tunbuf));
+		int k;
 
 		if (n <= 0)
 			break;
-		s->stats[SMAP_STAT_OUT_PACKETS]++;
-		switch (smap_outbound(&s->live.params, scratch, (size_t)n, reply, sizeof(reply),
-				      &rlen, s->stats)) {
-		case SMAP_PASS:
-			tx_queue(s, scratch, (size_t)n);
-			break;
-		case SMAP_FRAGMENT:
-			if (frag4_split(scratch, (size_t)n, smap_tun_mtu(s->live.params.mtu),
-					emit_frag, s) < 0)
-				s->stats[SMAP_STAT_TX_ERRORS]++;
-			break;
-		case SMAP_ICMP:
-			if (write(s->tun_fd, reply, rlen) < 0)
-				s->stats[SMAP_STAT_TX_ERRORS]++;
-			break;
-		case SMAP_DROP:
-			break;
+		if ((size_t)n < VNET_LEN) {
+			k = -1;
+		} else {
+			memcpy(&vh, tunbuf, VNET_LEN);
+			k = gso_split(&vh, tunbuf + VNET_LEN, (size_t)n - VNET_LEN, segbuf,
+				      sizeof(segbuf), outbound, s);
+			if (k > 0 && vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+				s->stats[SMAP_STAT_OUT_TSO]++;
 		}
+		if (k < 0) {	/* an offload we did not ask for, or a header that lies */
+			s->stats[SMAP_STAT_OUT_PACKETS]++;
+			s->stats[SMAP_STAT_OUT_DROP_MALFORMED]++;
+			k = 1;
+		}
+		sent += (unsigned)k;
 	}
 	tx_flush(s);
 }
@@ -248,14 +297,15 @@ softwire_from_tun(struct smap *s)
 static void
 deliver(struct smap *s, const uint8_t *pkt, size_t len)
 {
-	if (write(s->tun_fd, pkt, len) < 0)
+	if (tun_write(s, pkt, len) < 0)
 		s->stats[SMAP_STAT_TX_ERRORS]++;
 	else
 		s->stats[SMAP_STAT_IN_DELIVERED]++;
 }
 
-void
-softwire_from_wan(struct smap *s)
+/* One recvmmsg: each packet checked, reassembled, delivered. Returns how many. */
+static int
+from_wan_batch(struct smap *s)
 {
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -303,6 +353,15 @@ softwire_from_wan(struct smap *s)
 		if (v == SMAP_PASS)
 			deliver(s, pkt, len);
 	}
+	return n;
+}
+
+/* Until the socket is empty or 4 batches: ACKs and data in bursts. */
+void
+softwire_from_wan(struct smap *s)
+{
+	for (int i = 0; i < 4 && from_wan_batch(s) == BATCH; i++)
+		;
 }
 
 /* ICMPv6 errors about our packets (IPV6_RECVERR): packet too big. */
