@@ -105,8 +105,9 @@ else fail "h21: DF packet too big gets fragmentation needed, mtu 1240" "$(onelin
 # The first large reply toward smap2 teaches the PRR its path MTU: it
 # leaves in 1500-byte IPv6 fragments, ap-core answers packet too big
 # (in6_packet_too_big) and that one reply is lost, as PMTUD loses it
-# anywhere. So one warm-up ping, then none may be lost.
-tb ap-h21 ping -M dont -s 2000 -c 1 -W 2 "$INET" >/dev/null 2>&1 || true
+# anywhere. So warm-up pings until one is answered (under load the PRR may
+# learn the MTU only after the next reply has left), then none may be lost.
+wait_for -t 20 tb ap-h21 ping -M dont -s 2000 -c 1 -W 2 "$INET" || true
 out=$(tb ap-h21 ping -M dont -s 2000 -c 2 -W 2 "$INET" 2>&1 || true)
 if echo "$out" | grep -q ' 0% packet loss'; then pass "h21: 2028-byte ping without DF is fragmented and answered"
 else fail "h21: 2028-byte ping without DF is fragmented and answered" "$(oneline "$out")"; fi
