@@ -486,6 +486,20 @@ registry_add(struct registry *r, const struct reg_entry *e, char *err, size_t er
 }
 
 void
+registry_prefetch(const struct registry *r, const struct reg_entry *e)
+{
+	long s;
+
+	if (e->origin != REG_DYNAMIC || (s = pool_slot_of(r->pool, e->b.ipv4, &e->b.ps)) < 0)
+		return;
+	__builtin_prefetch(&r->st[s], 1);
+	__builtin_prefetch(&r->m[s], 1);
+	__builtin_prefetch(&r->pool->b[s], 1);
+	__builtin_prefetch(&r->pool->live[s], 1);
+	__builtin_prefetch(&r->h6[h6_home(r, &e->b.ipv6)], 1);
+}
+
+void
 registry_block_static(struct registry *r, void (*fn)(void *, const struct reg_entry *), void *arg)
 {
 	struct pool *p = r->pool;
@@ -799,15 +813,28 @@ hexval(char c)
 bool
 reg_entry_parse(const char *line, struct reg_entry *e, char *err, size_t errlen)
 {
-	char buf[512], *f[9], *save = NULL, *tok;
+	char buf[512], *f[9];
 	struct in_addr a4;
+	size_t len;
 	uint64_t v;
 	int n = 0, nf;
 
-	snprintf(buf, sizeof(buf), "%s", line);
+	len = strnlen(line, sizeof(buf) - 1);
+	memcpy(buf, line, len);
+	buf[len] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
-	for (tok = strtok_r(buf, "\t", &save); tok && n < 9; tok = strtok_r(NULL, "\t", &save))
-		f[n++] = tok;
+	/* tab-separated, empty fields skipped (a million lines at start-up: no strtok) */
+	for (char *p = buf; *p && n < 9;) {
+		if (*p == '\t') {
+			p++;
+			continue;
+		}
+		f[n++] = p;
+		while (*p && *p != '\t')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
 	if (n != 7 && n != 8) {
 		snprintf(err, errlen, "expected 7 or 8 tab-separated fields, found %d", n);
 		return false;

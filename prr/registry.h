@@ -153,6 +153,12 @@ enum reg_result registry_release(struct registry *, const struct in6_addr *);
 unsigned registry_expire(struct registry *, uint64_t now,
 			 void (*fn)(void *arg, const struct reg_entry *, const char *event), void *arg);
 /*
+ * A hint for a bulk load: the memory registry_add() will touch for e,
+ * fetched ahead, so that a batch of entries waits for it at once rather
+ * than one cache miss after another (a million slots are scattered).
+ */
+void registry_prefetch(const struct registry *, const struct reg_entry *);
+/*
  * Dynamic sets that overlap a config or operator binding are dropped
  * (fn told of each), and their slots kept out of the free list, which
  * is rebuilt (it ends a bulk load: r->bulk is cleared).
