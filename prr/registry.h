@@ -85,6 +85,7 @@ struct registry {
 	uint32_t nfree;
 	uint32_t *h6;		/* slot + 1 by subscriber prefix hash; 0 empty */
 	uint32_t h6mask;
+	uint32_t h6slot;	/* a cell's slot + 1 bits; above them a tag of the address */
 	uint32_t n_dyn;		/* active and held slots */
 	uint32_t auth_count[PRR_MAX_AUTH];
 	uint64_t rng;
