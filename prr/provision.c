@@ -99,7 +99,12 @@ follow_pool(struct prr *prr, const struct pool *old)
 void
 provision_fastpath(struct prr *prr)
 {
+	uint64_t t0 = clock_ms();
+
 	follow_pool(prr, NULL);
+	if (prr->fp && prr->reg.pool)
+		log_debug("fast path: the pool's live slots loaded in %llu ms",
+			  (unsigned long long)(clock_ms() - t0));
 }
 
 /* ---- allocation log lines, written after the commit that makes them true ---- */
@@ -350,10 +355,15 @@ provision_init(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 			return -1;
 		log_info("postgresql store: %zu entries loaded", registry_count(&prr->reg));
 	} else if (env->cfg.state_file[0]) {
+		uint64_t t0 = clock_ms();
+
 		if (!(prr->store = store_journal_open(env->cfg.state_file, err, errlen)))
 			return -1;
 		if (store_load(prr->store, &prr->reg, &rep, err, errlen) < 0)
 			return -1;
+		/* start-up's longest step with a million registrations */
+		log_debug("%s: %zu entries (%u records) loaded in %llu ms", env->cfg.state_file,
+			  registry_count(&prr->reg), rep.records, (unsigned long long)(clock_ms() - t0));
 		if (rep.bad || rep.replaced || rep.refused || rep.torn)
 			log_warnx("%s: %u unreadable, %u replaced, %u refused record(s) skipped%s",
 				  env->cfg.state_file, rep.bad, rep.replaced, rep.refused,

@@ -87,25 +87,53 @@ slot_addr(const struct registry *r, uint32_t s)
 	return &r->pool->b[s].ipv6;
 }
 
+/*
+ * An index cell holds slot + 1 in its low bits and, above them, a tag
+ * cut from a hash of the whole address: most cells that are not a's are
+ * passed over without reading their slot (a cache miss each, scattered
+ * over a million slots).
+ */
+static uint32_t
+h6_tag(const struct registry *r, const struct in6_addr *a)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a->s6_addr, 8);
+	memcpy(&y, a->s6_addr + 8, 8);
+	x = (x ^ (y * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL;
+	return (uint32_t)(x >> 32) & ~r->h6slot;
+}
+
+static uint32_t
+cell_slot(const struct registry *r, uint32_t cell)
+{
+	return (cell & r->h6slot) - 1;
+}
+
 static long
 h6_find(const struct registry *r, const struct in6_addr *a)
 {
+	uint32_t tag;
+
 	if (!r->h6)
 		return -1;
+	tag = h6_tag(r, a);
 	for (uint32_t i = h6_home(r, a); r->h6[i]; i = (i + 1) & r->h6mask)
-		if (memcmp(slot_addr(r, r->h6[i] - 1), a, 16) == 0)
-			return (long)(r->h6[i] - 1);
+		if ((r->h6[i] & ~r->h6slot) == tag &&
+		    memcmp(slot_addr(r, cell_slot(r, r->h6[i])), a, 16) == 0)
+			return (long)cell_slot(r, r->h6[i]);
 	return -1;
 }
 
 static void
 h6_insert(struct registry *r, uint32_t s)
 {
+	const struct in6_addr *a = slot_addr(r, s);
 	uint32_t i;
 
-	for (i = h6_home(r, slot_addr(r, s)); r->h6[i]; i = (i + 1) & r->h6mask)
+	for (i = h6_home(r, a); r->h6[i]; i = (i + 1) & r->h6mask)
 		;
-	r->h6[i] = s + 1;
+	r->h6[i] = h6_tag(r, a) | (s + 1);
 }
 
 static void
@@ -113,7 +141,7 @@ h6_delete(struct registry *r, uint32_t s)
 {
 	uint32_t i, j, k;
 
-	for (i = h6_home(r, slot_addr(r, s)); r->h6[i] != s + 1; i = (i + 1) & r->h6mask)
+	for (i = h6_home(r, slot_addr(r, s)); (r->h6[i] & r->h6slot) != s + 1; i = (i + 1) & r->h6mask)
 		if (!r->h6[i])
 			return;
 	/* backward shift: nothing after the hole may become unreachable */
@@ -121,7 +149,7 @@ h6_delete(struct registry *r, uint32_t s)
 		j = (j + 1) & r->h6mask;
 		if (!r->h6[j])
 			break;
-		k = h6_home(r, slot_addr(r, r->h6[j] - 1));
+		k = h6_home(r, slot_addr(r, cell_slot(r, r->h6[j])));
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		r->h6[i] = r->h6[j];
@@ -137,7 +165,7 @@ subscriber_sets(const struct registry *r, const struct in6_addr *a)
 	unsigned n = 0;
 
 	for (uint32_t i = h6_home(r, a); r->h6[i]; i = (i + 1) & r->h6mask)
-		if (same_subscriber(r, a, slot_addr(r, r->h6[i] - 1)))
+		if (same_subscriber(r, a, slot_addr(r, cell_slot(r, r->h6[i]))))
 			n++;
 	return n;
 }
@@ -234,6 +262,9 @@ alloc_slots(struct registry *r, const struct alloc_params *ap)
 	while (sz < 2 * (uint64_t)n)
 		sz <<= 1;
 	r->h6mask = sz - 1;
+	/* the bits slot + 1 needs; the rest of a cell is the tag */
+	for (r->h6slot = 1; r->h6slot < n + 1 && r->h6slot != UINT32_MAX; r->h6slot = r->h6slot << 1 | 1)
+		;
 	r->st = pool_alloc(n);
 	r->m = pool_alloc((size_t)n * sizeof(*r->m));
 	r->freel = pool_alloc((size_t)n * sizeof(*r->freel));
@@ -483,6 +514,20 @@ registry_add(struct registry *r, const struct reg_entry *e, char *err, size_t er
 		pool_bind(r->pool, (uint32_t)s, &e->b.ipv6, e->b.br);
 	}
 	return res;
+}
+
+void
+registry_prefetch(const struct registry *r, const struct reg_entry *e)
+{
+	long s;
+
+	if (e->origin != REG_DYNAMIC || (s = pool_slot_of(r->pool, e->b.ipv4, &e->b.ps)) < 0)
+		return;
+	__builtin_prefetch(&r->st[s], 1);
+	__builtin_prefetch(&r->m[s], 1);
+	__builtin_prefetch(&r->pool->b[s], 1);
+	__builtin_prefetch(&r->pool->live[s], 1);
+	__builtin_prefetch(&r->h6[h6_home(r, &e->b.ipv6)], 1);
 }
 
 void
@@ -799,15 +844,28 @@ hexval(char c)
 bool
 reg_entry_parse(const char *line, struct reg_entry *e, char *err, size_t errlen)
 {
-	char buf[512], *f[9], *save = NULL, *tok;
+	char buf[512], *f[9];
 	struct in_addr a4;
+	size_t len;
 	uint64_t v;
 	int n = 0, nf;
 
-	snprintf(buf, sizeof(buf), "%s", line);
+	len = strnlen(line, sizeof(buf) - 1);
+	memcpy(buf, line, len);
+	buf[len] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
-	for (tok = strtok_r(buf, "\t", &save); tok && n < 9; tok = strtok_r(NULL, "\t", &save))
-		f[n++] = tok;
+	/* tab-separated, empty fields skipped (a million lines at start-up: no strtok) */
+	for (char *p = buf; *p && n < 9;) {
+		if (*p == '\t') {
+			p++;
+			continue;
+		}
+		f[n++] = p;
+		while (*p && *p != '\t')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
 	if (n != 7 && n != 8) {
 		snprintf(err, errlen, "expected 7 or 8 tab-separated fields, found %d", n);
 		return false;

@@ -85,6 +85,7 @@ struct registry {
 	uint32_t nfree;
 	uint32_t *h6;		/* slot + 1 by subscriber prefix hash; 0 empty */
 	uint32_t h6mask;
+	uint32_t h6slot;	/* a cell's slot + 1 bits; above them a tag of the address */
 	uint32_t n_dyn;		/* active and held slots */
 	uint32_t auth_count[PRR_MAX_AUTH];
 	uint64_t rng;
@@ -152,6 +153,12 @@ enum reg_result registry_release(struct registry *, const struct in6_addr *);
  */
 unsigned registry_expire(struct registry *, uint64_t now,
 			 void (*fn)(void *arg, const struct reg_entry *, const char *event), void *arg);
+/*
+ * A hint for a bulk load: the memory registry_add() will touch for e,
+ * fetched ahead, so that a batch of entries waits for it at once rather
+ * than one cache miss after another (a million slots are scattered).
+ */
+void registry_prefetch(const struct registry *, const struct reg_entry *);
 /*
  * Dynamic sets that overlap a config or operator binding are dropped
  * (fn told of each), and their slots kept out of the free list, which

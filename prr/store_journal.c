@@ -120,22 +120,64 @@ j_compact(struct store *s, const struct registry *r)
 	return 0;
 }
 
+/*
+ * Entries are added in batches: the slots of a batch are fetched into
+ * the cache together (registry_prefetch), then added in file order.
+ */
+#define LOAD_BATCH 16
+
+struct loaded {
+	struct reg_entry e;
+	unsigned lineno;
+};
+
+/* The batch into the registry, in order; -1 out of memory. */
+static int
+add_batch(const struct journal *j, struct registry *r, const struct loaded *b, unsigned n,
+	  struct store_report *rep)
+{
+	char msg[256];
+
+	for (unsigned i = 0; i < n; i++)
+		registry_prefetch(r, &b[i].e);
+	for (unsigned i = 0; i < n; i++) {
+		switch (registry_add(r, &b[i].e, msg, sizeof(msg))) {
+		case REG_OK:
+			break;
+		case REG_REPLACED:
+			if (rep->replaced++ < 20)
+				log_warnx("%s:%u: newest wins: %s", j->path, b[i].lineno, msg);
+			break;
+		case REG_NOMEM:
+			return -1;
+		default:
+			if (rep->refused++ < 20)
+				log_warnx("%s:%u: %s; skipped", j->path, b[i].lineno, msg);
+		}
+	}
+	return 0;
+}
+
 static int
 j_load(struct store *s, struct registry *r, struct store_report *rep, char *err, size_t errlen)
 {
 	struct journal *j = (struct journal *)s;
 	char line[512], msg[256];
-	struct reg_entry e;
+	struct loaded batch[LOAD_BATCH];
+	unsigned nb = 0;
 	off_t good = 0, at = 0;
 	unsigned lineno = 0;
 	FILE *f = fopen(j->path, "r");
+	char *iobuf = malloc(1 << 20);	/* setvbuf without a buffer of its own reads 4 kB at a time */
 
 	memset(rep, 0, sizeof(*rep));
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", j->path, strerror(errno));
+		free(iobuf);
 		return -1;
 	}
-	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	if (iobuf)
+		setvbuf(f, iobuf, _IOFBF, 1 << 20);
 	r->bulk = true;		/* the free list is rebuilt once, at the end */
 	while (fgets(line, sizeof(line), f)) {
 		size_t n = strlen(line);
@@ -173,37 +215,34 @@ j_load(struct store *s, struct registry *r, struct store_report *rep, char *err,
 			if (inet_pton(AF_INET6, line + 2, &a) != 1) {
 				rep->bad++;
 				log_warnx("%s:%u: bad IPv6 address '%s'; skipped", j->path, lineno, line + 2);
-			} else {
-				registry_release(r, &a);
+				continue;
 			}
+			/* what came before it first */
+			if (add_batch(j, r, batch, nb, rep) < 0)
+				goto nomem;
+			nb = 0;
+			registry_release(r, &a);
 			continue;
 		}
-		if (!reg_entry_parse(line, &e, msg, sizeof(msg))) {
+		if (!reg_entry_parse(line, &batch[nb].e, msg, sizeof(msg))) {
 			/* one bad line loses only itself */
 			rep->bad++;
 			log_warnx("%s:%u: %s; skipped", j->path, lineno, msg);
 			continue;
 		}
-		if (e.origin == REG_CONFIG)
+		if (batch[nb].e.origin == REG_CONFIG)
 			continue;
-		switch (registry_add(r, &e, msg, sizeof(msg))) {
-		case REG_OK:
-			break;
-		case REG_REPLACED:
-			if (rep->replaced++ < 20)
-				log_warnx("%s:%u: newest wins: %s", j->path, lineno, msg);
-			break;
-		case REG_NOMEM:
-			fclose(f);
-			registry_block_static(r, NULL, NULL);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		default:
-			if (rep->refused++ < 20)
-				log_warnx("%s:%u: %s; skipped", j->path, lineno, msg);
+		batch[nb++].lineno = lineno;
+		if (nb == LOAD_BATCH) {
+			if (add_batch(j, r, batch, nb, rep) < 0)
+				goto nomem;
+			nb = 0;
 		}
 	}
+	if (add_batch(j, r, batch, nb, rep) < 0)
+		goto nomem;
 	fclose(f);
+	free(iobuf);
 	registry_block_static(r, NULL, NULL);
 	if (rep->torn && truncate(j->path, good) < 0) {
 		snprintf(err, errlen, "%s: cannot cut off a torn last line: %s", j->path, strerror(errno));
@@ -217,6 +256,12 @@ j_load(struct store *s, struct registry *r, struct store_report *rep, char *err,
 	/* what a compaction would save: records beyond one per entry */
 	s->since_compact = rep->records > registry_count(r) + 2 ? rep->records - registry_count(r) - 2 : 0;
 	return 0;
+nomem:
+	fclose(f);
+	free(iobuf);
+	registry_block_static(r, NULL, NULL);
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 static void
