@@ -37,22 +37,18 @@ csum_complete(const struct virtio_net_hdr *vh, uint8_t *pkt, size_t len)
 }
 
 /*
- * One segment at seg: the headers (hl bytes, L4 at ihl) then n payload
+ * One segment at seg: the headers (hl bytes) then n payload
  * bytes, the IPv4 total length, id (the packet's plus i) and sum set.
  */
 static void
-ip_segment(uint8_t *seg, const uint8_t *hdr, size_t ihl, size_t hl,
-	   const uint8_t *payload, size_t n, unsigned i)
+ip_segment(uint8_t *seg, const uint8_t *hdr, size_t hl, const uint8_t *payload, size_t n,
+	   unsigned i)
 {
-	uint16_t c;
-
 	memcpy(seg, hdr, hl);
 	memcpy(seg + hl, payload, n);
 	put16(seg + 2, (uint16_t)(hl + n));
 	put16(seg + 4, (uint16_t)(get16(hdr + 4) + i));
-	memset(seg + 10, 0, 2);
-	c = csum_buf(seg, ihl);
-	memcpy(seg + 10, &c, 2);
+	ipv4_set_csum(seg);
 }
 
 /* The L4 checksum of a segment of len bytes, its field at ihl + at. */
@@ -123,7 +119,7 @@ l4_split(const struct virtio_net_hdr *vh, uint8_t proto, const uint8_t *pkt, siz
 		size_t n = payload - off < mss ? payload - off : mss;
 		bool last = off + n >= payload;
 
-		ip_segment(seg, pkt, ihl, hl, pkt + hl + off, n, i);
+		ip_segment(seg, pkt, hl, pkt + hl + off, n, i);
 		l4_fix(seg, pkt, ihl, hl + n, off, i, last);
 		emit(arg, seg, hl + n);
 		if (last)
