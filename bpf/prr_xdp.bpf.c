@@ -60,13 +60,34 @@ struct {
 	__type(value, struct prr_xdp_val);
 } bindings SEC(".maps");
 
-/* Shared addresses: some binding has them (btable_has_ipv4). */
+/* Shared addresses: a static binding or the pool has them (has_ipv4). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PRR_XDP_MAX_ADDRS);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct prr_xdp_addr);
 } addrs SEC(".maps");
+
+/*
+ * The allocation pool's slots: an array per pool, made by the daemon at
+ * the pool's size (one cell a set, no expansion into port prefixes);
+ * two places, so that a new pool (a reload) is filled beside the old
+ * one and its addresses move to it one atomic entry at a time.
+ */
+struct pool_slot_array {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct prr_xdp_slot));	/* by size: BTF has no body for it */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct pool_slot_array);
+} pool_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -243,22 +264,67 @@ rule_step(__u32 i, void *arg)
 }
 
 /*
+ * prr/pool.c pool_lookup(): the live slot of pool address a that owns
+ * port (host order): its set computed, as the C code does (RFC 7597
+ * 5.1 for PSID sets), and one array cell read.
+ */
+static __always_inline int
+pool_lookup(const struct prr_xdp_addr *a, __u16 port, struct prr_xdp_val *out)
+{
+	struct prr_xdp_slot *v;
+	void *slots;
+	__u32 j, k, which = a->slots;
+
+	if (a->flags & PRR_XDP_A_PSID) {
+		unsigned off = a->offset, len = a->psid_len;
+
+		if (off && (port >> ((16 - off) & 31)) == 0)
+			return 0;	/* block 0 is nobody's */
+		j = len ? (port >> ((16 - off - len) & 31)) & ((1u << (len & 31)) - 1) : 0;
+	} else {
+		if (port < a->first_port || a->size == 0)
+			return 0;
+		j = (port - a->first_port) / a->size;
+		if (j >= a->per)
+			return 0;
+	}
+	k = a->base + j;
+	slots = bpf_map_lookup_elem(&pool_slots, &which);
+	if (!slots)
+		return 0;
+	v = bpf_map_lookup_elem(slots, &k);
+	if (!v || !*(volatile __u8 *)&v->live)
+		return 0;
+	asm volatile("" ::: "memory");	/* the address after the flag, as it was written */
+	__builtin_memcpy(out->ipv6, v->ipv6, 16);
+	out->br = v->br;
+	return 1;
+}
+
+/*
  * prr/datapath.c lookup(): the explicit binding of (ipv4, port), else
- * one a MAP-E rule computes (*rule set). ipv4 and port as in the packet.
+ * the pool's live slot, else one a MAP-E rule computes (*rule set).
+ * ipv4 and port as in the packet.
  */
 static __always_inline int
 lookup(const struct prr_xdp_cfg *c, __u32 ipv4, __u16 port, struct prr_xdp_val *out, __u8 *rule)
 {
-	struct prr_xdp_key k = { .prefixlen = 48 };
-	struct prr_xdp_val *v;
+	struct prr_xdp_addr *a = bpf_map_lookup_elem(&addrs, &ipv4);
 
-	__builtin_memcpy(k.data, &ipv4, 4);
-	__builtin_memcpy(k.data + 4, &port, 2);
-	v = bpf_map_lookup_elem(&bindings, &k);
-	if (v) {
-		__builtin_memcpy(out, v, sizeof(*out));
-		return 1;
+	if (a && (a->flags & PRR_XDP_A_STATIC)) {
+		struct prr_xdp_key k = { .prefixlen = 48 };
+		struct prr_xdp_val *v;
+
+		__builtin_memcpy(k.data, &ipv4, 4);
+		__builtin_memcpy(k.data + 4, &port, 2);
+		v = bpf_map_lookup_elem(&bindings, &k);
+		if (v) {
+			__builtin_memcpy(out, v, sizeof(*out));
+			return 1;
+		}
 	}
+	if (a && (a->flags & PRR_XDP_A_POOL) && pool_lookup(a, bpf_ntohs(port), out))
+		return 1;
 	if (c->n_rules) {
 		struct rule_q q = { .ipv4 = bpf_ntohl(ipv4), .port = bpf_ntohs(port),
 				    .addr = 1, .n = c->n_rules };

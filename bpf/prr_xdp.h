@@ -12,7 +12,7 @@
 #define PRR_XDP_MAX_BR		16
 #define PRR_XDP_MAX_POOLS	64
 #define PRR_XDP_MAX_RULES	64
-#define PRR_XDP_MAX_PREFIXES	(1u << 20)	/* binding map entries */
+#define PRR_XDP_MAX_PREFIXES	(1u << 20)	/* static binding map entries */
 #define PRR_XDP_MAX_ADDRS	(1u << 16)	/* shared addresses */
 #define PRR_XDP_MIN_MTU		1280		/* learnt path MTUs are never lower */
 
@@ -57,6 +57,37 @@ struct prr_xdp_key {
 struct prr_xdp_val {
 	__u8 ipv6[16];		/* the SMAP's softwire address */
 	__u32 br;		/* index of the PRR softwire address */
+};
+
+/*
+ * The "addrs" hash map: a shared address (network order) -> what holds
+ * its ports. A pool address carries the pool's geometry, so that one
+ * atomic update of its entry moves it to a new pool (a reload).
+ */
+#define PRR_XDP_A_STATIC	0x1	/* static bindings: look in the LPM trie */
+#define PRR_XDP_A_POOL		0x2	/* allocation pool slots: the fields below */
+#define PRR_XDP_A_PSID		0x4	/* the pool's sets are PSID sets, else ranges */
+
+struct prr_xdp_addr {
+	__u32 flags;
+	__u32 base;		/* slot of its first set: address index x per */
+	__u32 per;		/* sets per address */
+	__u32 slots;		/* "pool_slots" entry of the slot array (0 or 1) */
+	__u32 first_port, size;	/* ranges: set j is first_port + j x size, size ports */
+	__u8 offset, psid_len;	/* PSID sets (RFC 7597 5.1) */
+	__u8 pad[2];
+};
+
+/*
+ * A slot of the allocation pool (prr/pool.h), in an array indexed by
+ * slot number, written by the daemon through mmap: the SMAP while live.
+ * live is cleared before a slot is rewritten and set after.
+ */
+struct prr_xdp_slot {
+	__u8 ipv6[16];
+	__u8 live;
+	__u8 br;
+	__u8 pad[6];	/* 24 bytes: the array's stride (values are 8-byte aligned) */
 };
 
 /*

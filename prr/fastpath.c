@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -25,6 +26,7 @@
 
 #include "bpf/prr_xdp.h"
 #include "build/bpf/prr_xdp.skel.h"
+#include "clock.h"
 #include "log.h"
 #include "prr/config.h"
 #include "prr/fastpath.h"
@@ -43,6 +45,13 @@ struct fp_if {
 	char name[IF_NAMESIZE];
 };
 
+/* A pool's slot array: the map and its mapping (prr_xdp_slot cells). */
+struct slots {
+	int fd;
+	struct prr_xdp_slot *v;
+	size_t len;
+};
+
 struct fastpath {
 	struct prr_xdp_bpf *skel;
 	bool test;
@@ -51,7 +60,12 @@ struct fastpath {
 	unsigned n_ifs;
 	const struct btable *bt;	/* the static table the maps hold */
 	const struct pool *pool;	/* the allocation pool they hold the live slots of */
+	struct slots cur;		/* its slot array, in pool_slots[which] */
+	uint32_t which;
+	bool active;			/* attached, and the maps in force (not disabled) */
 };
+
+static void slots_free(struct slots *);
 
 /* the fast path's counters that are the PRR's named ones */
 static const enum prr_stat named[] = {
@@ -99,6 +113,7 @@ fastpath_open(bool test, char *err, size_t errlen)
 	}
 	libbpf_set_print(silent);
 	fp->test = test;
+	fp->cur.fd = -1;
 	fp->ncpu = libbpf_num_possible_cpus();
 	fp->skel = prr_xdp_bpf__open_and_load();
 	if (!fp->skel || fp->ncpu <= 0) {
@@ -118,6 +133,7 @@ fastpath_close(struct fastpath *fp)
 	for (unsigned i = 0; i < fp->n_ifs; i++)
 		close(fp->ifs[i].link_fd);	/* the link goes, and the program with it */
 	prr_xdp_bpf__destroy(fp->skel);
+	slots_free(&fp->cur);
 	free(fp);
 }
 
@@ -362,14 +378,32 @@ sorted(const struct btable *bt, size_t *n)
 	return v;
 }
 
-/* An address is in the map while a static binding or the pool has it. */
+/*
+ * An address is in the map while a static binding or the pool has it;
+ * a pool address with the pool's geometry and the slot array in force.
+ */
 static int
 set_addr(const struct fastpath *fp, int fd, uint32_t ipv4, const struct btable *bt)
 {
-	uint32_t k = htonl(ipv4), one = 1;
+	const struct pool *p = fp->pool;
+	struct prr_xdp_addr v = { 0 };
+	uint32_t k = htonl(ipv4);
+	int a = p ? pool_addr_index(p, ipv4) : -1;
 
-	if ((bt && btable_has_ipv4(bt, ipv4)) || (fp->pool && pool_has_ipv4(fp->pool, ipv4)))
-		return bpf_map_update_elem(fd, &k, &one, BPF_ANY);
+	if (bt && btable_has_ipv4(bt, ipv4))
+		v.flags |= PRR_XDP_A_STATIC;
+	if (a >= 0 && fp->cur.v) {
+		v.flags |= PRR_XDP_A_POOL | (p->ap.psid ? PRR_XDP_A_PSID : 0);
+		v.base = (uint32_t)a * p->per;
+		v.per = p->per;
+		v.slots = fp->which;
+		v.first_port = p->ap.first_port;
+		v.size = p->ap.size;
+		v.offset = (uint8_t)p->ap.offset;
+		v.psid_len = (uint8_t)p->ap.psid_len;
+	}
+	if (v.flags || a >= 0)
+		return bpf_map_update_elem(fd, &k, &v, BPF_ANY);
 	if (bpf_map_delete_elem(fd, &k) < 0 && errno != ENOENT)
 		return -1;
 	return 0;
@@ -464,112 +498,107 @@ out:
 
 static void disable(struct fastpath *);
 
-/* ---- the allocation pool's dynamic bindings, one slot at a time ---- */
+/* ---- the allocation pool's dynamic bindings, one cell a slot ---- */
 
-static int
-put_keys(int fd, const struct binding *b, struct keys *ks)
+/* A slot as the daemon's pool has it: the address after live is cleared, then live. */
+static void
+slot_write(struct prr_xdp_slot *s, const struct binding *b, bool live)
 {
-	struct prr_xdp_val v = { .br = b->br };
-
-	memcpy(v.ipv6, &b->ipv6, 16);
-	if (binding_keys(b, ks) < 0)
-		return -1;
-	for (size_t j = 0; j < ks->n; j++)
-		if (bpf_map_update_elem(fd, &ks->k[j], &v, BPF_ANY) < 0)
-			return -1;
-	return 0;
-}
-
-/* Whether a live slot of p (NULL: none) has exactly this key. */
-static bool
-pool_has_key(const struct pool *p, const struct prr_xdp_key *k, struct keys *tmp)
-{
-	uint32_t ipv4;
-	const struct binding *b;
-
-	if (!p)
-		return false;
-	memcpy(&ipv4, k->data, 4);
-	b = pool_lookup(p, ntohl(ipv4), (uint16_t)(k->data[4] << 8 | k->data[5]));
-	if (!b || binding_keys(b, tmp) < 0)
-		return false;
-	for (size_t j = 0; j < tmp->n; j++)
-		if (cmp_key(&tmp->k[j], k) == 0)
-			return true;
-	return false;
-}
-
-/* Slot k's keys go, but those a live slot of keep (NULL: none) wrote too. */
-static int
-drop_keys(int fd, const struct binding *b, const struct pool *keep, struct keys *ks,
-	  struct keys *tmp)
-{
-	if (binding_keys(b, ks) < 0)
-		return -1;
-	for (size_t j = 0; j < ks->n; j++)
-		if (!pool_has_key(keep, &ks->k[j], tmp) && bpf_map_delete_elem(fd, &ks->k[j]) < 0 &&
-		    errno != ENOENT)
-			return -1;
-	return 0;
+	__atomic_store_n(&s->live, 0, __ATOMIC_RELEASE);
+	if (!live)
+		return;
+	memcpy(s->ipv6, &b->ipv6, 16);
+	s->br = b->br;
+	__atomic_store_n(&s->live, 1, __ATOMIC_RELEASE);
 }
 
 int
 fastpath_pool_slot(struct fastpath *fp, const struct pool *p, uint32_t k, bool live,
 		   char *err, size_t errlen)
 {
-	int fd, rc;
-	struct keys ks = { 0 };
+	(void)err;
+	(void)errlen;
+	/* the array is the pool's own size: a slot is a store, no system call */
+	if (fp && fp->cur.v && p == fp->pool && k < p->n)
+		slot_write(&fp->cur.v[k], &p->b[k], live);
+	return 0;
+}
 
-	if (!fp)
-		return 0;
-	fd = bpf_map__fd(fp->skel->maps.bindings);
-	rc = live ? put_keys(fd, &p->b[k], &ks) : drop_keys(fd, &p->b[k], NULL, &ks, NULL);
-	if (rc < 0) {
-		char b[128];
+/* A slot array for p in pool_slots[which], filled with p's live slots. */
+static int
+slots_make(struct fastpath *fp, const struct pool *p, uint32_t which, struct slots *s)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	int outer = bpf_map__fd(fp->skel->maps.pool_slots);
 
-		binding_format(&p->b[k], b, sizeof(b));
-		snprintf(err, errlen, "fast path: %s %s: %s", live ? "binding" : "unbinding", b,
-			 ks.oom ? "out of memory" : strerror(errno));
+	s->len = ((size_t)p->n * sizeof(*s->v) + 4095) & ~(size_t)4095;
+	s->fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "prr_pool_slots", sizeof(uint32_t),
+			       sizeof(*s->v), p->n, &o);
+	if (s->fd < 0)
+		return -1;
+	s->v = mmap(NULL, s->len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, 0);
+	if (s->v == MAP_FAILED) {
+		s->v = NULL;
+		return -1;
 	}
-	free(ks.k);
-	return rc;
+	/* a new array is zeros: only the live slots are written */
+	for (uint32_t k = 0; k < p->n; k++)
+		if (pool_is_live(p, k))
+			slot_write(&s->v[k], &p->b[k], true);
+	return bpf_map_update_elem(outer, &which, &s->fd, BPF_ANY);
+}
+
+static void
+slots_free(struct slots *s)
+{
+	if (s->v)
+		munmap(s->v, s->len);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->v = NULL;
+	s->fd = -1;
 }
 
 int
 fastpath_pool_sync(struct fastpath *fp, const struct pool *old, const struct pool *p,
 		   char *err, size_t errlen)
 {
-	int bfd, afd, rc = -1;
-	struct keys ks = { 0 }, tmp = { 0 };
+	int afd, outer;
+	uint32_t which;
+	struct slots prev, next = { .fd = -1 };
 
 	if (!fp)
 		return 0;
-	bfd = bpf_map__fd(fp->skel->maps.bindings);
 	afd = bpf_map__fd(fp->skel->maps.addrs);
+	outer = bpf_map__fd(fp->skel->maps.pool_slots);
+	which = fp->cur.fd >= 0 ? fp->which ^ 1 : 0;
+	/* the new array beside the old one, then each address moves to it at once */
+	if (p && p->n && slots_make(fp, p, which, &next) < 0)
+		goto fail;
+	prev = fp->cur;
+	fp->cur = next;
+	fp->which = which;
 	fp->pool = p;
-	/* the new slots first, then the old ones that no new slot rewrote */
 	for (unsigned a = 0; p && a < p->ap.n_addrs; a++)
 		if (set_addr(fp, afd, p->ap.addrs[a], fp->bt) < 0)
-			goto fail;
-	for (uint32_t k = 0; p && k < p->n; k++)
-		if (pool_is_live(p, k) && put_keys(bfd, &p->b[k], &ks) < 0)
-			goto fail;
-	for (uint32_t k = 0; old && k < old->n; k++)
-		if (pool_is_live(old, k) && drop_keys(bfd, &old->b[k], p, &ks, &tmp) < 0)
-			goto fail;
+			goto fail_prev;
 	for (unsigned a = 0; old && a < old->ap.n_addrs; a++)
 		if (set_addr(fp, afd, old->ap.addrs[a], fp->bt) < 0)
-			goto fail;
-	rc = 0;
-	goto out;
+			goto fail_prev;
+	if (prev.fd >= 0) {
+		uint32_t w = which ^ 1;
+
+		bpf_map_delete_elem(outer, &w);	/* programs running now keep it until they end */
+		slots_free(&prev);
+	}
+	return 0;
+fail_prev:
+	slots_free(&prev);
 fail:
-	snprintf(err, errlen, "fast path: the pool's bindings: %s",
-		 ks.oom || tmp.oom ? "out of memory" : strerror(errno));
+	snprintf(err, errlen, "fast path: the pool's slots: %s", strerror(errno));
+	slots_free(&next);
 	disable(fp);
-out:
-	free(ks.k);
-	free(tmp.k);
-	return rc;
+	return -1;
 }
 
 static void
@@ -580,6 +609,7 @@ disable(struct fastpath *fp)
 
 	memset(&x, 0, sizeof(x));
 	bpf_map_update_elem(bpf_map__fd(fp->skel->maps.cfg), &z, &x, BPF_ANY);
+	fp->active = false;
 }
 
 int
@@ -615,6 +645,7 @@ fastpath_sync(struct fastpath *fp, const struct prr_config *old, const struct bt
 		snprintf(err, errlen, "fast path: parameters: %s", strerror(errno));
 		goto fail;
 	}
+	fp->active = true;
 	return 0;
 fail:
 	disable(fp);
@@ -734,11 +765,12 @@ interfaces(const struct prr_config *c, char names[][IF_NAMESIZE], unsigned max)
 }
 
 struct fastpath *
-fastpath_start(const struct prr_config *c, const struct btable *bt, bool *fatal, char *err,
-	       size_t errlen)
+fastpath_start(const struct prr_config *c, const struct btable *bt, const struct pool *pool,
+	       bool *fatal, char *err, size_t errlen)
 {
 	char names[FASTPATH_MAX_IFS][IF_NAMESIZE], e[256], desc[512];
 	struct fastpath *fp;
+	uint64_t t0;
 	unsigned n;
 
 	*fatal = false;
@@ -752,6 +784,15 @@ fastpath_start(const struct prr_config *c, const struct btable *bt, bool *fatal,
 		snprintf(err, errlen, "%s", e);
 		goto fail;
 	}
+	/* the pool's live slots before any packet: a pool address is never half there */
+	t0 = clock_ms();
+	if (pool && fastpath_pool_sync(fp, NULL, pool, e, sizeof(e)) < 0) {
+		snprintf(err, errlen, "%s", e);
+		goto fail;
+	}
+	if (pool)
+		log_debug("fast path: the pool's %u slots loaded in %llu ms", pool->n,
+			  (unsigned long long)(clock_ms() - t0));
 	n = interfaces(c, names, FASTPATH_MAX_IFS);
 	for (unsigned i = 0; i < n; i++) {
 		bool native;
@@ -828,6 +869,8 @@ fastpath_reply_stats(const struct fastpath *fp, FILE *f)
 	uint64_t counts[PRR_XDP_NSTATS], total = 0;
 	size_t n = fastpath_pass_reasons(fp, names, counts, PRR_XDP_NSTATS);
 
+	fprintf(f, "fastpath_active\t%d\t1 while the XDP fast path is attached and its maps are in "
+		"force, 0 when off or disabled by a failed map update\n", fp && fp->active && fp->n_ifs);
 	fprintf(f, "fastpath_packets\t%llu\tpackets the XDP fast path forwarded or dropped itself\n",
 		(unsigned long long)fastpath_packets(fp));
 	for (size_t i = 0; i < n; i++)

@@ -74,14 +74,15 @@ size_t fastpath_pass_reasons(const struct fastpath *, const char **names, uint64
 			     size_t max);
 
 /*
- * The daemon's start: by cfg->fast_path, load, fill the maps and attach
- * to cfg's fast_path_interfaces (none given: every interface but lo).
+ * The daemon's start: by cfg->fast_path, load, fill the maps (the pool's
+ * live slots too, NULL: none) and attach to cfg's fast_path_interfaces (none given: every interface but lo).
  * NULL and *fatal false: off, or auto where XDP is not available (a
  * warning is logged); NULL and *fatal true: fast_path = "xdp" failed,
  * the message in err.
  */
-struct fastpath *fastpath_start(const struct prr_config *, const struct btable *bt, bool *fatal,
-				char *err, size_t errlen);
+struct pool;
+struct fastpath *fastpath_start(const struct prr_config *, const struct btable *bt,
+				const struct pool *, bool *fatal, char *err, size_t errlen);
 /* For prr -n: one line saying which path will run, and why. */
 void fastpath_check(const struct prr_config *, FILE *);
 

@@ -236,7 +236,8 @@ main(int argc, char **argv)
 		bool fatal;
 
 		/* after the NFQUEUE rules: what it passes on has somewhere to go */
-		prr->fp = fastpath_start(&env->cfg, env->bt, &fatal, err, sizeof(err));
+		prr->fp = fastpath_start(&env->cfg, env->bt, prr->reg.pool, &fatal, err,
+					 sizeof(err));
 		if (fatal) {
 			if (env->cfg.install_rules)
 				rules_remove(&env->cfg);

@@ -82,7 +82,15 @@ slot_changed(void *arg, const struct pool *p, uint32_t k, bool live)
 		log_warnx("%s", err);
 }
 
-/* The fast path takes over the pool's live slots from old (NULL: none). */
+/* From now on every change of a pool slot reaches the fast path's maps. */
+static void
+watch_pool(struct prr *prr)
+{
+	prr->reg.pool->watch = slot_changed;
+	prr->reg.pool->watch_arg = prr;
+}
+
+/* The fast path takes over the pool's live slots from old (a reload's new pool). */
 static void
 follow_pool(struct prr *prr, const struct pool *old)
 {
@@ -90,8 +98,7 @@ follow_pool(struct prr *prr, const struct pool *old)
 
 	if (!prr->fp || !prr->reg.pool)
 		return;
-	prr->reg.pool->watch = slot_changed;
-	prr->reg.pool->watch_arg = prr;
+	watch_pool(prr);
 	if (fastpath_pool_sync(prr->fp, old, prr->reg.pool, err, sizeof(err)) < 0)
 		log_warnx("%s: the fast path is off until the next change", err);
 }
@@ -99,12 +106,9 @@ follow_pool(struct prr *prr, const struct pool *old)
 void
 provision_fastpath(struct prr *prr)
 {
-	uint64_t t0 = clock_ms();
-
-	follow_pool(prr, NULL);
+	/* fastpath_start loaded the live slots: changes from here on */
 	if (prr->fp && prr->reg.pool)
-		log_debug("fast path: the pool's live slots loaded in %llu ms",
-			  (unsigned long long)(clock_ms() - t0));
+		watch_pool(prr);
 }
 
 /* ---- allocation log lines, written after the commit that makes them true ---- */

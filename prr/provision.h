@@ -36,7 +36,7 @@ uint32_t provision_epoch(struct prr *);
 uint64_t provision_now(void);
 /* list, show, assign, release, whois; false if line is none of them. */
 bool provision_ctl(struct prr *, char *line, FILE *out);
-/* Once the XDP fast path runs: its maps take the pool's live slots and follow each change. */
+/* Once the XDP fast path runs (fastpath_start loaded the pool's live slots): it follows each change. */
 void provision_fastpath(struct prr *);
 /* Swap in a new environment and free the old one after a grace period. */
 void env_swap(struct prr *, struct prr_env *);

@@ -23,6 +23,10 @@
  * path as above, as the kernel would pass it to NFQUEUE. A passed
  * packet must come back unchanged; the replay fails otherwise.
  *
+ * With a registration pool and a state_file in the configuration, the
+ * SMAPs registered there are loaded (read only, as prr starts with
+ * them: the replay's clock expires nobody) into the pool both paths read.
+ *
  * Time: a fixed clock that starts at 1 ms and advances 1 ms per packet,
  * so a replay is the same every time; --capture-time uses the capture's
  * timestamps instead (reassembly timeouts, ICMP rate limits as captured).
@@ -33,13 +37,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "prr/config.h"
 #include "prr/datapath.h"
 #include "prr/fastpath.h"
 #include "pkt.h"
 #include "prr/pcap.h"
+#include "prr/registry.h"
 #include "prr/replay.h"
+#include "prr/store.h"
 
 #define ETH_FRAME_MAX		(14 + PRR_PKT_MAX + 256)
 struct pcap_out {
@@ -227,6 +234,40 @@ feed(struct replay *r, const uint8_t *pkt, size_t len, uint64_t ts_ns)
 		tick(r);
 }
 
+/* The configuration's static bindings and its state_file's registrations into reg. */
+static int
+load_registry(struct registry *reg, const struct prr_config *cfg)
+{
+	struct store_report rep;
+	struct store *st;
+	char e[256];
+	int rc;
+
+	if (registry_init(reg, &cfg->reg.ap) < 0) {
+		fprintf(stderr, "prr replay: out of memory for the pool\n");
+		return -1;
+	}
+	/* as prr: a registered set that a static binding overlaps is dropped */
+	for (size_t i = 0; i < btable_count(cfg->bt); i++) {
+		struct reg_entry en = { .b = *btable_at(cfg->bt, i), .origin = REG_CONFIG };
+
+		registry_add(reg, &en, e, sizeof(e));
+	}
+	if (!(st = store_journal_open_readonly(cfg->state_file, e, sizeof(e)))) {
+		fprintf(stderr, "prr replay: %s\n", e);
+		return -1;
+	}
+	rc = store_load(st, reg, &rep, e, sizeof(e));
+	store_close(st);
+	if (rc < 0) {
+		fprintf(stderr, "prr replay: %s\n", e);
+		return -1;
+	}
+	fprintf(stderr, "prr replay: %s: %zu registrations\n", cfg->state_file,
+		registry_count(reg) - btable_count(cfg->bt));
+	return 0;
+}
+
 static void
 replay_usage(void)
 {
@@ -264,8 +305,9 @@ replay_main(int argc, char **argv)
 	struct conf_err err;
 	struct pmtu_cache *pmtu = NULL;
 	struct replay r;
+	struct registry reg;
 	int ch, verbose = 0, rc = 1;
-	bool xdp = false;
+	bool xdp = false, registered = false;
 
 	memset(&r, 0, sizeof(r));
 	memset(in, 0, sizeof(in));
@@ -302,6 +344,13 @@ replay_main(int argc, char **argv)
 		r.ctx = NULL;
 		goto nomem;
 	}
+	if (cfg.reg.enabled && !cfg.store_pg && cfg.state_file[0] &&
+	    access(cfg.state_file, F_OK) == 0) {
+		registered = true;
+		if (load_registry(&reg, &cfg) < 0)
+			goto out;
+		r.ctx->pool = reg.pool;
+	}
 	if (xdp) {
 		char e[256];
 
@@ -310,7 +359,8 @@ replay_main(int argc, char **argv)
 		if (!r.frame || !r.xout)
 			goto nomem;
 		if (!(r.fp = fastpath_open(true, e, sizeof(e))) ||
-		    fastpath_sync(r.fp, NULL, NULL, &cfg, cfg.bt, e, sizeof(e)) < 0) {
+		    fastpath_sync(r.fp, NULL, NULL, &cfg, cfg.bt, e, sizeof(e)) < 0 ||
+		    (registered && fastpath_pool_sync(r.fp, NULL, reg.pool, e, sizeof(e)) < 0)) {
 			fprintf(stderr, "prr replay: %s\n", e);
 			goto out;
 		}
@@ -406,6 +456,8 @@ out:
 		free(r.slot[i]);
 	pmtu_free(pmtu);
 	fastpath_close(r.fp);
+	if (registered)
+		registry_free(&reg);
 	free(r.frame);
 	free(r.xout);
 	prr_config_free(&cfg);

@@ -79,6 +79,8 @@ struct store {
 
 /* The journal in the file path; NULL with err. */
 struct store *store_journal_open(const char *path, char *err, size_t errlen);
+/* The same to load only (prr replay): a torn last line is left, nothing is written. */
+struct store *store_journal_open_readonly(const char *path, char *err, size_t errlen);
 /*
  * PostgreSQL at conninfo; NULL with err (unreachable, or the schema is
  * not this PRR's version). init: create or migrate the schema first.

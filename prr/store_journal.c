@@ -244,6 +244,10 @@ j_load(struct store *s, struct registry *r, struct store_report *rep, char *err,
 	fclose(f);
 	free(iobuf);
 	registry_block_static(r, NULL, NULL);
+	if (rep->torn && j->fd < 0) {
+		log_warnx("%s: an incomplete last line, left as it is (read only)", j->path);
+		rep->torn = false;
+	}
 	if (rep->torn && truncate(j->path, good) < 0) {
 		snprintf(err, errlen, "%s: cannot cut off a torn last line: %s", j->path, strerror(errno));
 		return -1;
@@ -286,8 +290,8 @@ static const struct store_ops journal_ops = {
 	.close = j_close,
 };
 
-struct store *
-store_journal_open(const char *path, char *err, size_t errlen)
+static struct store *
+journal_open(const char *path, bool writable, char *err, size_t errlen)
 {
 	struct journal *j = calloc(1, sizeof(*j));
 
@@ -297,6 +301,9 @@ store_journal_open(const char *path, char *err, size_t errlen)
 	}
 	j->s.ops = &journal_ops;
 	snprintf(j->path, sizeof(j->path), "%s", path);
+	j->fd = -1;
+	if (!writable)
+		return &j->s;
 	j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (j->fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -304,4 +311,16 @@ store_journal_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	return &j->s;
+}
+
+struct store *
+store_journal_open(const char *path, char *err, size_t errlen)
+{
+	return journal_open(path, true, err, errlen);
+}
+
+struct store *
+store_journal_open_readonly(const char *path, char *err, size_t errlen)
+{
+	return journal_open(path, false, err, errlen);
 }
