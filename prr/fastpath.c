@@ -2,14 +2,29 @@
 /*
  * The XDP fast path's loader and map keeper (see prr/fastpath.h).
  *
- * Bindings go into an LPM trie keyed by (IPv4 address, port prefix):
- * a port range or a PSID set is split into its aligned power-of-two
- * blocks (at most 30 for a range, 2^a - 1 blocks for a PSID set with
- * offset a, one when a = 0), so one lookup finds the owner of any port.
- * MAP-E rules are not expanded: there are few of them and the BPF
- * program computes the SMAP address (RFC 7597 5.2) as map_rule_addr()
- * does, which costs a loop over the rules only on a binding miss, where
- * expanding a rule would cost 2^(EA bits) x blocks map entries.
+ * Three kinds of owner, three lookups, all in the "addrs" hash first
+ * (a shared address -> what holds its ports):
+ *
+ *   static bindings (config, operator): an LPM trie keyed by (IPv4
+ *     address, port prefix); a range or PSID set is split into its
+ *     aligned power-of-two blocks (at most 30 for a range, 2^a - 1 for
+ *     a PSID set with offset a). They are few.
+ *   the allocation pool's registered sets (prr/pool.h): not expanded.
+ *     A pool address's entry carries the pool's geometry; the program
+ *     computes the slot as pool_lookup() does (address index x sets per
+ *     address + PSID, RFC 7597 5.1, or the range's number) and reads one
+ *     cell of an array of prr_xdp_slot (the SMAP's address, softwire
+ *     address, live flag) sized to the pool: 24 bytes a set, 24 MB for
+ *     a million, whatever the offset. The daemon writes the cells
+ *     through mmap (BPF_F_MMAPABLE): a registration, renewal, release
+ *     or expiry is one store, no system call, and start-up fills a
+ *     million slots in tens of milliseconds. The array sits in one of
+ *     the two places of an array of maps, so that a new pool (a reload
+ *     with another geometry) is filled beside the old one and each
+ *     address moves to it with one atomic update of its entry.
+ *   MAP-E rules: not expanded either; there are few of them and the
+ *     program computes the SMAP address (RFC 7597 5.2) as
+ *     map_rule_addr() does, on a miss of the two above only.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -577,6 +592,7 @@ fastpath_pool_sync(struct fastpath *fp, const struct pool *old, const struct poo
 		goto fail;
 	prev = fp->cur;
 	fp->cur = next;
+	next = (struct slots){ .fd = -1 };	/* fp's now */
 	fp->which = which;
 	fp->pool = p;
 	for (unsigned a = 0; p && a < p->ap.n_addrs; a++)
@@ -593,10 +609,13 @@ fastpath_pool_sync(struct fastpath *fp, const struct pool *old, const struct poo
 	}
 	return 0;
 fail_prev:
+	snprintf(err, errlen, "fast path: the pool's slots: %s", strerror(errno));
 	slots_free(&prev);
+	goto off;
 fail:
 	snprintf(err, errlen, "fast path: the pool's slots: %s", strerror(errno));
 	slots_free(&next);
+off:
 	disable(fp);
 	return -1;
 }

@@ -54,11 +54,12 @@ int fastpath_sync(struct fastpath *, const struct prr_config *old, const struct 
 
 /*
  * The allocation pool's dynamic bindings (prr/pool.h), which change one
- * slot at a time without a new table: fastpath_pool_slot writes or removes
- * the keys of slot k of p (its pool_bind/pool_unbind watch);
- * fastpath_pool_sync moves the maps from the live slots and addresses of
- * old (NULL: none) to those of p, a new pool at start or reload. -1 with a
- * message; a failed sync disables the fast path like fastpath_sync.
+ * slot at a time without a new table: fastpath_pool_slot writes or clears
+ * the cell of slot k of p (its pool_bind/pool_unbind watch; a store into
+ * the mapped array, it cannot fail); fastpath_pool_sync gives p (a new
+ * pool at start or reload) a slot array of its own, filled with its live
+ * slots, and moves the addresses of old (NULL: none) and p to it. -1 with
+ * a message; a failed sync disables the fast path like fastpath_sync.
  */
 struct pool;
 int fastpath_pool_slot(struct fastpath *, const struct pool *p, uint32_t k, bool live,
