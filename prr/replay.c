@@ -23,9 +23,10 @@
  * path as above, as the kernel would pass it to NFQUEUE. A passed
  * packet must come back unchanged; the replay fails otherwise.
  *
- * With a registration pool and a state_file in the configuration, the
- * SMAPs registered there are loaded (read only, as prr starts with
- * them: the replay's clock expires nobody) into the pool both paths read.
+ * With a registration pool in the configuration, its addresses are the
+ * PRR's as in prr, and the SMAPs registered in its state_file are loaded
+ * (read only, as prr starts with them: the replay's clock expires
+ * nobody) into the pool both paths read.
  *
  * Time: a fixed clock that starts at 1 ms and advances 1 ms per packet,
  * so a replay is the same every time; --capture-time uses the capture's
@@ -234,7 +235,7 @@ feed(struct replay *r, const uint8_t *pkt, size_t len, uint64_t ts_ns)
 		tick(r);
 }
 
-/* The configuration's static bindings and its state_file's registrations into reg. */
+/* The configuration's pool and static bindings, and its state_file's registrations, into reg. */
 static int
 load_registry(struct registry *reg, const struct prr_config *cfg)
 {
@@ -253,6 +254,8 @@ load_registry(struct registry *reg, const struct prr_config *cfg)
 
 		registry_add(reg, &en, e, sizeof(e));
 	}
+	if (!cfg->state_file[0] || access(cfg->state_file, F_OK) != 0)
+		return 0;	/* nobody registered yet: the pool's addresses are still the PRR's */
 	if (!(st = store_journal_open_readonly(cfg->state_file, e, sizeof(e)))) {
 		fprintf(stderr, "prr replay: %s\n", e);
 		return -1;
@@ -344,8 +347,7 @@ replay_main(int argc, char **argv)
 		r.ctx = NULL;
 		goto nomem;
 	}
-	if (cfg.reg.enabled && !cfg.store_pg && cfg.state_file[0] &&
-	    access(cfg.state_file, F_OK) == 0) {
+	if (cfg.reg.enabled && !cfg.store_pg) {
 		registered = true;
 		if (load_registry(&reg, &cfg) < 0)
 			goto out;
