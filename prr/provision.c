@@ -412,7 +412,8 @@ provision_reload(struct prr *prr, struct prr_env *env, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	memcpy(saved, r->e, r->n * sizeof(*saved));
+	if (r->n)	/* r->e is NULL without config and operator entries */
+		memcpy(saved, r->e, r->n * sizeof(*saved));
 	/* a config whose static bindings do not build changes nothing */
 	if (take_config(prr, &env->cfg) < 0 || rebuild(prr, env, err, errlen) < 0) {
 		r->n = 0;

@@ -124,6 +124,28 @@ if wait_for -t 10 enc_ge &&
 else
 	fail "datagrams toward a registered set" "encapsulated $enc0 -> $(stat in4_encapsulated), fast path $fp0 -> $(stat fastpath_packets)"
 fi
+# a reload that cuts a new pool (an address more, first): the registered
+# sets move to other slots of it, and the fast path to a new slot array
+GROWN=$RUN/prr-grown.conf
+cp "$REGCONF" "$GROWN"
+prr_restart "$GROWN"
+sed -i 's/^\taddresses = .*/\taddresses = [ "192.0.2.4", "192.0.2.1", "192.0.2.2" ];/' "$GROWN"
+enc0=$(stat in4_encapsulated); fp0=$(stat fastpath_packets)
+kill -HUP "$(cat "$RUN/prr.pid")"
+if wait_for -t 10 grep -q "reloaded" "$RUN/prr.log"; then
+	tb ap-inet "$PYTHON" -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(20):
+    s.sendto(b"x", (sys.argv[1], int(sys.argv[2])))' "${S1%% *}" $((lo1 + 7))
+fi
+if wait_for -t 10 enc_ge &&
+    { [ "${AP_PRR_FAST_PATH:-off}" = off ] || [ "$(stat fastpath_packets)" -ge $((fp0 + 20)) ]; }; then
+	pass "after a reload with a new pool, smap1's set is still forwarded (fast path: ${AP_PRR_FAST_PATH:-off})"
+else
+	fail "a reload with a new pool" "encapsulated $enc0 -> $(stat in4_encapsulated), fast path $fp0 -> $(stat fastpath_packets); $(grep -E 'reload|fast path' "$RUN/prr.log" | tail -3 | oneline)"
+fi
+prr_restart
+rm -f "$GROWN"
 start_server udp ap-inet "$PYTHON" "$TOOL" udp-server --port 9999 --ready "$E2E_TMP/udp.ready"
 T_USE=$(date +%s)
 if P11=$(flow h11 "$S1") && P21=$(flow h21 "$S2"); then
