@@ -295,7 +295,12 @@ pool_lookup(const struct prr_xdp_addr *a, __u16 port, struct prr_xdp_val *out)
 	v = bpf_map_lookup_elem(slots, &k);
 	if (!v || !*(volatile __u8 *)&v->live)
 		return 0;
-	asm volatile("" ::: "memory");	/* the address after the flag, as it was written */
+	/*
+	 * The address after the flag, as the daemon wrote them (the flag
+	 * last); x86 does not reorder loads, so the compiler barrier is all
+	 * it takes there. A slot changes hands only after hold_time.
+	 */
+	asm volatile("" ::: "memory");
 	__builtin_memcpy(out->ipv6, v->ipv6, 16);
 	out->br = v->br;
 	return 1;
