@@ -10,10 +10,16 @@
 
 #include "prr/nexthop.h"
 
+/* what a hop is kept for: bytes past an IPv4 address and src of IPv4 are 0 */
+struct nh_key {
+	uint8_t family;		/* 0: an empty slot */
+	uint8_t dst[16];
+	uint8_t src[16];	/* IPv6 only: the raw socket routes by it (IPV6_PKTINFO) */
+};
+
 struct nh_slot {
-	uint8_t family;		/* 0: empty */
+	struct nh_key key;
 	bool usable;		/* false: send through the raw socket until expires */
-	uint8_t addr[16];
 	uint64_t expires;
 	struct nh_hop hop;
 };
@@ -22,10 +28,7 @@ struct nh_cache {
 	struct mnl_socket *nl;
 	unsigned portid;
 	uint32_t seq;
-	struct {
-		uint8_t family;
-		uint8_t addr[16];
-	} pending[NH_RESOLVE_MAX];
+	struct nh_key pending[NH_RESOLVE_MAX];
 	unsigned n_pending;
 	uint8_t buf[16384];	/* an answer (a link's is 1-3 kB) */
 	struct nh_slot slot[NH_SLOTS];
@@ -58,31 +61,33 @@ nh_close(struct nh_cache *c)
 }
 
 static struct nh_slot *
-slot_of(struct nh_cache *c, int family, const uint8_t *addr)
+slot_of(struct nh_cache *c, const struct nh_key *k)
 {
-	size_t len = nh_addr_len(family);
-	uint32_t h = 2166136261u;	/* FNV-1a over the address's last 8 bytes */
+	size_t len = nh_addr_len(k->family);
+	uint32_t h = 2166136261u;	/* FNV-1a over the destination's last 8 bytes */
 
 	for (size_t i = len > 8 ? len - 8 : 0; i < len; i++)
-		h = (h ^ addr[i]) * 16777619u;
+		h = (h ^ k->dst[i]) * 16777619u;
 	return &c->slot[(h ^ h >> 16) % NH_SLOTS];
 }
 
 const struct nh_hop *
-nh_find(struct nh_cache *c, int family, const uint8_t *dst, uint64_t now)
+nh_find(struct nh_cache *c, int family, const uint8_t *dst, const uint8_t *src, uint64_t now)
 {
-	struct nh_slot *s = slot_of(c, family, dst);
-	size_t len = nh_addr_len(family);
+	struct nh_key k = { .family = (uint8_t)family };
+	struct nh_slot *s;
 
-	if (s->family == family && now < s->expires && memcmp(s->addr, dst, len) == 0)
+	memcpy(k.dst, dst, nh_addr_len(family));
+	if (family == AF_INET6)
+		memcpy(k.src, src, 16);
+	s = slot_of(c, &k);
+	if (now < s->expires && memcmp(&s->key, &k, sizeof(k)) == 0)
 		return s->usable ? &s->hop : NULL;
 	for (unsigned i = 0; i < c->n_pending; i++)
-		if (c->pending[i].family == family && memcmp(c->pending[i].addr, dst, len) == 0)
+		if (memcmp(&c->pending[i], &k, sizeof(k)) == 0)
 			return NULL;
-	if (c->n_pending < NH_RESOLVE_MAX) {
-		c->pending[c->n_pending].family = (uint8_t)family;
-		memcpy(c->pending[c->n_pending++].addr, dst, len);
-	}
+	if (c->n_pending < NH_RESOLVE_MAX)
+		c->pending[c->n_pending++] = k;
 	return NULL;
 }
 
@@ -102,15 +107,18 @@ ask(struct nh_cache *c, struct nlmsghdr *nlh, mnl_cb_t parse, void *data)
 }
 
 static void
-resolve_one(struct nh_cache *c, struct nh_slot *s, int family, const uint8_t *dst)
+resolve_one(struct nh_cache *c, struct nh_slot *s)
 {
+	int family = s->key.family;
+	const uint8_t *dst = s->key.dst;
 	uint8_t req[MNL_SOCKET_BUFFER_SIZE];
 	struct nh_route r;
 	struct nh_link l;
 	struct nh_neigh n;
 	const uint8_t *via;
 
-	if (ask(c, nh_route_req(req, ++c->seq, family, dst), nh_route_parse, &r) < 0 ||
+	if (ask(c, nh_route_req(req, ++c->seq, family, dst, family == AF_INET6 ? s->key.src : NULL),
+		nh_route_parse, &r) < 0 ||
 	    !r.unicast ||
 	    ask(c, nh_link_req(req, ++c->seq, r.ifindex), nh_link_parse, &l) < 0 || !l.ether)
 		return;
@@ -129,15 +137,12 @@ void
 nh_resolve(struct nh_cache *c, uint64_t now)
 {
 	for (unsigned i = 0; i < c->n_pending; i++) {
-		int family = c->pending[i].family;
-		const uint8_t *dst = c->pending[i].addr;
-		struct nh_slot *s = slot_of(c, family, dst);
+		struct nh_slot *s = slot_of(c, &c->pending[i]);
 
-		s->family = (uint8_t)family;
-		memcpy(s->addr, dst, nh_addr_len(family));
+		s->key = c->pending[i];
 		s->usable = false;
 		s->expires = now + NH_TTL_MS;
-		resolve_one(c, s, family, dst);
+		resolve_one(c, s);
 	}
 	c->n_pending = 0;
 }

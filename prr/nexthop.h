@@ -52,7 +52,9 @@ struct nh_neigh {
 
 size_t nh_addr_len(int family);
 /* Each puts one request into buf (MNL_SOCKET_BUFFER_SIZE) and returns it. */
-struct nlmsghdr *nh_route_req(void *buf, uint32_t seq, int family, const uint8_t *dst);
+/* src: NULL, or the source to route by (RTA_SRC) */
+struct nlmsghdr *nh_route_req(void *buf, uint32_t seq, int family, const uint8_t *dst,
+			      const uint8_t *src);
 struct nlmsghdr *nh_link_req(void *buf, uint32_t seq, int ifindex);
 struct nlmsghdr *nh_neigh_req(void *buf, uint32_t seq, int family, int ifindex,
 			      const uint8_t *addr);
@@ -74,10 +76,13 @@ struct nh_cache *nh_open(void);
 void nh_close(struct nh_cache *);
 /*
  * The hop toward dst (family AF_INET: 4 bytes, AF_INET6: 16), or NULL:
- * send through the raw socket. A miss is remembered and asked after the
- * burst, by nh_resolve.
+ * send through the raw socket. IPv6 is routed from src, as the raw
+ * socket routes it (IPV6_PKTINFO); IPv4 without a source, as the raw
+ * socket does (a route look-up from an address the host does not have
+ * fails). A miss is remembered and asked after the burst, by nh_resolve.
  */
-const struct nh_hop *nh_find(struct nh_cache *, int family, const uint8_t *dst, uint64_t now);
+const struct nh_hop *nh_find(struct nh_cache *, int family, const uint8_t *dst,
+			     const uint8_t *src, uint64_t now);
 void nh_resolve(struct nh_cache *, uint64_t now);
 
 #endif

@@ -30,7 +30,7 @@ req(void *buf, uint32_t seq, uint16_t type, uint16_t flags)
 }
 
 struct nlmsghdr *
-nh_route_req(void *buf, uint32_t seq, int family, const uint8_t *dst)
+nh_route_req(void *buf, uint32_t seq, int family, const uint8_t *dst, const uint8_t *src)
 {
 	struct nlmsghdr *nlh = req(buf, seq, RTM_GETROUTE, 0);
 	struct rtmsg *rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
@@ -38,6 +38,10 @@ nh_route_req(void *buf, uint32_t seq, int family, const uint8_t *dst)
 	rt->rtm_family = (uint8_t)family;
 	rt->rtm_dst_len = (uint8_t)(8 * nh_addr_len(family));
 	mnl_attr_put(nlh, RTA_DST, nh_addr_len(family), dst);
+	if (src) {
+		rt->rtm_src_len = rt->rtm_dst_len;
+		mnl_attr_put(nlh, RTA_SRC, nh_addr_len(family), src);
+	}
 	return nlh;
 }
 

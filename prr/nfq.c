@@ -167,8 +167,9 @@ io_emit(void *arg, enum prr_side side, const uint8_t *pkt, size_t len)
 	unsigned i;
 
 	if (io->nh && len + sizeof(((struct nh_hop *)0)->eth) <= TX_SLOT) {
-		const struct nh_hop *h = nh_find(io->nh, q->family,
-						 pkt + (q->family == AF_INET ? 16 : 24), io->now);
+		const struct nh_hop *h = q->family == AF_INET ?
+		    nh_find(io->nh, AF_INET, pkt + 16, NULL, io->now) :
+		    nh_find(io->nh, AF_INET6, pkt + 24, pkt + 8, io->now);
 		if (h) {
 			txl_queue(&io->txl, errs, h, pkt, len);
 			return;

@@ -77,7 +77,7 @@ neigh(uint16_t state, bool lladdr)
 
 START_TEST(requests)
 {
-	struct nlmsghdr *nlh = nh_route_req(buf, 7, AF_INET6, smap);
+	struct nlmsghdr *nlh = nh_route_req(buf, 7, AF_INET6, smap, NULL);
 	struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
 	struct nlattr *a;
 	struct ndmsg *nd;
@@ -88,8 +88,17 @@ START_TEST(requests)
 	a = mnl_nlmsg_get_payload_offset(nlh, sizeof(*rt));
 	ck_assert_uint_eq(mnl_attr_get_type(a), RTA_DST);
 	ck_assert_mem_eq(mnl_attr_get_payload(a), smap, 16);
-	rt = mnl_nlmsg_get_payload(nh_route_req(buf, 8, AF_INET, smap));
+	/* no source given, none asked for: the header and RTA_DST only */
+	ck_assert_uint_eq(nlh->nlmsg_len, mnl_nlmsg_size(sizeof(*rt)) + MNL_ALIGN(sizeof(*a) + 16));
+	rt = mnl_nlmsg_get_payload(nh_route_req(buf, 8, AF_INET, smap, NULL));
 	ck_assert_uint_eq(rt->rtm_dst_len, 32);
+	/* IPv6 is routed from its source, as the raw socket routes it */
+	nlh = nh_route_req(buf, 9, AF_INET6, smap, gw);
+	rt = mnl_nlmsg_get_payload(nlh);
+	ck_assert_uint_eq(rt->rtm_src_len, 128);
+	a = mnl_attr_next(mnl_nlmsg_get_payload_offset(nlh, sizeof(*rt)));
+	ck_assert_uint_eq(mnl_attr_get_type(a), RTA_SRC);
+	ck_assert_mem_eq(mnl_attr_get_payload(a), gw, 16);
 	/* NTF_USE on an entry that exists, acknowledged (the answer is read) */
 	nlh = nh_neigh_use_req(buf, 9, AF_INET6, 3, gw);
 	nd = mnl_nlmsg_get_payload(nlh);
