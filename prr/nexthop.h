@@ -3,10 +3,11 @@
  * Link-layer next hops for the NFQUEUE path's sends. A raw IP socket
  * routes every packet again (route, neighbour, output hooks): most of
  * the NFQUEUE path's cost once the packet is built. A packet socket
- * sends the frame as it is, so the worker keeps, per destination, the
- * frame header the kernel itself would write: asked of rtnetlink
- * (route, interface, neighbour), kept NH_TTL_MS, and only for an
- * Ethernet interface and a neighbour entry the kernel holds valid.
+ * sends the frame as it is, so the worker keeps, per destination (and
+ * source, for IPv6), the frame header the kernel itself would write:
+ * asked of rtnetlink (route, interface, neighbour), kept NH_TTL_MS, and
+ * only for an Ethernet interface and a neighbour entry the kernel holds
+ * valid.
  * Anything else (no entry yet, a local or unreachable route, a tunnel)
  * goes through the raw socket as before, which also has the kernel
  * resolve the neighbour. A stale entry is used, and the kernel is asked
