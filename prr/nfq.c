@@ -2,8 +2,10 @@
 /*
  * NFQUEUE glue: one worker thread per queue. Each receives a batch of
  * queued packets (recvmmsg), runs them through the data path, sends what
- * it emits through raw sockets in batches (sendmmsg), and drops the
- * queued originals with one batch verdict.
+ * it emits in batches (sendmmsg), and drops the queued originals with
+ * one batch verdict. It sends through a packet socket where its
+ * next-hop cache knows the frame's header (prr/nexthop.h), else
+ * through raw IP sockets.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/if_packet.h>
+
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
@@ -22,6 +26,7 @@
 #include "clock.h"
 #include "log.h"
 #include "pkt.h"
+#include "prr/nexthop.h"
 #include "prr/prr.h"
 
 #define RX_BATCH	64
@@ -38,7 +43,13 @@ struct txq {
 	union {
 		struct sockaddr_in v4;
 		struct sockaddr_in6 v6;
+		struct sockaddr_ll ll;	/* the packet socket's */
 	} dst[TX_BATCH];
+	/* IPv6: the header's source as IPV6_PKTINFO (see src_cmsg) */
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} src[TX_BATCH];
 	uint8_t buf[TX_BATCH][TX_SLOT];
 };
 
@@ -47,6 +58,9 @@ struct io {
 	struct mnl_socket *nl;
 	unsigned portid;
 	struct txq tx4, tx6;
+	struct txq txl;			/* the packet socket: frames (family AF_PACKET) */
+	struct nh_cache *nh;		/* NULL: raw sockets only */
+	uint64_t now;			/* the burst's clock, for nh_find */
 	uint8_t *rxbuf[RX_BATCH];
 	struct mmsghdr rxmsg[RX_BATCH];
 	struct iovec rxiov[RX_BATCH];
@@ -68,8 +82,13 @@ txq_flush(struct txq *q, uint64_t *errors)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			/* skip the one that failed (EMSGSIZE, ENETUNREACH...) */
-			(*errors)++;
+			/*
+			 * skip the one that failed (EMSGSIZE, ENETUNREACH...);
+			 * ENOBUFS, the device's queue full, is its tx_dropped, as a
+			 * raw socket's, which does not report it
+			 */
+			if (errno != ENOBUFS)
+				(*errors)++;
 			done++;
 			continue;
 		}
@@ -91,6 +110,53 @@ set_dst(struct txq *q, unsigned i, const uint8_t *pkt)
 	}
 }
 
+/*
+ * The raw IPv6 socket sends the header it is given, but routes the
+ * packet with the flow's source, and with none it first selects one
+ * (the interface's addresses scored, RFC 6724), a fifth of the NFQUEUE
+ * path's send. The header's own source as IPV6_PKTINFO spares that;
+ * IPV6_FREEBIND on the socket lets it be one the host does not have.
+ */
+static void
+src_cmsg(struct txq *q, unsigned i, const uint8_t *pkt)
+{
+	struct cmsghdr *c = &q->src[i].h;
+	struct in6_pktinfo pi = { .ipi6_ifindex = 0 };
+
+	memcpy(&pi.ipi6_addr, pkt + 8, 16);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	q->msg[i].msg_hdr.msg_control = c;
+	q->msg[i].msg_hdr.msg_controllen = sizeof(q->src[i]);
+}
+
+/* Queue a frame for the packet socket: the hop's header, then the packet. */
+static void
+txl_queue(struct txq *q, uint64_t *errs, const struct nh_hop *h, const uint8_t *pkt,
+	  size_t len)
+{
+	unsigned i;
+
+	if (q->n == TX_BATCH)
+		txq_flush(q, errs);
+	i = q->n++;
+	memcpy(q->buf[i], h->eth, sizeof(h->eth));
+	memcpy(q->buf[i] + sizeof(h->eth), pkt, len);
+	memset(&q->dst[i], 0, sizeof(q->dst[i]));
+	q->dst[i].ll.sll_family = AF_PACKET;
+	q->dst[i].ll.sll_ifindex = h->ifindex;
+	memcpy(&q->dst[i].ll.sll_protocol, h->eth + 12, 2);	/* the ethertype */
+	q->iov[i].iov_base = q->buf[i];
+	q->iov[i].iov_len = len + sizeof(h->eth);
+	memset(&q->msg[i], 0, sizeof(q->msg[i]));
+	q->msg[i].msg_hdr.msg_iov = &q->iov[i];
+	q->msg[i].msg_hdr.msg_iovlen = 1;
+	q->msg[i].msg_hdr.msg_name = &q->dst[i];
+	q->msg[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_ll);
+}
+
 /* The data path's emit callback: queue for sendmmsg, or send a jumbo alone. */
 static void
 io_emit(void *arg, enum prr_side side, const uint8_t *pkt, size_t len)
@@ -99,6 +165,16 @@ io_emit(void *arg, enum prr_side side, const uint8_t *pkt, size_t len)
 	struct txq *q = side == PRR_SIDE_V4 ? &io->tx4 : &io->tx6;
 	uint64_t *errs = &io->w->ctx->stats[PRR_STAT_TX_ERRORS];
 	unsigned i;
+
+	if (io->nh && len + sizeof(((struct nh_hop *)0)->eth) <= TX_SLOT) {
+		const struct nh_hop *h = q->family == AF_INET ?
+		    nh_find(io->nh, AF_INET, pkt + 16, NULL, io->now) :
+		    nh_find(io->nh, AF_INET6, pkt + 24, pkt + 8, io->now);
+		if (h) {
+			txl_queue(&io->txl, errs, h, pkt, len);
+			return;
+		}
+	}
 
 	if (len > TX_SLOT) {
 		union { struct sockaddr_in v4; struct sockaddr_in6 v6; } d;
@@ -128,6 +204,8 @@ io_emit(void *arg, enum prr_side side, const uint8_t *pkt, size_t len)
 	q->msg[i].msg_hdr.msg_name = &q->dst[i];
 	q->msg[i].msg_hdr.msg_namelen = q->family == AF_INET ?
 	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	if (q->family == AF_INET6)
+		src_cmsg(q, i, pkt);
 }
 
 static int
@@ -174,9 +252,21 @@ io_open(struct io *io, unsigned queue)
 		log_warn("queue %u: raw sockets", queue);
 		return -1;
 	}
+	/* protocol 0: it sends only. Without it (or the cache), raw sockets only */
+	io->txl.family = AF_PACKET;
+	io->txl.fd = socket(AF_PACKET, SOCK_RAW, 0);
+	io->nh = io->txl.fd >= 0 ? nh_open() : NULL;
+	if (!io->nh)
+		log_warn("queue %u: sending through raw sockets only: packet socket or rtnetlink", queue);
 	sz = 4 << 20;
 	setsockopt(io->tx4.fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
 	setsockopt(io->tx6.fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
+	if (io->txl.fd >= 0)
+		setsockopt(io->txl.fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
+	if (setsockopt(io->tx6.fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one)) < 0) {
+		log_warn("queue %u: IPV6_FREEBIND", queue);
+		return -1;
+	}
 	for (int i = 0; i < RX_BATCH; i++) {
 		io->rxbuf[i] = malloc(RX_BUFSZ);
 		if (!io->rxbuf[i])
@@ -199,6 +289,9 @@ io_close(struct io *io)
 		close(io->tx4.fd);
 	if (io->tx6.fd > 0)
 		close(io->tx6.fd);
+	if (io->txl.fd > 0)
+		close(io->txl.fd);
+	nh_close(io->nh);
 	for (int i = 0; i < RX_BATCH; i++)
 		free(io->rxbuf[i]);
 }
@@ -284,6 +377,7 @@ worker_main(void *arg)
 		w->ctx->pool = env->pool;
 		n = recvmmsg(fd, io->rxmsg, RX_BATCH, MSG_DONTWAIT, NULL);
 		st.now = clock_ms();
+		io->now = st.now;
 		io->n_pass = io->n4 = io->n6 = 0;
 		for (int i = 0; i < n; i++)
 			mnl_cb_run(io->rxbuf[i], io->rxmsg[i].msg_len, 0, io->portid,
@@ -291,6 +385,7 @@ worker_main(void *arg)
 		/* the packets still lie in rxbuf: run them as two bursts */
 		prr_from_inet_burst(w->ctx, io->pkt4, io->len4, io->n4, st.now);
 		prr_from_smap_burst(w->ctx, io->pkt6, io->len6, io->n6, st.now);
+		txq_flush(&io->txl, &w->ctx->stats[PRR_STAT_TX_ERRORS]);
 		txq_flush(&io->tx4, &w->ctx->stats[PRR_STAT_TX_ERRORS]);
 		txq_flush(&io->tx6, &w->ctx->stats[PRR_STAT_TX_ERRORS]);
 		/* accept the few the kernel must see, then drop the rest at once */
@@ -298,6 +393,8 @@ worker_main(void *arg)
 			send_verdict(io, w->queue, io->pass_ids[i], NF_ACCEPT, false);
 		if (st.any)
 			send_verdict(io, w->queue, st.max_id, NF_DROP, true);
+		if (io->nh)
+			nh_resolve(io->nh, st.now);	/* the burst's misses, for the next */
 		atomic_fetch_add(&w->seq, 1);
 		atomic_store(&w->busy, 0);
 tick:

@@ -133,6 +133,24 @@ for tx in on off; do
 done
 tb ap-inet ethtool -K eth0 tx "$offload" >/dev/null
 
+# --- the NFQUEUE path sends through its packet socket once it knows the
+# next hop (prr/nexthop.h): the raw socket's sends are ap-prr's
+# Ip6OutRequests, the packet socket's are not. A miss (the first packet,
+# or one after each second the cache keeps a hop) goes raw: of 200 sent
+# at once, a few (one a second however slow the sender)
+if [ -z "$fast" ]; then
+	out6() { tb ap-prr awk '$1 == "Ip6OutRequests" { print $2 }' /proc/net/snmp6; }
+	collect ap-smap1; F1=$COLLECTED
+	inet udp --dst 192.0.2.1 --dport 10503 >/dev/null
+	expect "a first packet reaches smap1" 1 "$F1" "$IN and p['dport'] == 10503"
+	b_out6=$(out6)
+	inet udp --dst 192.0.2.1 --dport 10504 --count 200 >/dev/null
+	expect "200 more reach smap1" 200 "$F1" "$IN and p['dport'] == 10504 and p['l4_csum_ok']"
+	d_out6=$(( $(out6) - b_out6 ))
+	[ "$d_out6" -lt 100 ] && pass "most left through the packet socket (raw socket: $d_out6 of 200)" ||
+		fail "most left through the packet socket" "the raw socket sent $d_out6 of 200"
+fi
+
 # --- prrctl assign and release take effect at once, on either path -------------
 # (over XDP, the binding map changes with them: an unbound packet is
 # dropped by the fast path itself here, unbound_icmp = "none")
