@@ -6,7 +6,9 @@
  * of smap/datapath.c. Reads come in batches (recvmmsg, TUN reads until
  * EAGAIN), sends go out in batches (sendmmsg). The TUN has offloads
  * (smap/gso.h): what it hands over may be a TCP super-packet, cut here
- * into MTU-sized segments that go out in the same sendmmsg burst.
+ * into MTU-sized segments that go out in the same sendmmsg burst. The
+ * other way, consecutive TCP segments of a burst are coalesced into one
+ * TUN write (smap/gro.h), as a NIC's GRO would.
  *
  * MTU: the kernel never fragments our IPv6 (IPV6_PMTUDISC_DO). The TUN
  * MTU is the path MTU toward the PRR minus 40, so the kernel's IPv4
@@ -32,6 +34,7 @@
 #include "pkt.h"
 #include "smap/apply.h"
 #include "smap/fastpath.h"
+#include "smap/gro.h"
 #include "smap/gso.h"
 #include "smap/smap.h"
 
@@ -47,6 +50,8 @@ static uint8_t scratch[PKT_MAX];
 #define VNET_LEN	sizeof(struct virtio_net_hdr)	/* in front of each TUN packet */
 static uint8_t tunbuf[VNET_LEN + PKT_MAX];
 static uint8_t segbuf[PKT_MAX];
+static uint8_t grobuf[PKT_MAX];
+static struct gro gro;
 static uint64_t last_tick_ms, last_mtu_ms;
 
 static int
@@ -210,17 +215,25 @@ tx_queue(struct smap *s, const uint8_t *pkt, size_t len)
 	txlen[ntx++] = len;
 }
 
+/* Into the TUN: a packet with its virtio header. */
+static int
+tun_write_vh(struct smap *s, const struct virtio_net_hdr *vh, const uint8_t *pkt, size_t len)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)vh, .iov_len = sizeof(*vh) },
+		{ .iov_base = (void *)pkt, .iov_len = len },
+	};
+
+	return writev(s->tun_fd, iov, 2) < 0 ? -1 : 0;
+}
+
 /* Into the TUN: a packet complete as it is (GSO_NONE, checksums done). */
 static int
 tun_write(struct smap *s, const uint8_t *pkt, size_t len)
 {
 	static const struct virtio_net_hdr none;
-	struct iovec iov[2] = {
-		{ .iov_base = (void *)&none, .iov_len = sizeof(none) },
-		{ .iov_base = (void *)pkt, .iov_len = len },
-	};
 
-	return writev(s->tun_fd, iov, 2) < 0 ? -1 : 0;
+	return tun_write_vh(s, &none, pkt, len);
 }
 
 static void
@@ -294,9 +307,35 @@ softwire_from_tun(struct smap *s)
 	tx_flush(s);
 }
 
+/* What gro holds into the TUN; counted by segment, as if written one by one. */
+static void
+gro_flush(struct smap *s)
+{
+	struct virtio_net_hdr vh;
+	unsigned segs = gro.segs;
+	size_t len;
+
+	if (!gro.len)
+		return;
+	len = gro_finish(&gro, &vh);
+	if (tun_write_vh(s, &vh, grobuf, len) < 0) {
+		s->stats[SMAP_STAT_TX_ERRORS] += segs;
+		return;
+	}
+	s->stats[SMAP_STAT_IN_DELIVERED] += segs;
+	if (segs > 1)
+		s->stats[SMAP_STAT_IN_GRO]++;
+}
+
+/* In order: a packet gro does not take goes after what it holds. */
 static void
 deliver(struct smap *s, const uint8_t *pkt, size_t len)
 {
+	if (gro_add(&gro, pkt, len))
+		return;
+	gro_flush(s);
+	if (gro_add(&gro, pkt, len))
+		return;
 	if (tun_write(s, pkt, len) < 0)
 		s->stats[SMAP_STAT_TX_ERRORS]++;
 	else
@@ -356,12 +395,18 @@ from_wan_batch(struct smap *s)
 	return n;
 }
 
-/* Until the socket is empty or 4 batches: ACKs and data in bursts. */
+/*
+ * Until the socket is empty or 4 batches: ACKs and data in bursts, TCP
+ * segments of a burst coalesced up to the TUN MTU each (no segment the
+ * TUN would not have taken alone is held).
+ */
 void
 softwire_from_wan(struct smap *s)
 {
+	gro_init(&gro, grobuf, sizeof(grobuf), s->tun_mtu);
 	for (int i = 0; i < 4 && from_wan_batch(s) == BATCH; i++)
 		;
+	gro_flush(s);
 }
 
 /* ICMPv6 errors about our packets (IPV6_RECVERR): packet too big. */
