@@ -32,6 +32,7 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -195,6 +196,13 @@ softwire_check_mtu(struct smap *s)
 	if (!s->cfg.follow_ptb && (unsigned)mtu < s->live.params.mtu && s->tun_mtu)
 		return;
 	set_path_mtu(s, (unsigned)mtu, "kernel path MTU");
+}
+
+/* smap status: which socket sends the softwire's packets to the PRR. */
+void
+softwire_status(FILE *f)
+{
+	fprintf(f, "wan_send\t%s\n", nh.ok ? "packet" : "raw");
 }
 
 /* Whether packet i goes on the packet socket: its header written then. */
