@@ -5,7 +5,8 @@
  * ctl/smapctl.c. One request line, a reply, then close:
  *   stats    -> "name<TAB>value<TAB>doc" per counter
  *   metrics  -> Prometheus text exposition of every counter
- *   status   -> "key<TAB>value" lines: tun, tun_mtu, path_mtu, ipv4, ports, prr
+ *   status   -> "key<TAB>value" lines: tun, tun_mtu, path_mtu, ipv4, ports, prr,
+ *               wan_send
  *   ping     -> "ok"
  *   mappings -> see portmap/mappings.c
  */
@@ -53,6 +54,7 @@ reply_status(struct smap *s, FILE *f)
 	portset_format(&s->live.params.ps, ps, sizeof(ps));
 	fprintf(f, "ports\t%s\n", ps);
 	fprintf(f, "prr\t%s\n", inet_ntop(AF_INET6, &s->live.params.prr, a, sizeof(a)));
+	softwire_status(f);
 	fprintf(f, "uptime_s\t%llu\n",
 		(unsigned long long)((clock_ms() - s->started_ms) / 1000));
 	register_status(s, f);

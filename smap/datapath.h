@@ -60,6 +60,7 @@
 	X(IN_MESH,		"in_mesh",		"inner IPv4 packets accepted straight from another CE (MAP-E FMR)") \
 	X(OUT_MESH,		"out_mesh",		"IPv4 packets sent straight to another CE (MAP-E FMR), not to the PRR") \
 	X(OUT_TSO,		"out_tso",		"TCP and UDP super-packets from the TUN (TSO, USO) cut into segments here; out_packets counts the segments") \
+	X(IN_GRO,		"in_gro",		"TCP super-packets written to the TUN, consecutive segments from the softwire coalesced (GRO); in_delivered counts the segments") \
 	X(TX_ERRORS,		"tx_errors",		"packets the kernel refused to send") \
 	X(FTP_PORT_REFUSED,	"ftp_port_refused",	"FTP PORT/EPRT naming an address other than the client's own, refused")
 

@@ -4,6 +4,7 @@
 #define SMAP_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "smap/config.h"
 #include "frag.h"
@@ -58,6 +59,8 @@ void softwire_errqueue(struct smap *);
  */
 void softwire_check_mtu(struct smap *);
 void softwire_tick(struct smap *);
+/* status line wan_send: packet (the packet socket sends to the PRR) or raw */
+void softwire_status(FILE *);
 
 /* nat.c: the nft table "ip smap" */
 int nat_install(struct smap *);

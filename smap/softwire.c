@@ -6,7 +6,17 @@
  * of smap/datapath.c. Reads come in batches (recvmmsg, TUN reads until
  * EAGAIN), sends go out in batches (sendmmsg). The TUN has offloads
  * (smap/gso.h): what it hands over may be a TCP super-packet, cut here
- * into MTU-sized segments that go out in the same sendmmsg burst.
+ * into MTU-sized segments that go out in the same sendmmsg burst. The
+ * other way, consecutive TCP segments of a burst are coalesced into one
+ * TUN write (smap/gro.h), as a NIC's GRO would.
+ *
+ * Sending: on an Ethernet WAN, packets to the PRR go out on a packet
+ * socket with the IPv6 header written here and the next hop's address
+ * (smap/nexthop.h, asked each second): no route look-up, no ip6_output,
+ * no netfilter a packet (the qdisc stays: shaping on the WAN still
+ * applies). The first packet after each look-up, mesh traffic, and
+ * everything while the next hop is unknown take the raw socket, so the
+ * kernel's neighbour entry is used and kept fresh, as before.
  *
  * MTU: the kernel never fragments our IPv6 (IPV6_PMTUDISC_DO). The TUN
  * MTU is the path MTU toward the PRR minus 40, so the kernel's IPv4
@@ -18,8 +28,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/errqueue.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,14 +45,17 @@
 #include "pkt.h"
 #include "smap/apply.h"
 #include "smap/fastpath.h"
+#include "smap/gro.h"
 #include "smap/gso.h"
+#include "smap/nexthop.h"
 #include "smap/smap.h"
 
 #define BATCH		32
 #define PKT_MAX		65536
 
 static uint8_t rxbuf[BATCH][PKT_MAX];
-static uint8_t txbuf[BATCH][PKT_MAX];
+/* each packet IPV6_HDR_LEN bytes in, room for the header of the packet socket */
+static uint8_t txbuf[BATCH][IPV6_HDR_LEN + PKT_MAX];
 static size_t txlen[BATCH];
 static struct sockaddr_in6 txdst[BATCH];	/* the PRR, or another CE (MAP-E mesh) */
 static unsigned ntx;
@@ -47,7 +63,13 @@ static uint8_t scratch[PKT_MAX];
 #define VNET_LEN	sizeof(struct virtio_net_hdr)	/* in front of each TUN packet */
 static uint8_t tunbuf[VNET_LEN + PKT_MAX];
 static uint8_t segbuf[PKT_MAX];
+static uint8_t grobuf[PKT_MAX];
+static struct gro gro;
 static uint64_t last_tick_ms, last_mtu_ms;
+static struct mnl_socket *rtnl;
+static int pkt_fd = -1;
+static struct nexthop nh;
+static bool via_kernel;		/* the next packet to the PRR takes the raw socket */
 
 static int
 setopt(int fd, int level, int name, int v)
@@ -89,6 +111,16 @@ softwire_open(struct smap *s)
 	}
 	setopt(s->raw_fd, SOL_SOCKET, SO_RCVBUF, 4 << 20);
 	setopt(s->raw_fd, SOL_SOCKET, SO_SNDBUF, 4 << 20);
+	/* flow label 0, as the packet socket writes it: one label a flow */
+	setopt(s->raw_fd, IPPROTO_IPV6, IPV6_AUTOFLOWLABEL, 0);
+	/* protocol 0: sends only, receives nothing */
+	pkt_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (pkt_fd >= 0)
+		setopt(pkt_fd, SOL_SOCKET, SO_SNDBUF, 4 << 20);
+	rtnl = pkt_fd >= 0 ? nexthop_open() : NULL;
+	if (!rtnl)
+		log_debug("no packet socket for the softwire: the raw socket sends");
+	nh.ok = false;
 	s->reasm = reasm_new(&rl);
 	if (!s->reasm)
 		fatal("reasm_new");
@@ -101,6 +133,12 @@ softwire_close(struct smap *s)
 	if (s->raw_fd >= 0)
 		close(s->raw_fd);
 	s->raw_fd = -1;
+	if (pkt_fd >= 0)
+		close(pkt_fd);
+	pkt_fd = -1;
+	nexthop_close(rtnl);
+	rtnl = NULL;
+	nh.ok = false;
 	reasm_free(s->reasm);
 	s->reasm = NULL;
 }
@@ -160,30 +198,44 @@ softwire_check_mtu(struct smap *s)
 	set_path_mtu(s, (unsigned)mtu, "kernel path MTU");
 }
 
-static void
-tx_flush(struct smap *s)
+/* smap status: which socket sends the softwire's packets to the PRR. */
+void
+softwire_status(FILE *f)
 {
-	struct mmsghdr msgs[BATCH];
-	struct iovec iov[BATCH];
-	unsigned done = 0;
+	fprintf(f, "wan_send\t%s\n", nh.ok ? "packet" : "raw");
+}
 
-	if (!ntx)
-		return;
-	memset(msgs, 0, sizeof(msgs));
-	for (unsigned i = 0; i < ntx; i++) {
-		iov[i].iov_base = txbuf[i];
-		iov[i].iov_len = txlen[i];
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = &txdst[i];
-		msgs[i].msg_hdr.msg_namelen = sizeof(txdst[i]);
+/* Whether packet i goes on the packet socket: its header written then. */
+static bool
+by_packet_socket(struct smap *s, unsigned i)
+{
+	uint8_t *h = txbuf[i];
+
+	if (!nh.ok || memcmp(&txdst[i].sin6_addr, &nh.dst, sizeof(nh.dst)) != 0)
+		return false;
+	if (via_kernel) {	/* one a look-up: the neighbour entry stays in use */
+		via_kernel = false;
+		return false;
 	}
-	while (done < ntx) {
-		int n = sendmmsg(s->raw_fd, msgs + done, ntx - done, 0);
+	put32(h, 0x60000000);	/* version 6, traffic class and flow label 0 */
+	put16(h + 4, (uint16_t)txlen[i]);
+	h[6] = IPPROTO_IPIP_;
+	h[7] = (uint8_t)s->cfg.hop_limit;
+	memcpy(h + 8, &nh.src, 16);
+	memcpy(h + 24, &nh.dst, 16);
+	return true;
+}
+
+/* msgs[from..to) on fd; each failure counted, the rest sent. */
+static void
+send_run(struct smap *s, int fd, struct mmsghdr *msgs, unsigned from, unsigned to)
+{
+	while (from < to) {
+		int n = sendmmsg(fd, msgs + from, to - from, 0);
 
 		if (n > 0) {
 			s->stats[SMAP_STAT_OUT_ENCAPSULATED] += (unsigned)n;
-			done += (unsigned)n;
+			from += (unsigned)n;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -192,8 +244,41 @@ tx_flush(struct smap *s)
 		if (n < 0 && errno == EMSGSIZE)
 			softwire_check_mtu(s);
 		s->stats[SMAP_STAT_TX_ERRORS]++;
-		done++;
+		from++;
 	}
+}
+
+static void
+tx_flush(struct smap *s)
+{
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
+	bool pkt[BATCH];
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IPV6),
+		.sll_ifindex = nh.ifindex, .sll_halen = 6,
+	};
+	unsigned run = 0;
+
+	if (!ntx)
+		return;
+	memcpy(ll.sll_addr, nh.mac, 6);
+	memset(msgs, 0, sizeof(msgs));
+	for (unsigned i = 0; i < ntx; i++) {
+		pkt[i] = by_packet_socket(s, i);
+		iov[i].iov_base = pkt[i] ? txbuf[i] : txbuf[i] + IPV6_HDR_LEN;
+		iov[i].iov_len = txlen[i] + (pkt[i] ? IPV6_HDR_LEN : 0);
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = pkt[i] ? (void *)&ll : (void *)&txdst[i];
+		msgs[i].msg_hdr.msg_namelen = pkt[i] ? sizeof(ll) : sizeof(txdst[i]);
+	}
+	/* in order: runs of packets that take the same socket */
+	for (unsigned i = 1; i <= ntx; i++)
+		if (i == ntx || pkt[i] != pkt[run]) {
+			send_run(s, pkt[run] ? pkt_fd : s->raw_fd, msgs, run, i);
+			run = i;
+		}
 	ntx = 0;
 }
 
@@ -202,7 +287,7 @@ tx_queue(struct smap *s, const uint8_t *pkt, size_t len)
 {
 	if (ntx == BATCH)
 		tx_flush(s);
-	memcpy(txbuf[ntx], pkt, len);
+	memcpy(txbuf[ntx] + IPV6_HDR_LEN, pkt, len);
 	memset(&txdst[ntx], 0, sizeof(txdst[ntx]));
 	txdst[ntx].sin6_family = AF_INET6;
 	if (smap_next_hop(&s->live.params, pkt, len, &txdst[ntx].sin6_addr))
@@ -210,17 +295,25 @@ tx_queue(struct smap *s, const uint8_t *pkt, size_t len)
 	txlen[ntx++] = len;
 }
 
+/* Into the TUN: a packet with its virtio header. */
+static int
+tun_write_vh(struct smap *s, const struct virtio_net_hdr *vh, const uint8_t *pkt, size_t len)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)vh, .iov_len = sizeof(*vh) },
+		{ .iov_base = (void *)pkt, .iov_len = len },
+	};
+
+	return writev(s->tun_fd, iov, 2) < 0 ? -1 : 0;
+}
+
 /* Into the TUN: a packet complete as it is (GSO_NONE, checksums done). */
 static int
 tun_write(struct smap *s, const uint8_t *pkt, size_t len)
 {
 	static const struct virtio_net_hdr none;
-	struct iovec iov[2] = {
-		{ .iov_base = (void *)&none, .iov_len = sizeof(none) },
-		{ .iov_base = (void *)pkt, .iov_len = len },
-	};
 
-	return writev(s->tun_fd, iov, 2) < 0 ? -1 : 0;
+	return tun_write_vh(s, &none, pkt, len);
 }
 
 static void
@@ -294,9 +387,35 @@ softwire_from_tun(struct smap *s)
 	tx_flush(s);
 }
 
+/* What gro holds into the TUN; counted by segment, as if written one by one. */
+static void
+gro_flush(struct smap *s)
+{
+	struct virtio_net_hdr vh;
+	unsigned segs = gro.segs;
+	size_t len;
+
+	if (!gro.len)
+		return;
+	len = gro_finish(&gro, &vh);
+	if (tun_write_vh(s, &vh, grobuf, len) < 0) {
+		s->stats[SMAP_STAT_TX_ERRORS] += segs;
+		return;
+	}
+	s->stats[SMAP_STAT_IN_DELIVERED] += segs;
+	if (segs > 1)
+		s->stats[SMAP_STAT_IN_GRO]++;
+}
+
+/* In order: a packet gro does not take goes after what it holds. */
 static void
 deliver(struct smap *s, const uint8_t *pkt, size_t len)
 {
+	if (gro_add(&gro, pkt, len))
+		return;
+	gro_flush(s);
+	if (gro_add(&gro, pkt, len))
+		return;
 	if (tun_write(s, pkt, len) < 0)
 		s->stats[SMAP_STAT_TX_ERRORS]++;
 	else
@@ -356,12 +475,18 @@ from_wan_batch(struct smap *s)
 	return n;
 }
 
-/* Until the socket is empty or 4 batches: ACKs and data in bursts. */
+/*
+ * Until the socket is empty or 4 batches: ACKs and data in bursts, TCP
+ * segments of a burst coalesced up to the TUN MTU each (no segment the
+ * TUN would not have taken alone is held).
+ */
 void
 softwire_from_wan(struct smap *s)
 {
+	gro_init(&gro, grobuf, sizeof(grobuf), s->tun_mtu);
 	for (int i = 0; i < 4 && from_wan_batch(s) == BATCH; i++)
 		;
+	gro_flush(s);
 }
 
 /* ICMPv6 errors about our packets (IPV6_RECVERR): packet too big. */
@@ -407,6 +532,9 @@ softwire_tick(struct smap *s)
 
 	if (now - last_tick_ms >= 1000) {
 		last_tick_ms = now;
+		nexthop_resolve(rtnl, s->cfg.wan_if, &s->live.params.prr,
+				s->live.has_wan_addr ? &s->live.wan_addr : NULL, &nh);
+		via_kernel = true;
 		/* datagrams whose fragments never all came: dropped too */
 		s->stats[SMAP_STAT_IN_DROP_FRAG] += reasm_expire(s->reasm, now);
 		fastpath_fold(s);

@@ -5,7 +5,8 @@
 # h21 through smap2 (1280) arrive intact. On the TUN path (fast_path off)
 # the TUN hands smap TCP super-packets (out_tso grows) that smap cuts to
 # the MTU: out_packets counts the segments, nothing is dropped as
-# malformed, nothing is refused by the kernel.
+# malformed, nothing is refused by the kernel; the segments leave on the
+# packet socket toward the next hop (smap status: wan_send packet).
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/smap-lib.sh"
 
@@ -38,6 +39,9 @@ upload() {
 		fail "smap$n: no packet of the upload malformed or refused ($MODE)" \
 			"out_drop_malformed +$mal, tx_errors +$tx"
 	[ "$MODE" = off ] || return 0
+	[ "$(smap_status "$n" wan_send)" = packet ] &&
+		pass "smap$n: the softwire sends on the packet socket (wan_send packet)" ||
+		fail "smap$n: the softwire sends on the packet socket" "wan_send $(smap_status "$n" wan_send)"
 	# 10 MB at an MSS of at most mtu - 80 is this many segments at least
 	local segs=$((10 * 1024 * 1024 / (mtu - 80)))
 	if [ "$tso" -gt 0 ] && [ "$pk" -ge "$segs" ]; then

@@ -3,7 +3,9 @@
  * The TUN's offloads undone (smap/gso.c): super-packets cut into the
  * segments a host would have sent one by one, built here independently
  * (headers, flags, sequence numbers, IP ids, both checksums), checksums
- * completed, and what is refused.
+ * completed, and what is refused. And the other way (smap/gro.c):
+ * segments coalesced into a super-packet that cuts back into exactly
+ * the segments that came, and what is not coalesced.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -13,6 +15,7 @@
 
 #include "csum.h"
 #include "pkt.h"
+#include "smap/gro.h"
 #include "smap/gso.h"
 #include "tests/unit/check_main.h"
 
@@ -338,6 +341,187 @@ START_TEST(refused)
 }
 END_TEST
 
+/* GRO: the segments of a stream as a host sends them, n payload bytes at mss. */
+static unsigned
+stream(uint8_t pkts[][2048], size_t *lens, size_t tcpopt, size_t n, size_t mss, uint8_t flags)
+{
+	unsigned k = 0;
+
+	for (size_t off = 0; off < n; off += mss, k++) {
+		size_t m = n - off < mss ? n - off : mss;
+		uint8_t f = flags;
+
+		if (off + m < n)
+			f &= (uint8_t)~(FIN | PSH);
+		if (off)
+			f &= (uint8_t)~CWR;
+		lens[k] = mk_tcp(pkts[k], 0, tcpopt, payload + off, m, 0xfffff000 + (uint32_t)off,
+				 (uint16_t)(0xfffe + k), f);
+	}
+	return k;
+}
+
+static uint8_t in[MAXSEG][2048];
+static size_t inlen[MAXSEG];
+static uint8_t held[65536];
+
+/* All k segments held, written as one, cut back by gso_split: the same bytes. */
+static void
+check_roundtrip(size_t tcpopt, size_t n, size_t mss, uint8_t flags)
+{
+	unsigned k = stream(in, inlen, tcpopt, n, mss, flags);
+	struct gro g;
+	struct virtio_net_hdr vh;
+	size_t len;
+
+	gro_init(&g, held, sizeof(held), 1500);
+	for (unsigned i = 0; i < k; i++)
+		ck_assert_msg(gro_add(&g, in[i], inlen[i]), "segment %u refused", i);
+	len = gro_finish(&g, &vh);
+	ck_assert_uint_eq(len, 20 + 20 + tcpopt + n);
+	ck_assert_uint_eq(vh.gso_type, VIRTIO_NET_HDR_GSO_TCPV4 | (flags & CWR ? VIRTIO_NET_HDR_GSO_ECN : 0));
+	ck_assert_uint_eq(le16toh(vh.gso_size), mss);
+	ck_assert_uint_eq(g.len, 0);
+	ck_assert_int_eq(gso_split(&vh, held, len, seg, sizeof(seg), collect, NULL), (int)k);
+	for (unsigned i = 0; i < k; i++) {
+		ck_assert_uint_eq(got.len[i], inlen[i]);
+		ck_assert_msg(memcmp(got.pkt[i], in[i], inlen[i]) == 0, "segment %u differs", i);
+	}
+}
+
+START_TEST(gro_roundtrip)
+{
+	check_roundtrip(12, 5 * 1388 + 100, 1388, ACK | PSH | CWR);
+	memset(&got, 0, sizeof(got));
+	check_roundtrip(0, 4 * 1400, 1400, ACK);
+	memset(&got, 0, sizeof(got));
+	check_roundtrip(0, 3 * 1000 + 1, 1000, ACK | PSH | FIN);
+}
+END_TEST
+
+/* One segment: written as it came, nothing asked of the kernel. */
+START_TEST(gro_one_as_is)
+{
+	struct gro g;
+	struct virtio_net_hdr vh, none = { 0 };
+	size_t len = mk_tcp(in[0], 0, 0, payload, 1000, 5, 6, ACK | PSH);
+
+	gro_init(&g, held, sizeof(held), 1500);
+	ck_assert(gro_add(&g, in[0], len));
+	ck_assert_uint_eq(gro_finish(&g, &vh), len);
+	ck_assert(memcmp(held, in[0], len) == 0);
+	ck_assert(memcmp(&vh, &none, sizeof(vh)) == 0);
+}
+END_TEST
+
+/* Not taken at all: the caller writes these alone. */
+START_TEST(gro_not_taken)
+{
+	struct gro g;
+	size_t len = mk_tcp(in[0], 0, 0, payload, 1000, 5, 6, ACK);
+
+	gro_init(&g, held, sizeof(held), 1500);
+	in[0][100] ^= 1;	/* TCP checksum wrong */
+	ck_assert(!gro_add(&g, in[0], len));
+	ck_assert(!gro_add(&g, in[0], mk_tcp(in[0], 0, 0, payload, 0, 5, 6, ACK)));	/* no payload */
+	ck_assert(!gro_add(&g, in[0], mk_tcp(in[0], 0, 0, payload, 10, 5, 6, ACK | 0x02)));	/* SYN */
+	ck_assert(!gro_add(&g, in[0], mk_tcp(in[0], 0, 0, payload, 10, 5, 6, ACK | 0x20)));	/* URG */
+	ck_assert(!gro_add(&g, in[0], mk_tcp(in[0], 0, 0, payload, 10, 5, 6, 0)));	/* no ACK */
+	ck_assert(!gro_add(&g, in[0], mk_tcp(in[0], 4, 0, payload, 10, 5, 6, ACK)));	/* IP options */
+	len = mk_tcp(in[0], 0, 0, payload, 10, 5, 6, ACK);
+	put16(in[0] + 6, 0x2000);	/* a fragment */
+	ck_assert(!gro_add(&g, in[0], len));
+	ck_assert(!gro_add(&g, in[0], mk_tcp(in[0], 0, 0, payload, 1461, 5, 6, ACK)));	/* over the MTU */
+	ck_assert(!gro_add(&g, in[0], mk_udp(in[0], payload, 100, 6)));
+	ck_assert_uint_eq(g.len, 0);
+}
+END_TEST
+
+/* A segment that does not continue what is held: refused, the held one kept. */
+static void
+check_breaks(void (*change)(uint8_t *p), unsigned at)
+{
+	struct gro g;
+	struct virtio_net_hdr vh;
+	unsigned k = stream(in, inlen, 0, 3 * 1000, 1000, ACK);
+
+	ck_assert_uint_eq(k, 3);
+	gro_init(&g, held, sizeof(held), 1500);
+	if (change) {
+		change(in[at]);
+		/* keep its checksums right: only coalescing refuses it */
+		memset(in[at] + 10, 0, 2);
+		put16(in[at] + 10, ref_csum(in[at], 20, 0));
+		{
+			uint8_t ph[12] = { 192, 0, 2, 1, 198, 51, 100, 10, 0, IPPROTO_TCP };
+			uint32_t sum = 0;
+
+			put16(ph + 10, (uint16_t)(inlen[at] - 20));
+			for (size_t i = 0; i < 12; i += 2)
+				sum += (uint32_t)(ph[i] << 8 | ph[i + 1]);
+			memset(in[at] + 36, 0, 2);
+			put16(in[at] + 36, ref_csum(in[at] + 20, inlen[at] - 20, sum));
+		}
+	}
+	for (unsigned i = 0; i < at; i++)
+		ck_assert(gro_add(&g, in[i], inlen[i]));
+	ck_assert_msg(!gro_add(&g, in[at], inlen[at]), "segment %u taken", at);
+	ck_assert_uint_eq(g.segs, at);
+	gro_finish(&g, &vh);
+	ck_assert(gro_add(&g, in[at], inlen[at]));	/* it starts the next one */
+}
+
+static void id_skips(uint8_t *p) { put16(p + 4, (uint16_t)(get16(p + 4) + 1)); }
+static void seq_gap(uint8_t *p) { put32(p + 24, get32(p + 24) + 1); }
+static void other_ack(uint8_t *p) { p[31] ^= 1; }
+static void other_window(uint8_t *p) { p[35] ^= 1; }
+static void other_ttl(uint8_t *p) { p[8]--; }
+static void ecn_ce(uint8_t *p) { p[1] |= 3; }
+static void cwr_later(uint8_t *p) { p[33] |= CWR; }
+static void other_port(uint8_t *p) { p[21] ^= 1; }
+
+START_TEST(gro_breaks)
+{
+	void (*changes[])(uint8_t *) = {
+		id_skips, seq_gap, other_ack, other_window, other_ttl, ecn_ce, cwr_later, other_port,
+	};
+
+	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
+		check_breaks(changes[i], 1 + (unsigned)(i & 1));
+}
+END_TEST
+
+/* After a short segment or one with PSH nothing more; nothing over 64 KB. */
+START_TEST(gro_closed)
+{
+	struct gro g;
+	struct virtio_net_hdr vh;
+	size_t a = mk_tcp(in[0], 0, 0, payload, 1000, 0, 1, ACK);
+	size_t b = mk_tcp(in[1], 0, 0, payload, 500, 1000, 2, ACK);
+	size_t c = mk_tcp(in[2], 0, 0, payload, 500, 1500, 3, ACK);
+	size_t d = mk_tcp(in[3], 0, 0, payload, 1000, 1000, 2, ACK | PSH);
+	size_t e = mk_tcp(in[4], 0, 0, payload, 1000, 2000, 3, ACK);
+
+	gro_init(&g, held, sizeof(held), 1500);
+	ck_assert(gro_add(&g, in[0], a) && gro_add(&g, in[1], b));
+	ck_assert(!gro_add(&g, in[2], c));	/* after a short one */
+	gro_finish(&g, &vh);
+	ck_assert(gro_add(&g, in[0], a) && gro_add(&g, in[3], d));
+	ck_assert(!gro_add(&g, in[4], e));	/* after PSH */
+	ck_assert_uint_eq(gro_finish(&g, &vh), 40 + 2000);
+	ck_assert_uint_eq(held[33], ACK | PSH);
+
+	gro_init(&g, held, 3000, 1500);	/* room for two segments only */
+	ck_assert(gro_add(&g, in[0], a) && gro_add(&g, in[3], d) == true);
+	gro_finish(&g, &vh);
+	a = mk_tcp(in[0], 0, 0, payload, 1400, 0, 1, ACK);
+	b = mk_tcp(in[1], 0, 0, payload, 1400, 1400, 2, ACK);
+	c = mk_tcp(in[2], 0, 0, payload, 1400, 2800, 3, ACK);
+	ck_assert(gro_add(&g, in[0], a) && gro_add(&g, in[1], b));
+	ck_assert(!gro_add(&g, in[2], c));
+}
+END_TEST
+
 static Suite *
 gso_suite(void)
 {
@@ -356,6 +540,14 @@ gso_suite(void)
 	tcase_add_test(tc, csum_udp_zero);
 	tcase_add_test(tc, plain_as_is);
 	tcase_add_test(tc, refused);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("gro");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, gro_roundtrip);
+	tcase_add_test(tc, gro_one_as_is);
+	tcase_add_test(tc, gro_not_taken);
+	tcase_add_test(tc, gro_breaks);
+	tcase_add_test(tc, gro_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }
