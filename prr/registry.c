@@ -530,6 +530,25 @@ registry_prefetch(const struct registry *r, const struct reg_entry *e)
 	__builtin_prefetch(&r->h6[h6_home(r, &e->b.ipv6)], 1);
 }
 
+int
+registry_add_batch(struct registry *r, const struct reg_entry *e, size_t n,
+		   void (*fn)(void *, size_t, enum reg_result, const char *), void *arg)
+{
+	char msg[256];
+
+	for (size_t i = 0; i < n; i++)
+		registry_prefetch(r, &e[i]);
+	for (size_t i = 0; i < n; i++) {
+		enum reg_result res = registry_add(r, &e[i], msg, sizeof(msg));
+
+		if (res == REG_NOMEM)
+			return -1;
+		if (res != REG_OK)
+			fn(arg, i, res, msg);
+	}
+	return 0;
+}
+
 void
 registry_block_static(struct registry *r, void (*fn)(void *, const struct reg_entry *), void *arg)
 {

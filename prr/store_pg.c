@@ -286,10 +286,25 @@ copy_line(char *l)
 		l[n - 3] = '\0';
 }
 
+/* A start-up's entries go in batches (registry_add_batch): a batch's slots are fetched together. */
+static void
+load_said(void *arg, size_t i, enum reg_result res, const char *msg)
+{
+	struct store_report *rep = arg;
+
+	(void)i;
+	if (res == REG_REPLACED)
+		rep->replaced++;
+	else if (rep->refused++ < 20)
+		log_warnx("postgresql: ap_bindings: %s; skipped", msg);
+}
+
 static int
 pg_load(struct store *s, struct registry *r, struct store_report *rep, char *err, size_t errlen)
 {
 	struct pg *p = (struct pg *)s;
+	struct reg_entry batch[REG_LOAD_BATCH];
+	unsigned nb = 0;
 	char v[64], msg[256];
 	PGresult *res;
 	char *row;
@@ -314,16 +329,25 @@ pg_load(struct store *s, struct registry *r, struct store_report *rep, char *err
 	PQclear(res);
 	r->bulk = true;
 	while ((n = PQgetCopyData(p->c, &row, 0)) > 0) {
-		struct reg_entry e;
+		bool ok;
+
 		rep->records++;
 		copy_line(row);
-		if (!reg_entry_parse(row, &e, msg, sizeof(msg))) {
+		ok = reg_entry_parse(row, &batch[nb], msg, sizeof(msg));
+		PQfreemem(row);
+		if (!ok) {
 			if (rep->bad++ < 20)
 				log_warnx("postgresql: ap_bindings: %s; skipped", msg);
-		} else if (registry_add(r, &e, msg, sizeof(msg)) == REG_REPLACED) {
-			rep->replaced++;
+		} else if (++nb == REG_LOAD_BATCH) {
+			nb = 0;
+			if (registry_add_batch(r, batch, REG_LOAD_BATCH, load_said, rep) < 0)
+				break;
 		}
-		PQfreemem(row);
+	}
+	if (n > 0 || registry_add_batch(r, batch, nb, load_said, rep) < 0) {
+		registry_block_static(r, NULL, NULL);
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	registry_block_static(r, NULL, NULL);
 	res = PQgetResult(p->c);
