@@ -189,5 +189,8 @@ size_t registry_memory(const struct registry *);
 /* State lines: "ipv6 ipv4 portset origin expires held_until softwire [nonce]". */
 int reg_entry_format(const struct reg_entry *, char *buf, size_t len);
 bool reg_entry_parse(const char *line, struct reg_entry *, char *err, size_t errlen);
+/* An entry's text fields, as in a state line: port set, origin, nonce (hex; NULL: none). */
+bool reg_entry_text_fields(struct reg_entry *, const char *ports, const char *origin,
+			   const char *nonce, char *err, size_t errlen);
 
 #endif

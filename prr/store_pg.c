@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "prr/pg_copy.h"
 #include "prr/state.h"
 #include "prr/store.h"
 #include "prr/store_pg_schema.h"
@@ -274,16 +275,33 @@ one_value(struct pg *p, const char *sql, char *out, size_t len)
 	return ok;
 }
 
-/* One COPY line (tab-separated, \N for NULL) to an entry line: the NULL nonce goes. */
-static void
-copy_line(char *l)
+/*
+ * One row of the start-up's binary COPY (ipv6, ipv4, ports, origin,
+ * expires, held_until, softwire, nonce) to an entry: no text to parse
+ * but the port set's, origin and nonce.
+ */
+static bool
+entry_of_row(const struct pgcopy_field *f, int n, struct reg_entry *e, char *err, size_t errlen)
 {
-	size_t n = strlen(l);
+	char ports[64], origin[16], nonce[2 * PCP_NONCE_LEN + 1];
+	bool has_nonce = n == 8 && f[7].len >= 0;
+	int64_t exp, held, sw;
+	uint8_t a4[4];
 
-	if (n && l[n - 1] == '\n')
-		l[--n] = '\0';
-	if (n >= 3 && strcmp(l + n - 3, "\t\\N") == 0)
-		l[n - 3] = '\0';
+	memset(e, 0, sizeof(*e));
+	if (n != 8 || !pgcopy_inet(&f[0], 6, e->b.ipv6.s6_addr) || !pgcopy_inet(&f[1], 4, a4) ||
+	    !pgcopy_text(&f[2], ports, sizeof(ports)) || !pgcopy_text(&f[3], origin, sizeof(origin)) ||
+	    !pgcopy_int(&f[4], &exp) || !pgcopy_int(&f[5], &held) || !pgcopy_int(&f[6], &sw) ||
+	    exp < 0 || exp > UINT32_MAX || held < 0 || held > UINT32_MAX || sw < 0 || sw > 255 ||
+	    (has_nonce && !pgcopy_text(&f[7], nonce, sizeof(nonce)))) {
+		snprintf(err, errlen, "a row that is not an entry (%d fields)", n);
+		return false;
+	}
+	e->b.ipv4 = (uint32_t)a4[0] << 24 | (uint32_t)a4[1] << 16 | (uint32_t)a4[2] << 8 | a4[3];
+	e->expires = (uint64_t)exp;
+	e->held_until = (uint64_t)held;
+	e->b.br = (uint8_t)sw;
+	return reg_entry_text_fields(e, ports, origin, has_nonce ? nonce : NULL, err, errlen);
 }
 
 /* A start-up's entries go in batches (registry_add_batch): a batch's slots are fetched together. */
@@ -305,6 +323,7 @@ pg_load(struct store *s, struct registry *r, struct store_report *rep, char *err
 	struct pg *p = (struct pg *)s;
 	struct reg_entry batch[REG_LOAD_BATCH];
 	unsigned nb = 0;
+	bool first = true;
 	char v[64], msg[256];
 	PGresult *res;
 	char *row;
@@ -319,8 +338,9 @@ pg_load(struct store *s, struct registry *r, struct store_report *rep, char *err
 	p->seq = strtoll(v, NULL, 10);
 	if (one_value(p, "SELECT value FROM ap_meta WHERE key = 'epoch'", v, sizeof(v)) && v[0])
 		r->epoch_start = strtoull(v, NULL, 10);
-	res = PQexec(p->c, "COPY (SELECT host(ipv6), host(ipv4), ports, origin, expires, held_until,"
-			   " softwire, nonce FROM ap_bindings) TO STDOUT");
+	/* binary: no text made by the server and read back here but the port sets' */
+	res = PQexec(p->c, "COPY (SELECT ipv6, ipv4, ports, origin, expires, held_until, softwire, nonce"
+			   " FROM ap_bindings) TO STDOUT (FORMAT binary)");
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		snprintf(err, errlen, "postgresql: %s", PQerrorMessage(p->c));
 		PQclear(res);
@@ -329,12 +349,27 @@ pg_load(struct store *s, struct registry *r, struct store_report *rep, char *err
 	PQclear(res);
 	r->bulk = true;
 	while ((n = PQgetCopyData(p->c, &row, 0)) > 0) {
+		const uint8_t *b = (const uint8_t *)row;
+		struct pgcopy_field f[8];
+		long skip = 0;
+		int k;
 		bool ok;
 
-		rep->records++;
-		copy_line(row);
-		ok = reg_entry_parse(row, &batch[nb], msg, sizeof(msg));
+		if (first && (skip = pgcopy_header(b, (size_t)n)) < 0) {
+			PQfreemem(row);
+			registry_block_static(r, NULL, NULL);
+			snprintf(err, errlen, "postgresql: loading: not a binary COPY");
+			return -1;
+		}
+		first = false;
+		k = pgcopy_row(b + skip, (size_t)(n - skip), f, 8);
+		ok = k > 0 && entry_of_row(f, k, &batch[nb], msg, sizeof(msg));
+		if (k < 0)
+			snprintf(msg, sizeof(msg), "a malformed row");
 		PQfreemem(row);
+		if (k == 0)
+			continue;	/* the trailer */
+		rep->records++;
 		if (!ok) {
 			if (rep->bad++ < 20)
 				log_warnx("postgresql: ap_bindings: %s; skipped", msg);
