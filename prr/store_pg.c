@@ -398,6 +398,63 @@ pg_load(struct store *s, struct registry *r, struct store_report *rep, char *err
 	return 0;
 }
 
+/* One change line of the feed (an entry line, or "-<TAB>ipv6"), applied. */
+static void
+apply_line(const char *l, store_change_fn fn, void *arg, int64_t seq)
+{
+	struct reg_entry e;
+	struct in6_addr a;
+	char msg[256];
+
+	if (l[0] == '-' && l[1] == '\t') {
+		if (inet_pton(AF_INET6, l + 2, &a) == 1)
+			fn(arg, NULL, &a);
+	} else if (reg_entry_parse(l, &e, msg, sizeof(msg))) {
+		fn(arg, &e, &e.b.ipv6);
+	} else {
+		log_warnx("postgresql: change %" PRId64 ": %s; skipped", seq, msg);
+	}
+}
+
+/*
+ * A NOTIFY of ap_apply: "writer<TAB>first<TAB>last", then maybe the
+ * changes one a line. True if it is taken care of: seen already, ours,
+ * or carried whole and next in sequence (applied here, no query).
+ */
+static bool
+notice(struct pg *p, char *payload, store_change_fn fn, void *arg)
+{
+	char *lines = strchr(payload, '\n'), *w = payload, *t1, *t2;
+	int64_t first, last;
+
+	if (lines)
+		*lines++ = '\0';
+	if (!(t1 = strchr(w, '\t')) || !(t2 = strchr(t1 + 1, '\t')))
+		return false;	/* ap_apply_rows's: the writer only */
+	*t1 = '\0';
+	first = strtoll(t1 + 1, NULL, 10);
+	last = strtoll(t2 + 1, NULL, 10);
+	if (first <= 0 || last < first)
+		return false;
+	if (last <= p->seq)
+		return true;	/* a query read them already */
+	if (first != p->seq + 1)
+		return false;	/* a change before them not seen */
+	if (strcmp(w, p->writer) != 0) {
+		if (!lines)
+			return false;	/* too many to carry */
+		for (int64_t seq = first; lines && *lines; seq++) {
+			char *nl = strchr(lines, '\n');
+			if (nl)
+				*nl = '\0';
+			apply_line(lines, fn, arg, seq);
+			lines = nl ? nl + 1 : NULL;
+		}
+	}
+	p->seq = last;
+	return true;
+}
+
 /* Apply the changes of others after p->seq; -1 if they could not be read. */
 static int
 pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
@@ -405,7 +462,7 @@ pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
 	struct pg *p = (struct pg *)s;
 	PGnotify *nt;
 	PGresult *res;
-	char seq[32], msg[256];
+	char seq[32];
 	const char *vals[1] = { seq };
 
 	if (connected(p) < 0)
@@ -415,7 +472,8 @@ pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
 		return -1;
 	}
 	while ((nt = PQnotifies(p->c))) {
-		p->need_sync = true;
+		if (p->need_sync || !notice(p, nt->extra, fn, arg))
+			p->need_sync = true;
 		PQfreemem(nt);
 	}
 	if (p->refetch && refetch(p, fn, arg) < 0)
@@ -438,20 +496,13 @@ pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
 		log_warnx("postgresql: changes %" PRId64 "..%s were pruned while away: "
 			  "restart this PRR to load the whole table", p->seq + 1, PQgetvalue(res, 0, 4));
 	for (int i = 0; i < PQntuples(res); i++) {
-		struct reg_entry e;
-		struct in6_addr a;
+		char del[64];
 
 		p->seq = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 		if (strcmp(PQgetvalue(res, i, 1), p->writer) == 0)
 			continue;	/* ours: in the registry already */
-		if (PQgetisnull(res, i, 3)) {
-			if (inet_pton(AF_INET6, PQgetvalue(res, i, 2), &a) == 1)
-				fn(arg, NULL, &a);
-		} else if (reg_entry_parse(PQgetvalue(res, i, 3), &e, msg, sizeof(msg))) {
-			fn(arg, &e, &e.b.ipv6);
-		} else {
-			log_warnx("postgresql: change %s: %s; skipped", PQgetvalue(res, i, 0), msg);
-		}
+		snprintf(del, sizeof(del), "-\t%s", PQgetvalue(res, i, 2));
+		apply_line(PQgetisnull(res, i, 3) ? del : PQgetvalue(res, i, 3), fn, arg, p->seq);
 	}
 	PQclear(res);
 	(void)r;

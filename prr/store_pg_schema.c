@@ -118,7 +118,10 @@ static const char *const migrations[] = {
 	 * while the database was away), or one that breaks a constraint
 	 * anyway, goes through version 1's one-line-at-a-time loop, kept as
 	 * ap_apply_rows. Change lines are the rows as written (the PRR reads
-	 * them as it reads refetched rows).
+	 * them as it reads refetched rows). The NOTIFY says "writer<TAB>first
+	 * seq<TAB>last seq", then, if they fit in 7000 bytes, the changes, one
+	 * a line ("-<TAB>ipv6" a delete): a PRR that has seen every change
+	 * before the first applies them without a query (its own it skips).
 	 */
 	"ALTER FUNCTION ap_apply(text, text) RENAME TO ap_apply_rows;\n"
 	"CREATE FUNCTION ap_batch(batch text)\n"
@@ -133,7 +136,7 @@ static const char *const migrations[] = {
 	"   ORDER BY f[2]::inet, u.o DESC\n"
 	"$b$;\n"
 	"CREATE FUNCTION ap_apply(w text, batch text) RETURNS text LANGUAGE plpgsql AS $f$\n"
-	"DECLARE lost inet[]; mixed boolean; n bigint;\n"
+	"DECLARE lost inet[]; mixed boolean; n bigint; lo bigint; hi bigint; lines text;\n"
 	"BEGIN\n"
 	"  PERFORM pg_advisory_xact_lock(7316001);\n"
 	"  BEGIN\n"
@@ -167,17 +170,22 @@ static const char *const migrations[] = {
 	"                                     held_until, softwire, nonce) AS line),\n"
 	"    ch AS (INSERT INTO ap_changes (writer, ipv6, line)\n"
 	"           SELECT w, ipv6, line FROM gone UNION ALL SELECT w, ipv6, line FROM up\n"
-	"           RETURNING 1),\n"
+	"           RETURNING seq, ipv6, line),\n"
 	"    lg AS (INSERT INTO ap_alloc_log (at, event, ipv6, ipv4, ports, prr)\n"
 	"           SELECT to_timestamp(f[2]::bigint), f[3], f[4]::inet, f[5]::inet, f[6], w\n"
 	"             FROM unnest(string_to_array(batch, E'\\n')) WITH ORDINALITY u(t, o),\n"
 	"                  LATERAL (SELECT string_to_array(u.t, E'\\t') AS f OFFSET 0) s\n"
 	"            WHERE f[1] = 'L' AND NOT f[4]::inet = ANY(lost) ORDER BY u.o)\n"
-	"    SELECT count(*) INTO n FROM ch;\n"
+	"    SELECT count(*), min(seq), max(seq),\n"
+	"           string_agg(coalesce(line, '-' || E'\\t' || host(ipv6)), E'\\n' ORDER BY seq)\n"
+	"      INTO n, lo, hi, lines FROM ch;\n"
 	"  EXCEPTION WHEN unique_violation OR cardinality_violation THEN\n"
 	"    RETURN ap_apply_rows(w, batch);\n"
 	"  END;\n"
-	"  IF n > 0 THEN PERFORM pg_notify('ap_changes', w); END IF;\n"
+	"  IF n > 0 THEN\n"
+	"    PERFORM pg_notify('ap_changes', w || E'\\t' || lo || E'\\t' || hi ||\n"
+	"                      CASE WHEN length(lines) < 7000 THEN E'\\n' || lines ELSE '' END);\n"
+	"  END IF;\n"
 	"  RETURN array_to_string(ARRAY(SELECT host(x) FROM unnest(lost) x), E'\\n');\n"
 	"END $f$;\n",
 };
