@@ -463,7 +463,7 @@ pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
 	PGnotify *nt;
 	PGresult *res;
 	char seq[32];
-	const char *vals[1] = { seq };
+	const char *vals[2] = { seq, p->writer };
 
 	if (connected(p) < 0)
 		return -1;
@@ -481,9 +481,11 @@ pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
 	if (!p->need_sync)
 		return 0;
 	snprintf(seq, sizeof(seq), "%" PRId64, p->seq);
-	res = PQexecParams(p->c, "SELECT seq, writer, host(ipv6), line, "
-			   "(SELECT min(seq) FROM ap_changes) FROM ap_changes WHERE seq > $1 ORDER BY seq",
-			   1, NULL, vals, NULL, NULL, 0);
+	/* others' changes, and the last one whoever wrote it: ours need not come back, the count does */
+	res = PQexecParams(p->c, "SELECT seq, writer, host(ipv6), line, (SELECT min(seq) FROM ap_changes) "
+			   "FROM ap_changes WHERE seq > $1 AND (writer <> $2 OR "
+			   "seq = (SELECT max(seq) FROM ap_changes)) ORDER BY seq",
+			   2, NULL, vals, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_warnx("postgresql: changes: %s", PQerrorMessage(p->c));
 		PQclear(res);
