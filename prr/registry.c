@@ -530,6 +530,25 @@ registry_prefetch(const struct registry *r, const struct reg_entry *e)
 	__builtin_prefetch(&r->h6[h6_home(r, &e->b.ipv6)], 1);
 }
 
+int
+registry_add_batch(struct registry *r, const struct reg_entry *e, size_t n,
+		   void (*fn)(void *, size_t, enum reg_result, const char *), void *arg)
+{
+	char msg[256];
+
+	for (size_t i = 0; i < n; i++)
+		registry_prefetch(r, &e[i]);
+	for (size_t i = 0; i < n; i++) {
+		enum reg_result res = registry_add(r, &e[i], msg, sizeof(msg));
+
+		if (res == REG_NOMEM)
+			return -1;
+		if (res != REG_OK)
+			fn(arg, i, res, msg);
+	}
+	return 0;
+}
+
 void
 registry_block_static(struct registry *r, void (*fn)(void *, const struct reg_entry *), void *arg)
 {
@@ -842,13 +861,47 @@ hexval(char c)
 }
 
 bool
+reg_entry_text_fields(struct reg_entry *e, const char *ports, const char *origin, const char *nonce,
+		      char *err, size_t errlen)
+{
+	int n;
+
+	if (!portset_parse(ports, &e->b.ps, err, errlen))
+		return false;
+	for (n = 0; n < 3; n++)
+		if (strcmp(origin, origin_names[n]) == 0)
+			break;
+	if (n == 3) {
+		snprintf(err, errlen, "bad origin '%s'", origin);
+		return false;
+	}
+	e->origin = (uint8_t)n;
+	if (!nonce)
+		return true;
+	/* the registration's nonce, in hex */
+	if (strlen(nonce) != 2 * PCP_NONCE_LEN) {
+		snprintf(err, errlen, "bad nonce '%s'", nonce);
+		return false;
+	}
+	for (int i = 0; i < PCP_NONCE_LEN; i++) {
+		int hi = hexval(nonce[2 * i]), lo = hexval(nonce[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			snprintf(err, errlen, "bad nonce '%s'", nonce);
+			return false;
+		}
+		e->nonce[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+bool
 reg_entry_parse(const char *line, struct reg_entry *e, char *err, size_t errlen)
 {
 	char buf[512], *f[9];
 	struct in_addr a4;
 	size_t len;
 	uint64_t v;
-	int n = 0, nf;
+	int n = 0;
 
 	len = strnlen(line, sizeof(buf) - 1);
 	memcpy(buf, line, len);
@@ -870,7 +923,6 @@ reg_entry_parse(const char *line, struct reg_entry *e, char *err, size_t errlen)
 		snprintf(err, errlen, "expected 7 or 8 tab-separated fields, found %d", n);
 		return false;
 	}
-	nf = n;
 	memset(e, 0, sizeof(*e));
 	if (inet_pton(AF_INET6, f[0], &e->b.ipv6) != 1) {
 		snprintf(err, errlen, "bad IPv6 address '%s'", f[0]);
@@ -881,36 +933,13 @@ reg_entry_parse(const char *line, struct reg_entry *e, char *err, size_t errlen)
 		return false;
 	}
 	e->b.ipv4 = ntohl(a4.s_addr);
-	if (!portset_parse(f[2], &e->b.ps, err, errlen))
+	if (!reg_entry_text_fields(e, f[2], f[3], n == 8 ? f[7] : NULL, err, errlen))
 		return false;
-	for (n = 0; n < 3; n++)
-		if (strcmp(f[3], origin_names[n]) == 0)
-			break;
-	if (n == 3) {
-		snprintf(err, errlen, "bad origin '%s'", f[3]);
-		return false;
-	}
-	e->origin = (uint8_t)n;
 	if (!parse_u64(f[4], UINT32_MAX, &e->expires) || !parse_u64(f[5], UINT32_MAX, &e->held_until) ||
 	    !parse_u64(f[6], 255, &v)) {
 		snprintf(err, errlen, "bad number");
 		return false;
 	}
 	e->b.br = (uint8_t)v;
-	if (nf == 8) {
-		/* the registration's nonce, in hex */
-		if (strlen(f[7]) != 2 * PCP_NONCE_LEN) {
-			snprintf(err, errlen, "bad nonce '%s'", f[7]);
-			return false;
-		}
-		for (int i = 0; i < PCP_NONCE_LEN; i++) {
-			int hi = hexval(f[7][2 * i]), lo = hexval(f[7][2 * i + 1]);
-			if (hi < 0 || lo < 0) {
-				snprintf(err, errlen, "bad nonce '%s'", f[7]);
-				return false;
-			}
-			e->nonce[i] = (uint8_t)(hi << 4 | lo);
-		}
-	}
 	return true;
 }

@@ -160,6 +160,15 @@ unsigned registry_expire(struct registry *, uint64_t now,
  */
 void registry_prefetch(const struct registry *, const struct reg_entry *);
 /*
+ * A bulk load's batch (up to REG_LOAD_BATCH entries is enough to hide the
+ * misses): each entry prefetched, then added as by registry_add, in
+ * order; fn(arg, i, result, err) for each that was not simply REG_OK.
+ * -1 out of memory (the rest not added).
+ */
+#define REG_LOAD_BATCH 16
+int registry_add_batch(struct registry *, const struct reg_entry *, size_t n,
+		       void (*fn)(void *, size_t, enum reg_result, const char *), void *arg);
+/*
  * Dynamic sets that overlap a config or operator binding are dropped
  * (fn told of each), and their slots kept out of the free list, which
  * is rebuilt (it ends a bulk load: r->bulk is cleared).
@@ -180,5 +189,8 @@ size_t registry_memory(const struct registry *);
 /* State lines: "ipv6 ipv4 portset origin expires held_until softwire [nonce]". */
 int reg_entry_format(const struct reg_entry *, char *buf, size_t len);
 bool reg_entry_parse(const char *line, struct reg_entry *, char *err, size_t errlen);
+/* An entry's text fields, as in a state line: port set, origin, nonce (hex; NULL: none). */
+bool reg_entry_text_fields(struct reg_entry *, const char *ports, const char *origin,
+			   const char *nonce, char *err, size_t errlen);
 
 #endif

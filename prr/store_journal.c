@@ -120,42 +120,36 @@ j_compact(struct store *s, const struct registry *r)
 	return 0;
 }
 
-/*
- * Entries are added in batches: the slots of a batch are fetched into
- * the cache together (registry_prefetch), then added in file order.
- */
-#define LOAD_BATCH 16
-
-struct loaded {
-	struct reg_entry e;
-	unsigned lineno;
+/* Entries are added in batches (registry_add_batch): a batch's slots are fetched together. */
+struct batch {
+	const struct journal *j;
+	struct store_report *rep;
+	struct reg_entry e[REG_LOAD_BATCH];
+	unsigned lineno[REG_LOAD_BATCH];
+	unsigned n;
 };
+
+static void
+batch_said(void *arg, size_t i, enum reg_result res, const char *msg)
+{
+	struct batch *b = arg;
+
+	if (res == REG_REPLACED) {
+		if (b->rep->replaced++ < 20)
+			log_warnx("%s:%u: newest wins: %s", b->j->path, b->lineno[i], msg);
+	} else if (b->rep->refused++ < 20) {
+		log_warnx("%s:%u: %s; skipped", b->j->path, b->lineno[i], msg);
+	}
+}
 
 /* The batch into the registry, in order; -1 out of memory. */
 static int
-add_batch(const struct journal *j, struct registry *r, const struct loaded *b, unsigned n,
-	  struct store_report *rep)
+add_batch(struct registry *r, struct batch *b)
 {
-	char msg[256];
+	unsigned n = b->n;
 
-	for (unsigned i = 0; i < n; i++)
-		registry_prefetch(r, &b[i].e);
-	for (unsigned i = 0; i < n; i++) {
-		switch (registry_add(r, &b[i].e, msg, sizeof(msg))) {
-		case REG_OK:
-			break;
-		case REG_REPLACED:
-			if (rep->replaced++ < 20)
-				log_warnx("%s:%u: newest wins: %s", j->path, b[i].lineno, msg);
-			break;
-		case REG_NOMEM:
-			return -1;
-		default:
-			if (rep->refused++ < 20)
-				log_warnx("%s:%u: %s; skipped", j->path, b[i].lineno, msg);
-		}
-	}
-	return 0;
+	b->n = 0;
+	return registry_add_batch(r, b->e, n, batch_said, b);
 }
 
 static int
@@ -163,8 +157,7 @@ j_load(struct store *s, struct registry *r, struct store_report *rep, char *err,
 {
 	struct journal *j = (struct journal *)s;
 	char line[512], msg[256];
-	struct loaded batch[LOAD_BATCH];
-	unsigned nb = 0;
+	struct batch batch = { .j = j, .rep = rep };
 	off_t good = 0, at = 0;
 	unsigned lineno = 0;
 	FILE *f = fopen(j->path, "r");
@@ -218,28 +211,24 @@ j_load(struct store *s, struct registry *r, struct store_report *rep, char *err,
 				continue;
 			}
 			/* what came before it first */
-			if (add_batch(j, r, batch, nb, rep) < 0)
+			if (add_batch(r, &batch) < 0)
 				goto nomem;
-			nb = 0;
 			registry_release(r, &a);
 			continue;
 		}
-		if (!reg_entry_parse(line, &batch[nb].e, msg, sizeof(msg))) {
+		if (!reg_entry_parse(line, &batch.e[batch.n], msg, sizeof(msg))) {
 			/* one bad line loses only itself */
 			rep->bad++;
 			log_warnx("%s:%u: %s; skipped", j->path, lineno, msg);
 			continue;
 		}
-		if (batch[nb].e.origin == REG_CONFIG)
+		if (batch.e[batch.n].origin == REG_CONFIG)
 			continue;
-		batch[nb++].lineno = lineno;
-		if (nb == LOAD_BATCH) {
-			if (add_batch(j, r, batch, nb, rep) < 0)
-				goto nomem;
-			nb = 0;
-		}
+		batch.lineno[batch.n++] = lineno;
+		if (batch.n == REG_LOAD_BATCH && add_batch(r, &batch) < 0)
+			goto nomem;
 	}
-	if (add_batch(j, r, batch, nb, rep) < 0)
+	if (add_batch(r, &batch) < 0)
 		goto nomem;
 	fclose(f);
 	free(iobuf);

@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "prr/pg_copy.h"
 #include "prr/state.h"
 #include "prr/store.h"
 #include "prr/store_pg_schema.h"
@@ -274,22 +275,55 @@ one_value(struct pg *p, const char *sql, char *out, size_t len)
 	return ok;
 }
 
-/* One COPY line (tab-separated, \N for NULL) to an entry line: the NULL nonce goes. */
-static void
-copy_line(char *l)
+/*
+ * One row of the start-up's binary COPY (ipv6, ipv4, ports, origin,
+ * expires, held_until, softwire, nonce) to an entry: no text to parse
+ * but the port set's, origin and nonce.
+ */
+static bool
+entry_of_row(const struct pgcopy_field *f, int n, struct reg_entry *e, char *err, size_t errlen)
 {
-	size_t n = strlen(l);
+	char ports[64], origin[16], nonce[2 * PCP_NONCE_LEN + 1];
+	bool has_nonce = n == 8 && f[7].len >= 0;
+	int64_t exp, held, sw;
+	uint8_t a4[4];
 
-	if (n && l[n - 1] == '\n')
-		l[--n] = '\0';
-	if (n >= 3 && strcmp(l + n - 3, "\t\\N") == 0)
-		l[n - 3] = '\0';
+	memset(e, 0, sizeof(*e));
+	if (n != 8 || !pgcopy_inet(&f[0], 6, e->b.ipv6.s6_addr) || !pgcopy_inet(&f[1], 4, a4) ||
+	    !pgcopy_text(&f[2], ports, sizeof(ports)) || !pgcopy_text(&f[3], origin, sizeof(origin)) ||
+	    !pgcopy_int(&f[4], &exp) || !pgcopy_int(&f[5], &held) || !pgcopy_int(&f[6], &sw) ||
+	    exp < 0 || exp > UINT32_MAX || held < 0 || held > UINT32_MAX || sw < 0 || sw > 255 ||
+	    (has_nonce && !pgcopy_text(&f[7], nonce, sizeof(nonce)))) {
+		snprintf(err, errlen, "a row that is not an entry (%d fields)", n);
+		return false;
+	}
+	e->b.ipv4 = (uint32_t)a4[0] << 24 | (uint32_t)a4[1] << 16 | (uint32_t)a4[2] << 8 | a4[3];
+	e->expires = (uint64_t)exp;
+	e->held_until = (uint64_t)held;
+	e->b.br = (uint8_t)sw;
+	return reg_entry_text_fields(e, ports, origin, has_nonce ? nonce : NULL, err, errlen);
+}
+
+/* A start-up's entries go in batches (registry_add_batch): a batch's slots are fetched together. */
+static void
+load_said(void *arg, size_t i, enum reg_result res, const char *msg)
+{
+	struct store_report *rep = arg;
+
+	(void)i;
+	if (res == REG_REPLACED)
+		rep->replaced++;
+	else if (rep->refused++ < 20)
+		log_warnx("postgresql: ap_bindings: %s; skipped", msg);
 }
 
 static int
 pg_load(struct store *s, struct registry *r, struct store_report *rep, char *err, size_t errlen)
 {
 	struct pg *p = (struct pg *)s;
+	struct reg_entry batch[REG_LOAD_BATCH];
+	unsigned nb = 0;
+	bool first = true;
 	char v[64], msg[256];
 	PGresult *res;
 	char *row;
@@ -304,8 +338,9 @@ pg_load(struct store *s, struct registry *r, struct store_report *rep, char *err
 	p->seq = strtoll(v, NULL, 10);
 	if (one_value(p, "SELECT value FROM ap_meta WHERE key = 'epoch'", v, sizeof(v)) && v[0])
 		r->epoch_start = strtoull(v, NULL, 10);
-	res = PQexec(p->c, "COPY (SELECT host(ipv6), host(ipv4), ports, origin, expires, held_until,"
-			   " softwire, nonce FROM ap_bindings) TO STDOUT");
+	/* binary: no text made by the server and read back here but the port sets' */
+	res = PQexec(p->c, "COPY (SELECT ipv6, ipv4, ports, origin, expires, held_until, softwire, nonce"
+			   " FROM ap_bindings) TO STDOUT (FORMAT binary)");
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		snprintf(err, errlen, "postgresql: %s", PQerrorMessage(p->c));
 		PQclear(res);
@@ -314,16 +349,40 @@ pg_load(struct store *s, struct registry *r, struct store_report *rep, char *err
 	PQclear(res);
 	r->bulk = true;
 	while ((n = PQgetCopyData(p->c, &row, 0)) > 0) {
-		struct reg_entry e;
+		const uint8_t *b = (const uint8_t *)row;
+		struct pgcopy_field f[8];
+		long skip = 0;
+		int k;
+		bool ok;
+
+		if (first && (skip = pgcopy_header(b, (size_t)n)) < 0) {
+			PQfreemem(row);
+			registry_block_static(r, NULL, NULL);
+			snprintf(err, errlen, "postgresql: loading: not a binary COPY");
+			return -1;
+		}
+		first = false;
+		k = pgcopy_row(b + skip, (size_t)(n - skip), f, 8);
+		ok = k > 0 && entry_of_row(f, k, &batch[nb], msg, sizeof(msg));
+		if (k < 0)
+			snprintf(msg, sizeof(msg), "a malformed row");
+		PQfreemem(row);
+		if (k == 0)
+			continue;	/* the trailer */
 		rep->records++;
-		copy_line(row);
-		if (!reg_entry_parse(row, &e, msg, sizeof(msg))) {
+		if (!ok) {
 			if (rep->bad++ < 20)
 				log_warnx("postgresql: ap_bindings: %s; skipped", msg);
-		} else if (registry_add(r, &e, msg, sizeof(msg)) == REG_REPLACED) {
-			rep->replaced++;
+		} else if (++nb == REG_LOAD_BATCH) {
+			nb = 0;
+			if (registry_add_batch(r, batch, REG_LOAD_BATCH, load_said, rep) < 0)
+				break;
 		}
-		PQfreemem(row);
+	}
+	if (n > 0 || registry_add_batch(r, batch, nb, load_said, rep) < 0) {
+		registry_block_static(r, NULL, NULL);
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	registry_block_static(r, NULL, NULL);
 	res = PQgetResult(p->c);
@@ -339,6 +398,63 @@ pg_load(struct store *s, struct registry *r, struct store_report *rep, char *err
 	return 0;
 }
 
+/* One change line of the feed (an entry line, or "-<TAB>ipv6"), applied. */
+static void
+apply_line(const char *l, store_change_fn fn, void *arg, int64_t seq)
+{
+	struct reg_entry e;
+	struct in6_addr a;
+	char msg[256];
+
+	if (l[0] == '-' && l[1] == '\t') {
+		if (inet_pton(AF_INET6, l + 2, &a) == 1)
+			fn(arg, NULL, &a);
+	} else if (reg_entry_parse(l, &e, msg, sizeof(msg))) {
+		fn(arg, &e, &e.b.ipv6);
+	} else {
+		log_warnx("postgresql: change %" PRId64 ": %s; skipped", seq, msg);
+	}
+}
+
+/*
+ * A NOTIFY of ap_apply: "writer<TAB>first<TAB>last", then maybe the
+ * changes one a line. True if it is taken care of: seen already, ours,
+ * or carried whole and next in sequence (applied here, no query).
+ */
+static bool
+notice(struct pg *p, char *payload, store_change_fn fn, void *arg)
+{
+	char *lines = strchr(payload, '\n'), *w = payload, *t1, *t2;
+	int64_t first, last;
+
+	if (lines)
+		*lines++ = '\0';
+	if (!(t1 = strchr(w, '\t')) || !(t2 = strchr(t1 + 1, '\t')))
+		return false;	/* ap_apply_rows's: the writer only */
+	*t1 = '\0';
+	first = strtoll(t1 + 1, NULL, 10);
+	last = strtoll(t2 + 1, NULL, 10);
+	if (first <= 0 || last < first)
+		return false;
+	if (last <= p->seq)
+		return true;	/* a query read them already */
+	if (first != p->seq + 1)
+		return false;	/* a change before them not seen */
+	if (strcmp(w, p->writer) != 0) {
+		if (!lines)
+			return false;	/* too many to carry */
+		for (int64_t seq = first; lines && *lines; seq++) {
+			char *nl = strchr(lines, '\n');
+			if (nl)
+				*nl = '\0';
+			apply_line(lines, fn, arg, seq);
+			lines = nl ? nl + 1 : NULL;
+		}
+	}
+	p->seq = last;
+	return true;
+}
+
 /* Apply the changes of others after p->seq; -1 if they could not be read. */
 static int
 pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
@@ -346,8 +462,8 @@ pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
 	struct pg *p = (struct pg *)s;
 	PGnotify *nt;
 	PGresult *res;
-	char seq[32], msg[256];
-	const char *vals[1] = { seq };
+	char seq[32];
+	const char *vals[2] = { seq, p->writer };
 
 	if (connected(p) < 0)
 		return -1;
@@ -356,7 +472,8 @@ pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
 		return -1;
 	}
 	while ((nt = PQnotifies(p->c))) {
-		p->need_sync = true;
+		if (p->need_sync || !notice(p, nt->extra, fn, arg))
+			p->need_sync = true;
 		PQfreemem(nt);
 	}
 	if (p->refetch && refetch(p, fn, arg) < 0)
@@ -364,9 +481,11 @@ pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
 	if (!p->need_sync)
 		return 0;
 	snprintf(seq, sizeof(seq), "%" PRId64, p->seq);
-	res = PQexecParams(p->c, "SELECT seq, writer, host(ipv6), line, "
-			   "(SELECT min(seq) FROM ap_changes) FROM ap_changes WHERE seq > $1 ORDER BY seq",
-			   1, NULL, vals, NULL, NULL, 0);
+	/* others' changes, and the last one whoever wrote it: ours need not come back, the count does */
+	res = PQexecParams(p->c, "SELECT seq, writer, host(ipv6), line, (SELECT min(seq) FROM ap_changes) "
+			   "FROM ap_changes WHERE seq > $1 AND (writer <> $2 OR "
+			   "seq = (SELECT max(seq) FROM ap_changes)) ORDER BY seq",
+			   2, NULL, vals, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_warnx("postgresql: changes: %s", PQerrorMessage(p->c));
 		PQclear(res);
@@ -379,20 +498,13 @@ pg_sync(struct store *s, struct registry *r, store_change_fn fn, void *arg)
 		log_warnx("postgresql: changes %" PRId64 "..%s were pruned while away: "
 			  "restart this PRR to load the whole table", p->seq + 1, PQgetvalue(res, 0, 4));
 	for (int i = 0; i < PQntuples(res); i++) {
-		struct reg_entry e;
-		struct in6_addr a;
+		char del[64];
 
 		p->seq = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 		if (strcmp(PQgetvalue(res, i, 1), p->writer) == 0)
 			continue;	/* ours: in the registry already */
-		if (PQgetisnull(res, i, 3)) {
-			if (inet_pton(AF_INET6, PQgetvalue(res, i, 2), &a) == 1)
-				fn(arg, NULL, &a);
-		} else if (reg_entry_parse(PQgetvalue(res, i, 3), &e, msg, sizeof(msg))) {
-			fn(arg, &e, &e.b.ipv6);
-		} else {
-			log_warnx("postgresql: change %s: %s; skipped", PQgetvalue(res, i, 0), msg);
-		}
+		snprintf(del, sizeof(del), "-\t%s", PQgetvalue(res, i, 2));
+		apply_line(PQgetisnull(res, i, 3) ? del : PQgetvalue(res, i, 3), fn, arg, p->seq);
 	}
 	PQclear(res);
 	(void)r;

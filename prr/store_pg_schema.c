@@ -109,6 +109,85 @@ static const char *const migrations[] = {
 	"  IF n > 0 THEN PERFORM pg_notify('ap_changes', w); END IF;\n"
 	"  RETURN array_to_string(lost, E'\\n');\n"
 	"END $f$;\n",
+	/* 1 -> 2: ap_apply set-based (the same answers, about half the work) */
+	/*
+	 * A batch as a whole: its lines parsed once (ap_batch: the last change
+	 * of each SMAP), the races lost found by one join, then one statement
+	 * writes the rows, the change feed and the log. A batch whose SMAP
+	 * takes a set that another SMAP of the same batch gives up (queued
+	 * while the database was away), or one that breaks a constraint
+	 * anyway, goes through version 1's one-line-at-a-time loop, kept as
+	 * ap_apply_rows. Change lines are the rows as written (the PRR reads
+	 * them as it reads refetched rows). The NOTIFY says "writer<TAB>first
+	 * seq<TAB>last seq", then, if they fit in 7000 bytes, the changes, one
+	 * a line ("-<TAB>ipv6" a delete): a PRR that has seen every change
+	 * before the first applies them without a query (its own it skips).
+	 */
+	"ALTER FUNCTION ap_apply(text, text) RENAME TO ap_apply_rows;\n"
+	"CREATE FUNCTION ap_batch(batch text)\n"
+	"  RETURNS TABLE (o bigint, put boolean, ipv6 inet, ipv4 inet, ports text, origin text,\n"
+	"                 expires bigint, held_until bigint, softwire int, nonce text)\n"
+	"  LANGUAGE sql IMMUTABLE AS $b$\n"
+	"  SELECT DISTINCT ON (f[2]::inet) u.o, f[1] = '+', f[2]::inet, f[3]::inet, f[4], f[5],\n"
+	"         f[6]::bigint, f[7]::bigint, f[8]::int, f[9]\n"
+	"    FROM unnest(string_to_array(batch, E'\\n')) WITH ORDINALITY u(t, o),\n"
+	"         LATERAL (SELECT string_to_array(u.t, E'\\t') AS f OFFSET 0) s\n"
+	"   WHERE f[1] IN ('+', '-')\n"
+	"   ORDER BY f[2]::inet, u.o DESC\n"
+	"$b$;\n"
+	"CREATE FUNCTION ap_apply(w text, batch text) RETURNS text LANGUAGE plpgsql AS $f$\n"
+	"DECLARE lost inet[]; mixed boolean; n bigint; lo bigint; hi bigint; lines text;\n"
+	"BEGIN\n"
+	"  PERFORM pg_advisory_xact_lock(7316001);\n"
+	"  BEGIN\n"
+	"    WITH b AS MATERIALIZED (SELECT * FROM ap_batch(batch))\n"
+	"    SELECT coalesce(array_agg(p.ipv6) FILTER (WHERE\n"
+	"             (o.origin = 'dynamic' AND p.origin = 'dynamic' AND o.held_until = 0 AND o.nonce = p.nonce\n"
+	"              AND (o.ipv4 <> p.ipv4 OR o.ports <> p.ports)) OR h.ipv6 IS NOT NULL), '{}'),\n"
+	"           coalesce(bool_or(h.ipv6 IN (SELECT ipv6 FROM b)), false)\n"
+	"      INTO lost, mixed\n"
+	"      FROM b p LEFT JOIN ap_bindings o ON o.ipv6 = p.ipv6\n"
+	"               LEFT JOIN ap_bindings h ON h.ipv4 = p.ipv4 AND h.ports = p.ports AND h.ipv6 <> p.ipv6\n"
+	"     WHERE p.put;\n"
+	"    IF mixed THEN\n"
+	"      RETURN ap_apply_rows(w, batch);\n"
+	"    END IF;\n"
+	"    WITH b AS MATERIALIZED (SELECT * FROM ap_batch(batch) WHERE NOT ipv6 = ANY(lost)),\n"
+	"    gone AS (DELETE FROM ap_bindings d USING b WHERE NOT b.put AND d.ipv6 = b.ipv6\n"
+	"             RETURNING d.ipv6, NULL::text AS line),\n"
+	"    up AS (INSERT INTO ap_bindings (ipv6, ipv4, ports, origin, expires, held_until, softwire, nonce)\n"
+	"           SELECT b.ipv6, b.ipv4, b.ports, b.origin, b.expires, b.held_until, b.softwire, b.nonce\n"
+	"             FROM b LEFT JOIN ap_bindings o ON o.ipv6 = b.ipv6\n"
+	"            WHERE b.put AND NOT coalesce(o.ipv4 = b.ipv4 AND o.ports = b.ports AND o.origin = b.origin\n"
+	"                  AND o.softwire = b.softwire AND o.nonce IS NOT DISTINCT FROM b.nonce\n"
+	"                  AND ((o.expires = b.expires AND o.held_until = b.held_until)\n"
+	"                       OR (o.held_until <> 0 AND b.held_until <> 0)), false)\n"
+	"           ON CONFLICT (ipv6) DO UPDATE SET ipv4 = EXCLUDED.ipv4, ports = EXCLUDED.ports,\n"
+	"             origin = EXCLUDED.origin, expires = EXCLUDED.expires,\n"
+	"             held_until = EXCLUDED.held_until, softwire = EXCLUDED.softwire,\n"
+	"             nonce = EXCLUDED.nonce, updated = now()\n"
+	"           RETURNING ipv6, concat_ws(E'\\t', host(ipv6), host(ipv4), ports, origin, expires,\n"
+	"                                     held_until, softwire, nonce) AS line),\n"
+	"    ch AS (INSERT INTO ap_changes (writer, ipv6, line)\n"
+	"           SELECT w, ipv6, line FROM gone UNION ALL SELECT w, ipv6, line FROM up\n"
+	"           RETURNING seq, ipv6, line),\n"
+	"    lg AS (INSERT INTO ap_alloc_log (at, event, ipv6, ipv4, ports, prr)\n"
+	"           SELECT to_timestamp(f[2]::bigint), f[3], f[4]::inet, f[5]::inet, f[6], w\n"
+	"             FROM unnest(string_to_array(batch, E'\\n')) WITH ORDINALITY u(t, o),\n"
+	"                  LATERAL (SELECT string_to_array(u.t, E'\\t') AS f OFFSET 0) s\n"
+	"            WHERE f[1] = 'L' AND NOT f[4]::inet = ANY(lost) ORDER BY u.o)\n"
+	"    SELECT count(*), min(seq), max(seq),\n"
+	"           string_agg(coalesce(line, '-' || E'\\t' || host(ipv6)), E'\\n' ORDER BY seq)\n"
+	"      INTO n, lo, hi, lines FROM ch;\n"
+	"  EXCEPTION WHEN unique_violation OR cardinality_violation THEN\n"
+	"    RETURN ap_apply_rows(w, batch);\n"
+	"  END;\n"
+	"  IF n > 0 THEN\n"
+	"    PERFORM pg_notify('ap_changes', w || E'\\t' || lo || E'\\t' || hi ||\n"
+	"                      CASE WHEN length(lines) < 7000 THEN E'\\n' || lines ELSE '' END);\n"
+	"  END IF;\n"
+	"  RETURN array_to_string(ARRAY(SELECT host(x) FROM unnest(lost) x), E'\\n');\n"
+	"END $f$;\n",
 };
 
 unsigned
