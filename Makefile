@@ -65,7 +65,7 @@ BENCH_SRC   := $(wildcard tests/bench/*.c)
 # tests and benchmarks link every core.
 PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/pool.c prr/store_journal.c \
                prr/pcap.c prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c prr/nfq_stats.c \
-               prr/nexthop_msg.c prr/pg_copy.c
+               prr/pg_copy.c
 SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/register_answer.c smap/ftp_cmd.c \
                smap/live.c smap/map_derive.c smap/gso.c smap/gro.c \
                $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c neigh.c \

@@ -4,7 +4,7 @@
  * queued packets (recvmmsg), runs them through the data path, sends what
  * it emits in batches (sendmmsg), and drops the queued originals with
  * one batch verdict. It sends through a packet socket where its
- * next-hop cache knows the frame's header (prr/nexthop.h), else
+ * next-hop cache knows the frame's header (prr/nexthop_cache.h), else
  * through raw IP sockets.
  */
 #include <arpa/inet.h>
@@ -26,7 +26,7 @@
 #include "clock.h"
 #include "log.h"
 #include "pkt.h"
-#include "prr/nexthop.h"
+#include "prr/nexthop_cache.h"
 #include "prr/prr.h"
 
 #define RX_BATCH	64
@@ -255,7 +255,7 @@ io_open(struct io *io, unsigned queue)
 	/* protocol 0: it sends only. Without it (or the cache), raw sockets only */
 	io->txl.family = AF_PACKET;
 	io->txl.fd = socket(AF_PACKET, SOCK_RAW, 0);
-	io->nh = io->txl.fd >= 0 ? nh_open() : NULL;
+	io->nh = io->txl.fd >= 0 ? nh_cache_open() : NULL;
 	if (!io->nh)
 		log_warn("queue %u: sending through raw sockets only: packet socket or rtnetlink", queue);
 	sz = 4 << 20;
@@ -291,7 +291,7 @@ io_close(struct io *io)
 		close(io->tx6.fd);
 	if (io->txl.fd > 0)
 		close(io->txl.fd);
-	nh_close(io->nh);
+	nh_cache_close(io->nh);
 	for (int i = 0; i < RX_BATCH; i++)
 		free(io->rxbuf[i]);
 }

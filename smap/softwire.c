@@ -42,6 +42,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "nexthop_rtnl.h"
 #include "pkt.h"
 #include "smap/apply.h"
 #include "smap/fastpath.h"
@@ -66,7 +67,7 @@ static uint8_t segbuf[PKT_MAX];
 static uint8_t grobuf[PKT_MAX];
 static struct gro gro;
 static uint64_t last_tick_ms, last_mtu_ms;
-static struct mnl_socket *rtnl;
+static struct nh_rtnl *rtnl;	/* NULL: the raw socket sends everything */
 static int pkt_fd = -1;
 static struct nexthop nh;
 static bool via_kernel;		/* the next packet to the PRR takes the raw socket */
@@ -117,7 +118,7 @@ softwire_open(struct smap *s)
 	pkt_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (pkt_fd >= 0)
 		setopt(pkt_fd, SOL_SOCKET, SO_SNDBUF, 4 << 20);
-	rtnl = pkt_fd >= 0 ? nexthop_open() : NULL;
+	rtnl = pkt_fd >= 0 ? nh_rtnl_open() : NULL;
 	if (!rtnl)
 		log_debug("no packet socket for the softwire: the raw socket sends");
 	nh.ok = false;
@@ -136,7 +137,7 @@ softwire_close(struct smap *s)
 	if (pkt_fd >= 0)
 		close(pkt_fd);
 	pkt_fd = -1;
-	nexthop_close(rtnl);
+	nh_rtnl_close(rtnl);
 	rtnl = NULL;
 	nh.ok = false;
 	reasm_free(s->reasm);

@@ -134,7 +134,7 @@ done
 tb ap-inet ethtool -K eth0 tx "$offload" >/dev/null
 
 # --- the NFQUEUE path sends through its packet socket once it knows the
-# next hop (prr/nexthop.h): the raw socket's sends are ap-prr's
+# next hop (prr/nexthop_cache.h): the raw socket's sends are ap-prr's
 # Ip6OutRequests, the packet socket's are not. A miss (the first packet,
 # or one after each second the cache keeps a hop) goes raw: of 200 sent
 # at once, a few (one a second however slow the sender)

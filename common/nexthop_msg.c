@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* rtnetlink requests and answers for the next-hop cache: see prr/nexthop.h. */
+/* rtnetlink requests and answers for a next hop: see nexthop_msg.h. */
 #include <string.h>
 #include <sys/socket.h>
 
@@ -10,7 +10,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
-#include "prr/nexthop.h"
+#include "nexthop_msg.h"
 
 size_t
 nh_addr_len(int family)
@@ -18,21 +18,21 @@ nh_addr_len(int family)
 	return family == AF_INET ? 4 : 16;
 }
 
+/* the sequence number is the sender's to set */
 static struct nlmsghdr *
-req(void *buf, uint32_t seq, uint16_t type, uint16_t flags)
+req(void *buf, uint16_t type, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = seq;
 	return nlh;
 }
 
 struct nlmsghdr *
-nh_route_req(void *buf, uint32_t seq, int family, const uint8_t *dst, const uint8_t *src)
+nh_route_req(void *buf, int family, const uint8_t *dst, const uint8_t *src, int oif)
 {
-	struct nlmsghdr *nlh = req(buf, seq, RTM_GETROUTE, 0);
+	struct nlmsghdr *nlh = req(buf, RTM_GETROUTE, 0);
 	struct rtmsg *rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
 
 	rt->rtm_family = (uint8_t)family;
@@ -42,13 +42,15 @@ nh_route_req(void *buf, uint32_t seq, int family, const uint8_t *dst, const uint
 		rt->rtm_src_len = rt->rtm_dst_len;
 		mnl_attr_put(nlh, RTA_SRC, nh_addr_len(family), src);
 	}
+	if (oif)
+		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
 	return nlh;
 }
 
 struct nlmsghdr *
-nh_link_req(void *buf, uint32_t seq, int ifindex)
+nh_link_req(void *buf, int ifindex)
 {
-	struct nlmsghdr *nlh = req(buf, seq, RTM_GETLINK, 0);
+	struct nlmsghdr *nlh = req(buf, RTM_GETLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
@@ -57,10 +59,10 @@ nh_link_req(void *buf, uint32_t seq, int ifindex)
 }
 
 static struct nlmsghdr *
-neigh_msg(void *buf, uint32_t seq, uint16_t type, uint16_t flags, int family, int ifindex,
+neigh_msg(void *buf, uint16_t type, uint16_t flags, int family, int ifindex,
 	  const uint8_t *addr)
 {
-	struct nlmsghdr *nlh = req(buf, seq, type, flags);
+	struct nlmsghdr *nlh = req(buf, type, flags);
 	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
 
 	nd->ndm_family = (uint8_t)family;
@@ -70,16 +72,16 @@ neigh_msg(void *buf, uint32_t seq, uint16_t type, uint16_t flags, int family, in
 }
 
 struct nlmsghdr *
-nh_neigh_req(void *buf, uint32_t seq, int family, int ifindex, const uint8_t *addr)
+nh_neigh_req(void *buf, int family, int ifindex, const uint8_t *addr)
 {
-	return neigh_msg(buf, seq, RTM_GETNEIGH, 0, family, ifindex, addr);
+	return neigh_msg(buf, RTM_GETNEIGH, 0, family, ifindex, addr);
 }
 
 struct nlmsghdr *
-nh_neigh_use_req(void *buf, uint32_t seq, int family, int ifindex, const uint8_t *addr)
+nh_neigh_use_req(void *buf, int family, int ifindex, const uint8_t *addr)
 {
 	/* as "ip neigh change ADDR dev DEV use": only an entry that exists */
-	struct nlmsghdr *nlh = neigh_msg(buf, seq, RTM_NEWNEIGH, NLM_F_REPLACE | NLM_F_ACK,
+	struct nlmsghdr *nlh = neigh_msg(buf, RTM_NEWNEIGH, NLM_F_REPLACE | NLM_F_ACK,
 					 family, ifindex, addr);
 	struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
 
@@ -112,6 +114,12 @@ nh_route_parse(const struct nlmsghdr *nlh, void *data)
 				return MNL_CB_ERROR;
 			memcpy(r->gw, mnl_attr_get_payload(a), alen);
 			r->has_gw = true;
+			break;
+		case RTA_PREFSRC:
+			if (mnl_attr_get_payload_len(a) == alen) {
+				memcpy(r->prefsrc, mnl_attr_get_payload(a), alen);
+				r->has_prefsrc = true;
+			}
 			break;
 		case RTA_VIA:		/* an IPv4 route via an IPv6 next hop */
 		case RTA_MULTIPATH:

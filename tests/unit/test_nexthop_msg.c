@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The next-hop cache's rtnetlink requests and answers (prr/nexthop_msg.c). */
+/* The rtnetlink requests and answers that find a next hop (common/nexthop_msg.c). */
 #include <arpa/inet.h>
 #include <check.h>
+#include <stdalign.h>
 #include <string.h>
 
 #include <libmnl/libmnl.h>
@@ -10,10 +11,10 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
-#include "prr/nexthop.h"
+#include "nexthop_msg.h"
 #include "tests/unit/check_main.h"
 
-static char buf[4096];
+static alignas(struct nlmsghdr) char buf[4096];
 static const uint8_t smap[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 2 };
 static const uint8_t gw[16] = { 0x20, 0x01, 0x0d, 0xb8, 1, 0, [15] = 2 };
 static const uint8_t mac_gw[6] = { 0x3a, 0x24, 0xd2, 0x50, 0xaf, 0x53 };
@@ -30,9 +31,10 @@ answer(uint16_t type, size_t hdr, void **extra)
 	return nlh;
 }
 
-/* the kernel's answer to a route request: type, interface, maybe a gateway */
+/* the kernel's answer to a route request: type, interface, maybe a gateway and a source */
 static struct nlmsghdr *
-route(uint8_t family, uint8_t type, int oif, const uint8_t *via, size_t vialen)
+route_src(uint8_t family, uint8_t type, int oif, const uint8_t *via, size_t vialen,
+	  const uint8_t *prefsrc)
 {
 	struct rtmsg *rt;
 	struct nlmsghdr *nlh = answer(RTM_NEWROUTE, sizeof(*rt), (void **)&rt);
@@ -44,8 +46,16 @@ route(uint8_t family, uint8_t type, int oif, const uint8_t *via, size_t vialen)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
 	if (via)
 		mnl_attr_put(nlh, RTA_GATEWAY, vialen, via);
+	if (prefsrc)
+		mnl_attr_put(nlh, RTA_PREFSRC, family == AF_INET ? 4 : 16, prefsrc);
 	mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN);	/* one it does not read */
 	return nlh;
+}
+
+static struct nlmsghdr *
+route(uint8_t family, uint8_t type, int oif, const uint8_t *via, size_t vialen)
+{
+	return route_src(family, type, oif, via, vialen, NULL);
 }
 
 static struct nlmsghdr *
@@ -77,30 +87,37 @@ neigh(uint16_t state, bool lladdr)
 
 START_TEST(requests)
 {
-	struct nlmsghdr *nlh = nh_route_req(buf, 7, AF_INET6, smap, NULL);
+	struct nlmsghdr *nlh = nh_route_req(buf, AF_INET6, smap, NULL, 0);
 	struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
 	struct nlattr *a;
 	struct ndmsg *nd;
 
 	ck_assert_uint_eq(nlh->nlmsg_type, RTM_GETROUTE);
-	ck_assert_uint_eq(nlh->nlmsg_seq, 7);
+	ck_assert_uint_eq(nlh->nlmsg_flags, NLM_F_REQUEST);
 	ck_assert_uint_eq(rt->rtm_dst_len, 128);
 	a = mnl_nlmsg_get_payload_offset(nlh, sizeof(*rt));
 	ck_assert_uint_eq(mnl_attr_get_type(a), RTA_DST);
 	ck_assert_mem_eq(mnl_attr_get_payload(a), smap, 16);
 	/* no source given, none asked for: the header and RTA_DST only */
 	ck_assert_uint_eq(nlh->nlmsg_len, mnl_nlmsg_size(sizeof(*rt)) + MNL_ALIGN(sizeof(*a) + 16));
-	rt = mnl_nlmsg_get_payload(nh_route_req(buf, 8, AF_INET, smap, NULL));
+	rt = mnl_nlmsg_get_payload(nh_route_req(buf, AF_INET, smap, NULL, 0));
 	ck_assert_uint_eq(rt->rtm_dst_len, 32);
-	/* IPv6 is routed from its source, as the raw socket routes it */
-	nlh = nh_route_req(buf, 9, AF_INET6, smap, gw);
+	/* the SMAP's: out of its WAN */
+	nlh = nh_route_req(buf, AF_INET6, smap, NULL, 5);
+	rt = mnl_nlmsg_get_payload(nlh);
+	a = mnl_attr_next(mnl_nlmsg_get_payload_offset(nlh, sizeof(*rt)));
+	ck_assert_uint_eq(mnl_attr_get_type(a), RTA_OIF);
+	ck_assert_uint_eq(mnl_attr_get_u32(a), 5);
+	ck_assert_uint_eq(rt->rtm_src_len, 0);
+	/* the PRR's IPv6: routed from its source, as the raw socket routes it */
+	nlh = nh_route_req(buf, AF_INET6, smap, gw, 0);
 	rt = mnl_nlmsg_get_payload(nlh);
 	ck_assert_uint_eq(rt->rtm_src_len, 128);
 	a = mnl_attr_next(mnl_nlmsg_get_payload_offset(nlh, sizeof(*rt)));
 	ck_assert_uint_eq(mnl_attr_get_type(a), RTA_SRC);
 	ck_assert_mem_eq(mnl_attr_get_payload(a), gw, 16);
 	/* NTF_USE on an entry that exists, acknowledged (the answer is read) */
-	nlh = nh_neigh_use_req(buf, 9, AF_INET6, 3, gw);
+	nlh = nh_neigh_use_req(buf, AF_INET6, 3, gw);
 	nd = mnl_nlmsg_get_payload(nlh);
 	ck_assert_uint_eq(nlh->nlmsg_type, RTM_NEWNEIGH);
 	ck_assert(nlh->nlmsg_flags & NLM_F_ACK);
@@ -120,9 +137,13 @@ START_TEST(answers)
 					 0xc6, 0x55, 0xf0, 0x7e, 0xa8, 0xbf, 0x86, 0xdd };
 
 	ck_assert_int_eq(nh_route_parse(route(AF_INET6, RTN_UNICAST, 3, gw, 16), &r), MNL_CB_OK);
-	ck_assert(r.unicast && r.has_gw);
+	ck_assert(r.unicast && r.has_gw && !r.has_prefsrc);
 	ck_assert_int_eq(r.ifindex, 3);
 	ck_assert_mem_eq(r.gw, gw, 16);
+	/* the source the kernel would choose (the SMAP's, without a WAN address) */
+	nh_route_parse(route_src(AF_INET6, RTN_UNICAST, 3, gw, 16, smap), &r);
+	ck_assert(r.unicast && r.has_prefsrc);
+	ck_assert_mem_eq(r.prefsrc, smap, 16);
 	ck_assert_int_eq(nh_link_parse(link_msg(ARPHRD_ETHER, IFF_UP), &l), MNL_CB_OK);
 	ck_assert(l.ether);
 	ck_assert_int_eq(nh_neigh_parse(neigh(NUD_REACHABLE, true), &n), MNL_CB_OK);

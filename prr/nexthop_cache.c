@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* A worker's next-hop cache over rtnetlink: see prr/nexthop.h. */
-#include <errno.h>
+/* A worker's next-hop cache over rtnetlink: see prr/nexthop_cache.h. */
+#include <stdalign.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include <libmnl/libmnl.h>
 #include <linux/neighbour.h>
 
-#include "prr/nexthop.h"
+#include "nexthop_rtnl.h"
+#include "prr/nexthop_cache.h"
 
 /* what a hop is kept for: bytes past an IPv4 address and src of IPv4 are 0 */
 struct nh_key {
@@ -25,38 +26,33 @@ struct nh_slot {
 };
 
 struct nh_cache {
-	struct mnl_socket *nl;
-	unsigned portid;
-	uint32_t seq;
+	struct nh_rtnl *rtnl;
 	struct nh_key pending[NH_RESOLVE_MAX];
 	unsigned n_pending;
-	uint8_t buf[16384];	/* an answer (a link's is 1-3 kB) */
 	struct nh_slot slot[NH_SLOTS];
 };
 
 struct nh_cache *
-nh_open(void)
+nh_cache_open(void)
 {
 	struct nh_cache *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
-	c->nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!c->nl || mnl_socket_bind(c->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		nh_close(c);
+	c->rtnl = nh_rtnl_open();
+	if (!c->rtnl) {
+		nh_cache_close(c);
 		return NULL;
 	}
-	c->portid = mnl_socket_get_portid(c->nl);
 	return c;
 }
 
 void
-nh_close(struct nh_cache *c)
+nh_cache_close(struct nh_cache *c)
 {
 	if (!c)
 		return;
-	if (c->nl)
-		mnl_socket_close(c->nl);
+	nh_rtnl_close(c->rtnl);
 	free(c);
 }
 
@@ -91,46 +87,21 @@ nh_find(struct nh_cache *c, int family, const uint8_t *dst, const uint8_t *src, 
 	return NULL;
 }
 
-/* One request, its one answer through parse (-1: none, an error, or not understood). */
-static int
-ask(struct nh_cache *c, struct nlmsghdr *nlh, mnl_cb_t parse, void *data)
-{
-	ssize_t n;
-
-	if (mnl_socket_sendto(c->nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	/* rtnetlink answers within the send: nothing to wait for */
-	n = recv(mnl_socket_get_fd(c->nl), c->buf, sizeof(c->buf), MSG_DONTWAIT);
-	if (n <= 0)
-		return -1;
-	return mnl_cb_run(c->buf, (size_t)n, nlh->nlmsg_seq, c->portid, parse, data) < 0 ? -1 : 0;
-}
-
 static void
 resolve_one(struct nh_cache *c, struct nh_slot *s)
 {
 	int family = s->key.family;
-	const uint8_t *dst = s->key.dst;
-	uint8_t req[MNL_SOCKET_BUFFER_SIZE];
-	struct nh_route r;
-	struct nh_link l;
-	struct nh_neigh n;
-	const uint8_t *via;
+	alignas(struct nlmsghdr) uint8_t req[NH_REQ_MAX];
+	struct nh_answer a;
 
-	if (ask(c, nh_route_req(req, ++c->seq, family, dst, family == AF_INET6 ? s->key.src : NULL),
-		nh_route_parse, &r) < 0 ||
-	    !r.unicast ||
-	    ask(c, nh_link_req(req, ++c->seq, r.ifindex), nh_link_parse, &l) < 0 || !l.ether)
-		return;
-	via = r.has_gw ? r.gw : dst;
-	if (ask(c, nh_neigh_req(req, ++c->seq, family, r.ifindex, via), nh_neigh_parse, &n) < 0)
-		return;	/* no entry: the raw socket's packets have the kernel make one */
-	if (!nh_hop_make(&s->hop, family, &r, &l, &n))
-		return;
+	if (!nh_rtnl_lookup(c->rtnl, family, s->key.dst, family == AF_INET6 ? s->key.src : NULL, 0,
+			    &a))
+		return;	/* the raw socket sends (its packets have the kernel make a missing entry) */
+	s->hop = a.hop;
 	s->usable = true;
 	/* only the kernel's own sends would have it confirm a stale entry */
-	if (n.state & NUD_STALE)
-		ask(c, nh_neigh_use_req(req, ++c->seq, family, r.ifindex, via), NULL, NULL);
+	if (a.neigh.state & NUD_STALE)
+		nh_rtnl_ask(c->rtnl, nh_neigh_use_req(req, family, a.hop.ifindex, a.via), NULL, NULL);
 }
 
 void
