@@ -15,6 +15,7 @@
 #define PRR_XDP_MAX_PREFIXES	(1u << 20)	/* binding map entries */
 #define PRR_XDP_MAX_ADDRS	(1u << 16)	/* shared addresses */
 #define PRR_XDP_MIN_MTU		1280		/* learnt path MTUs are never lower */
+#define PRR_XDP_MAX_PMTUS	(1u << 16)	/* learnt path MTUs: prr/pmtu.c's slots */
 
 /* cfg.flags */
 #define PRR_XDP_F_ENABLED	0x001	/* maps filled: otherwise everything passes */
@@ -57,6 +58,18 @@ struct prr_xdp_key {
 struct prr_xdp_val {
 	__u8 ipv6[16];		/* the SMAP's softwire address */
 	__u32 br;		/* index of the PRR softwire address */
+};
+
+/*
+ * Path MTU map: SMAP address (16 bytes) -> what prr/pmtu.c learnt for it
+ * from ICMPv6 packet too big. The daemon writes it as it learns one and
+ * deletes it when another address takes its slot, so it holds at most
+ * one entry per slot and never fills.
+ */
+struct prr_xdp_pmtu {
+	__u64 expiry_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 mtu;
+	__u32 pad;
 };
 
 /*

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -28,6 +29,7 @@
 #include "log.h"
 #include "prr/config.h"
 #include "prr/fastpath.h"
+#include "prr/pmtu.h"
 #include "prr/pool.h"
 
 #define FASTPATH_MAX_IFS	32
@@ -35,6 +37,7 @@
 _Static_assert(PRR_XDP_MAX_BR >= PRR_MAX_BR, "every softwire address fits the BPF map");
 _Static_assert(PRR_XDP_MAX_POOLS >= PRR_MAX_POOLS, "every pool fits the BPF map");
 _Static_assert(PRR_XDP_MAX_RULES >= PRR_MAX_RULES, "every MAP-E rule fits the BPF map");
+_Static_assert(PRR_XDP_MAX_PMTUS >= PMTU_SLOTS, "every learnt path MTU fits the BPF map");
 
 struct fp_if {
 	int ifindex;
@@ -51,6 +54,7 @@ struct fastpath {
 	unsigned n_ifs;
 	const struct btable *bt;	/* the static table the maps hold */
 	const struct pool *pool;	/* the allocation pool they hold the live slots of */
+	uint64_t clock_ns;	/* the data path's time 0 in CLOCK_MONOTONIC */
 };
 
 /* the fast path's counters that are the PRR's named ones */
@@ -99,6 +103,13 @@ fastpath_open(bool test, char *err, size_t errlen)
 	}
 	libbpf_set_print(silent);
 	fp->test = test;
+	if (test) {
+		/* replay's clock starts at 0 now */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		fp->clock_ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+	}
 	fp->ncpu = libbpf_num_possible_cpus();
 	fp->skel = prr_xdp_bpf__open_and_load();
 	if (!fp->skel || fp->ncpu <= 0) {
@@ -619,6 +630,25 @@ fastpath_sync(struct fastpath *fp, const struct prr_config *old, const struct bt
 fail:
 	disable(fp);
 	return -1;
+}
+
+/* ---- learnt path MTUs ------------------------------------------------- */
+
+void
+fastpath_pmtu(void *arg, const struct in6_addr *a, unsigned mtu, uint64_t expiry_ms)
+{
+	struct fastpath *fp = arg;
+	struct prr_xdp_pmtu v = { .mtu = mtu, .expiry_ns = fp->clock_ns + expiry_ms * 1000000 };
+	int fd = bpf_map__fd(fp->skel->maps.pmtus);
+	char b[INET6_ADDRSTRLEN];
+
+	if (mtu ? bpf_map_update_elem(fd, a, &v, BPF_ANY) == 0 :
+		  bpf_map_delete_elem(fd, a) == 0 || errno == ENOENT)
+		return;
+	/* the fast path would send what no longer fits: NFQUEUE only */
+	log_warnx("fast path: path MTU of %s: %s; disabled", inet_ntop(AF_INET6, a, b, sizeof(b)),
+		  strerror(errno));
+	disable(fp);
 }
 
 /* ---- counters ---------------------------------------------------------- */

@@ -290,7 +290,7 @@ replay_main(int argc, char **argv)
 		fputs(err.text, stderr);
 		return 1;
 	}
-	pmtu = pmtu_new(65536);
+	pmtu = pmtu_new(PMTU_SLOTS);
 	r.ctx = malloc(sizeof(*r.ctx));
 	for (size_t i = 0; i < PRR_BURST; i++)
 		if (!(r.slot[i] = malloc(PRR_PKT_MAX)))
@@ -314,6 +314,7 @@ replay_main(int argc, char **argv)
 			fprintf(stderr, "prr replay: %s\n", e);
 			goto out;
 		}
+		pmtu_watch(pmtu, fastpath_pmtu, r.fp);	/* as the daemon does */
 	}
 	for (int s = 0; s < 2; s++) {
 		if (in_path[s] && pcap_in_open(&in[s], in_path[s]) < 0)
