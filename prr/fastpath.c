@@ -848,7 +848,7 @@ fastpath_reply_stats(const struct fastpath *fp, FILE *f)
 		[PRR_XDP_PASS_ICMP] = "ICMP",
 		[PRR_XDP_PASS_PROTOCOL] = "neither TCP nor UDP",
 		[PRR_XDP_PASS_TTL] = "TTL expiring (time exceeded there)",
-		[PRR_XDP_PASS_MTU] = "over the IPv4-side MTU, or over 1280 bytes toward a SMAP",
+		[PRR_XDP_PASS_MTU] = "over the IPv4-side MTU, or over the (learnt) MTU toward the SMAP",
 		[PRR_XDP_PASS_UNBOUND] = "unbound, and unbound_icmp asks for an ICMP error",
 		[PRR_XDP_PASS_SPOOFED] = "spoofed source, and ipv6_side.generate_icmp asks for ICMPv6",
 		[PRR_XDP_PASS_NO_ROUTE] = "no route or neighbour entry yet, or forwarding off",
