@@ -77,6 +77,14 @@ struct {
 	__type(value, struct prr_xdp_pmtu);
 } pmtus SEC(".maps");
 
+/* PRR_XDP_F_NO_FIB (prr replay --xdp): the replay's clock, in ns */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} test_clock SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -332,6 +340,18 @@ l4_port(void *l4, void *end, __u8 proto, __u16 tot_len, int port_off, __u16 *por
  * prr/datapath.c encapsulate() takes it: learnt path MTUs are >= 1280,
  * so only larger packets look theirs up; none, or expired: v6_mtu.
  */
+static __always_inline __u64
+now_ns(const struct prr_xdp_cfg *c)
+{
+	__u32 z = 0;
+	__u64 *t;
+
+	if (!(c->flags & PRR_XDP_F_NO_FIB))
+		return bpf_ktime_get_ns();
+	t = bpf_map_lookup_elem(&test_clock, &z);
+	return t ? *t : 0;
+}
+
 static __always_inline __u32
 smap_mtu(const struct prr_xdp_cfg *c, const __u8 *smap, __u32 total)
 {
@@ -340,7 +360,7 @@ smap_mtu(const struct prr_xdp_cfg *c, const __u8 *smap, __u32 total)
 	if (total <= PRR_XDP_MIN_MTU)
 		return c->v6_mtu;
 	p = bpf_map_lookup_elem(&pmtus, smap);
-	if (!p || bpf_ktime_get_ns() >= p->expiry_ns || p->mtu >= c->v6_mtu)
+	if (!p || now_ns(c) >= p->expiry_ns || p->mtu >= c->v6_mtu)
 		return c->v6_mtu;
 	return p->mtu;
 }

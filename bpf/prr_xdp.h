@@ -26,7 +26,8 @@
 #define PRR_XDP_F_V6_ALLOW_ICMP	0x020
 #define PRR_XDP_F_ECHO_PORT0	0x040	/* echo_request_lookup = "port-0" */
 #define PRR_XDP_F_UNBOUND_ICMP	0x080	/* unbound_icmp is not "none" */
-#define PRR_XDP_F_NO_FIB	0x100	/* BPF_PROG_TEST_RUN: no route look-up, XDP_TX */
+#define PRR_XDP_F_NO_FIB	0x100	/* BPF_PROG_TEST_RUN: no route look-up, XDP_TX,
+					   time from the test_clock map */
 
 /* The one element of the "cfg" array map. */
 struct prr_xdp_cfg {
@@ -67,7 +68,7 @@ struct prr_xdp_val {
  * one entry per slot and never fills.
  */
 struct prr_xdp_pmtu {
-	__u64 expiry_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 expiry_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC, the daemon's */
 	__u32 mtu;
 	__u32 pad;
 };

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -54,7 +53,6 @@ struct fastpath {
 	unsigned n_ifs;
 	const struct btable *bt;	/* the static table the maps hold */
 	const struct pool *pool;	/* the allocation pool they hold the live slots of */
-	uint64_t clock_ns;	/* the data path's time 0 in CLOCK_MONOTONIC */
 };
 
 /* the fast path's counters that are the PRR's named ones */
@@ -103,13 +101,6 @@ fastpath_open(bool test, char *err, size_t errlen)
 	}
 	libbpf_set_print(silent);
 	fp->test = test;
-	if (test) {
-		/* replay's clock starts at 0 now */
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		fp->clock_ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-	}
 	fp->ncpu = libbpf_num_possible_cpus();
 	fp->skel = prr_xdp_bpf__open_and_load();
 	if (!fp->skel || fp->ncpu <= 0) {
@@ -638,7 +629,8 @@ void
 fastpath_pmtu(void *arg, const struct in6_addr *a, unsigned mtu, uint64_t expiry_ms)
 {
 	struct fastpath *fp = arg;
-	struct prr_xdp_pmtu v = { .mtu = mtu, .expiry_ns = fp->clock_ns + expiry_ms * 1000000 };
+	/* the daemon's clock (clock_ms) is the program's; replay sets its own */
+	struct prr_xdp_pmtu v = { .mtu = mtu, .expiry_ns = expiry_ms * 1000000 };
 	int fd = bpf_map__fd(fp->skel->maps.pmtus);
 	char b[INET6_ADDRSTRLEN];
 
@@ -649,6 +641,16 @@ fastpath_pmtu(void *arg, const struct in6_addr *a, unsigned mtu, uint64_t expiry
 	log_warnx("fast path: path MTU of %s: %s; disabled", inet_ntop(AF_INET6, a, b, sizeof(b)),
 		  strerror(errno));
 	disable(fp);
+}
+
+void
+fastpath_test_clock(struct fastpath *fp, uint64_t now_ms)
+{
+	uint64_t ns = now_ms * 1000000;
+	uint32_t z = 0;
+
+	if (fp && fp->test)
+		bpf_map_update_elem(bpf_map__fd(fp->skel->maps.test_clock), &z, &ns, BPF_ANY);
 }
 
 /* ---- counters ---------------------------------------------------------- */

@@ -73,6 +73,8 @@ int fastpath_pool_sync(struct fastpath *, const struct pool *old, const struct p
  */
 struct in6_addr;
 void fastpath_pmtu(void *arg, const struct in6_addr *a, unsigned mtu, uint64_t expiry_ms);
+/* A test fastpath's time (replay's clock), which learnt MTUs expire by. */
+void fastpath_test_clock(struct fastpath *, uint64_t now_ms);
 
 /* The fast path's share of a named counter, summed over CPUs. */
 uint64_t fastpath_stat(const struct fastpath *, enum prr_stat);

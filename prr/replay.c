@@ -26,6 +26,7 @@
  * Time: a fixed clock that starts at 1 ms and advances 1 ms per packet,
  * so a replay is the same every time; --capture-time uses the capture's
  * timestamps instead (reassembly timeouts, ICMP rate limits as captured).
+ * With --xdp the program reads that clock too (learnt path MTUs expire by it).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -146,6 +147,7 @@ feed_xdp(struct replay *r, const uint8_t *pkt, size_t len, int kind)
 	r->frame[12] = kind == 6 ? 0x86 : 0x08;
 	r->frame[13] = 0xdd * (kind == 6);
 	memcpy(r->frame + 14, pkt, len);
+	fastpath_test_clock(r->fp, r->now_ms);
 	act = fastpath_run(r->fp, r->frame, 14 + len, r->xout, &outlen);
 	if (act < 0) {
 		fprintf(stderr, "prr replay: BPF_PROG_TEST_RUN: %s\n", strerror(errno));
