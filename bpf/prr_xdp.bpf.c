@@ -335,11 +335,7 @@ l4_port(void *l4, void *end, __u8 proto, __u16 tot_len, int port_off, __u16 *por
 	return -1;
 }
 
-/*
- * The MTU toward SMAP smap for an IPv6 packet of total bytes, as
- * prr/datapath.c encapsulate() takes it: learnt path MTUs are >= 1280,
- * so only larger packets look theirs up; none, or expired: v6_mtu.
- */
+/* The data path's clock: the daemon's (CLOCK_MONOTONIC), or the replay's. */
 static __always_inline __u64
 now_ns(const struct prr_xdp_cfg *c)
 {
@@ -352,6 +348,11 @@ now_ns(const struct prr_xdp_cfg *c)
 	return t ? *t : 0;
 }
 
+/*
+ * The MTU toward SMAP smap for an IPv6 packet of total bytes, as
+ * prr/datapath.c encapsulate() takes it: learnt path MTUs are >= 1280,
+ * so only larger packets look theirs up; none, or expired: v6_mtu.
+ */
 static __always_inline __u32
 smap_mtu(const struct prr_xdp_cfg *c, const __u8 *smap, __u32 total)
 {
