@@ -14,8 +14,8 @@
  * Everything else goes on to the kernel (XDP_PASS) unchanged, where the
  * NFQUEUE rules hand it to the daemon: fragments, ICMP but echoes
  * (errors, other types, and hairpinned echoes), IPv4 options and
- * IPv6 extension headers, TTL expiry, packets over the MTU (or over 1280
- * bytes toward a SMAP, whose learnt path MTU only the daemon knows),
+ * IPv6 extension headers, TTL expiry, packets over the MTU (toward a
+ * SMAP: the path MTU the daemon learnt, which it mirrors in a map),
  * unbound or spoofed packets that draw an ICMP error, malformed
  * packets, and packets whose next hop the kernel has not resolved yet.
  * Packets that are not for a pool or a softwire address are the
@@ -88,6 +88,23 @@ struct {
 	__type(key, __u32);
 	__array(values, struct pool_slot_array);
 } pool_slots SEC(".maps");
+
+/* prr/pmtu.c's learnt path MTUs (bpf/prr_xdp.h): at most one per slot of it */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PRR_XDP_MAX_PMTUS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* few are ever learnt */
+	__type(key, __u8[16]);
+	__type(value, struct prr_xdp_pmtu);
+} pmtus SEC(".maps");
+
+/* PRR_XDP_F_NO_FIB (prr replay --xdp): the replay's clock, in ns */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} test_clock SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -389,10 +406,35 @@ l4_port(void *l4, void *end, __u8 proto, __u16 tot_len, int port_off, __u16 *por
 	return -1;
 }
 
-static __always_inline unsigned
-smap_mtu(const struct prr_xdp_cfg *c)
+/* The data path's clock: the daemon's (CLOCK_MONOTONIC), or the replay's. */
+static __always_inline __u64
+now_ns(const struct prr_xdp_cfg *c)
 {
-	return c->v6_mtu < PRR_XDP_MIN_MTU ? c->v6_mtu : PRR_XDP_MIN_MTU;
+	__u32 z = 0;
+	__u64 *t;
+
+	if (!(c->flags & PRR_XDP_F_NO_FIB))
+		return bpf_ktime_get_ns();
+	t = bpf_map_lookup_elem(&test_clock, &z);
+	return t ? *t : 0;
+}
+
+/*
+ * The MTU toward SMAP smap for an IPv6 packet of total bytes, as
+ * prr/datapath.c encapsulate() takes it: learnt path MTUs are >= 1280,
+ * so only larger packets look theirs up; none, or expired: v6_mtu.
+ */
+static __always_inline __u32
+smap_mtu(const struct prr_xdp_cfg *c, const __u8 *smap, __u32 total)
+{
+	const struct prr_xdp_pmtu *p;
+
+	if (total <= PRR_XDP_MIN_MTU)
+		return c->v6_mtu;
+	p = bpf_map_lookup_elem(&pmtus, smap);
+	if (!p || now_ns(c) >= p->expiry_ns || p->mtu >= c->v6_mtu)
+		return c->v6_mtu;
+	return p->mtu;
 }
 
 #define ICMP_MAX	(PRR_XDP_MIN_MTU - IP6_LEN - IP4_LEN)	/* what fits toward a SMAP */
@@ -513,7 +555,8 @@ icmp_echo_port(struct xdp_md *ctx, const struct prr_xdp_cfg *c, __u8 *l4, void *
 		return PRR_XDP_PASS_MALFORMED;
 	if (l4[0] != 8 && l4[0] != 0)
 		return PRR_XDP_PASS_ICMP;
-	if (len > ICMP_MAX || IP6_LEN + (__u32)tot > smap_mtu(c))
+	/* a size whose MTU toward the SMAP is v6_mtu, learnt or not */
+	if (len > ICMP_MAX || IP6_LEN + (__u32)tot > c->v6_mtu)
 		return PRR_XDP_PASS_MTU;
 	if (!sum_ok(ctx, ETH_LEN + IP4_LEN, len, 0))
 		return PRR_XDP_PASS_MALFORMED;
@@ -658,7 +701,7 @@ encap(struct xdp_md *ctx, const struct prr_xdp_cfg *c, const struct prr_xdp_val 
 
 	if (ip[8] <= 1)
 		return PRR_XDP_PASS_TTL;
-	if (IP6_LEN + (__u32)tot > smap_mtu(c))
+	if (IP6_LEN + (__u32)tot > smap_mtu(c, b->ipv6, IP6_LEN + (__u32)tot))
 		return PRR_XDP_PASS_MTU;
 	if (ip[9] != IPPROTO_ICMP &&
 	    !l4_csum_ok(ctx, ip, (void *)(long)ctx->data_end, ETH_LEN + outer + IP4_LEN))

@@ -15,6 +15,7 @@
 #define PRR_XDP_MAX_PREFIXES	(1u << 20)	/* static binding map entries */
 #define PRR_XDP_MAX_ADDRS	(1u << 16)	/* shared addresses */
 #define PRR_XDP_MIN_MTU		1280		/* learnt path MTUs are never lower */
+#define PRR_XDP_MAX_PMTUS	(1u << 16)	/* learnt path MTUs: prr/pmtu.c's slots */
 
 /* cfg.flags */
 #define PRR_XDP_F_ENABLED	0x001	/* maps filled: otherwise everything passes */
@@ -25,7 +26,8 @@
 #define PRR_XDP_F_V6_ALLOW_ICMP	0x020
 #define PRR_XDP_F_ECHO_PORT0	0x040	/* echo_request_lookup = "port-0" */
 #define PRR_XDP_F_UNBOUND_ICMP	0x080	/* unbound_icmp is not "none" */
-#define PRR_XDP_F_NO_FIB	0x100	/* BPF_PROG_TEST_RUN: no route look-up, XDP_TX */
+#define PRR_XDP_F_NO_FIB	0x100	/* BPF_PROG_TEST_RUN: no route look-up, XDP_TX,
+					   time from the test_clock map */
 
 /* The one element of the "cfg" array map. */
 struct prr_xdp_cfg {
@@ -88,6 +90,18 @@ struct prr_xdp_slot {
 	__u8 live;
 	__u8 br;
 	__u8 pad[6];	/* 24 bytes: the array's stride (values are 8-byte aligned) */
+};
+
+/*
+ * Path MTU map: SMAP address (16 bytes) -> what prr/pmtu.c learnt for it
+ * from ICMPv6 packet too big. The daemon writes it as it learns one and
+ * deletes it when another address takes its slot, so it holds at most
+ * one entry per slot and never fills.
+ */
+struct prr_xdp_pmtu {
+	__u64 expiry_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC, the daemon's */
+	__u32 mtu;
+	__u32 pad;
 };
 
 /*

@@ -45,6 +45,7 @@
 #include "log.h"
 #include "prr/config.h"
 #include "prr/fastpath.h"
+#include "prr/pmtu.h"
 #include "prr/pool.h"
 
 #define FASTPATH_MAX_IFS	32
@@ -52,6 +53,7 @@
 _Static_assert(PRR_XDP_MAX_BR >= PRR_MAX_BR, "every softwire address fits the BPF map");
 _Static_assert(PRR_XDP_MAX_POOLS >= PRR_MAX_POOLS, "every pool fits the BPF map");
 _Static_assert(PRR_XDP_MAX_RULES >= PRR_MAX_RULES, "every MAP-E rule fits the BPF map");
+_Static_assert(PRR_XDP_MAX_PMTUS >= PMTU_SLOTS, "every learnt path MTU fits the BPF map");
 
 struct fp_if {
 	int ifindex;
@@ -671,6 +673,36 @@ fail:
 	return -1;
 }
 
+/* ---- learnt path MTUs ------------------------------------------------- */
+
+void
+fastpath_pmtu(void *arg, const struct in6_addr *a, unsigned mtu, uint64_t expiry_ms)
+{
+	struct fastpath *fp = arg;
+	/* the daemon's clock (clock_ms) is the program's; replay sets its own */
+	struct prr_xdp_pmtu v = { .mtu = mtu, .expiry_ns = expiry_ms * 1000000 };
+	int fd = bpf_map__fd(fp->skel->maps.pmtus);
+	char b[INET6_ADDRSTRLEN];
+
+	if (mtu ? bpf_map_update_elem(fd, a, &v, BPF_ANY) == 0 :
+		  bpf_map_delete_elem(fd, a) == 0 || errno == ENOENT)
+		return;
+	/* the fast path would send what no longer fits: NFQUEUE only */
+	log_warnx("fast path: path MTU of %s: %s; disabled", inet_ntop(AF_INET6, a, b, sizeof(b)),
+		  strerror(errno));
+	disable(fp);
+}
+
+void
+fastpath_test_clock(struct fastpath *fp, uint64_t now_ms)
+{
+	uint64_t ns = now_ms * 1000000;
+	uint32_t z = 0;
+
+	if (fp && fp->test)
+		bpf_map_update_elem(bpf_map__fd(fp->skel->maps.test_clock), &z, &ns, BPF_ANY);
+}
+
 /* ---- counters ---------------------------------------------------------- */
 
 static bool
@@ -878,7 +910,7 @@ fastpath_reply_stats(const struct fastpath *fp, FILE *f)
 		[PRR_XDP_PASS_ICMP] = "ICMP",
 		[PRR_XDP_PASS_PROTOCOL] = "neither TCP nor UDP",
 		[PRR_XDP_PASS_TTL] = "TTL expiring (time exceeded there)",
-		[PRR_XDP_PASS_MTU] = "over the IPv4-side MTU, or over 1280 bytes toward a SMAP",
+		[PRR_XDP_PASS_MTU] = "over the IPv4-side MTU, or over the (learnt) MTU toward the SMAP",
 		[PRR_XDP_PASS_UNBOUND] = "unbound, and unbound_icmp asks for an ICMP error",
 		[PRR_XDP_PASS_SPOOFED] = "spoofed source, and ipv6_side.generate_icmp asks for ICMPv6",
 		[PRR_XDP_PASS_NO_ROUTE] = "no route or neighbour entry yet, or forwarding off",

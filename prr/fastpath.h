@@ -67,6 +67,16 @@ int fastpath_pool_slot(struct fastpath *, const struct pool *p, uint32_t k, bool
 int fastpath_pool_sync(struct fastpath *, const struct pool *old, const struct pool *p,
 		       char *err, size_t errlen);
 
+/*
+ * A pmtu_watch_fn (prr/pmtu.h), arg the fastpath: keeps the program's
+ * map of learnt path MTUs equal to the cache, so it takes the packets
+ * larger than 1280 bytes that fit. A failed update disables the fast path.
+ */
+struct in6_addr;
+void fastpath_pmtu(void *arg, const struct in6_addr *a, unsigned mtu, uint64_t expiry_ms);
+/* A test fastpath's time (replay's clock), which learnt MTUs expire by. */
+void fastpath_test_clock(struct fastpath *, uint64_t now_ms);
+
 /* The fast path's share of a named counter, summed over CPUs. */
 uint64_t fastpath_stat(const struct fastpath *, enum prr_stat);
 /* Packets it took; packets it passed on, by reason (name, count) in order. */

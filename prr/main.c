@@ -210,7 +210,7 @@ main(int argc, char **argv)
 			fatalx("%s", err);
 	}
 	atomic_store(&prr->env, env);
-	prr->pmtu = pmtu_new(65536);
+	prr->pmtu = pmtu_new(PMTU_SLOTS);
 	prr->started_ms = clock_ms();
 	for (unsigned i = 0; i < env->cfg.queue_count; i++) {
 		if (nfq_worker_start(prr, &prr->workers[i], env->cfg.queue_first + i) < 0)
@@ -244,6 +244,8 @@ main(int argc, char **argv)
 			ctl_server_close(ctl);
 			fatalx("%s", err);
 		}
+		if (prr->fp)
+			pmtu_watch(prr->pmtu, fastpath_pmtu, prr->fp);
 		provision_fastpath(prr);
 	}
 	{
@@ -252,6 +254,7 @@ main(int argc, char **argv)
 		/* the setup is done: the rest runs unprivileged, workers included */
 		prr_ctl_open_nfq_stats();
 		if (prr_sandbox(&env->cfg, prr->fp != NULL, err, sizeof(err)) < 0) {
+			pmtu_watch(prr->pmtu, NULL, NULL);
 			fastpath_close(prr->fp);
 			if (env->cfg.install_rules)
 				rules_remove(&env->cfg);
@@ -308,6 +311,7 @@ main(int argc, char **argv)
 	log_info("stopping");
 	notify("STOPPING=1");
 	env = atomic_load(&prr->env);
+	pmtu_watch(prr->pmtu, NULL, NULL);	/* the workers still learn */
 	fastpath_close(prr->fp);	/* first: its packets go back to NFQUEUE */
 	prr->fp = NULL;
 	if (env->cfg.install_rules)

@@ -31,6 +31,7 @@
  * Time: a fixed clock that starts at 1 ms and advances 1 ms per packet,
  * so a replay is the same every time; --capture-time uses the capture's
  * timestamps instead (reassembly timeouts, ICMP rate limits as captured).
+ * With --xdp the program reads that clock too (learnt path MTUs expire by it).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -154,6 +155,7 @@ feed_xdp(struct replay *r, const uint8_t *pkt, size_t len, int kind)
 	r->frame[12] = kind == 6 ? 0x86 : 0x08;
 	r->frame[13] = 0xdd * (kind == 6);
 	memcpy(r->frame + 14, pkt, len);
+	fastpath_test_clock(r->fp, r->now_ms);
 	act = fastpath_run(r->fp, r->frame, 14 + len, r->xout, &outlen);
 	if (act < 0) {
 		fprintf(stderr, "prr replay: BPF_PROG_TEST_RUN: %s\n", strerror(errno));
@@ -335,7 +337,7 @@ replay_main(int argc, char **argv)
 		fputs(err.text, stderr);
 		return 1;
 	}
-	pmtu = pmtu_new(65536);
+	pmtu = pmtu_new(PMTU_SLOTS);
 	r.ctx = malloc(sizeof(*r.ctx));
 	for (size_t i = 0; i < PRR_BURST; i++)
 		if (!(r.slot[i] = malloc(PRR_PKT_MAX)))
@@ -366,6 +368,7 @@ replay_main(int argc, char **argv)
 			fprintf(stderr, "prr replay: %s\n", e);
 			goto out;
 		}
+		pmtu_watch(pmtu, fastpath_pmtu, r.fp);	/* as the daemon does */
 	}
 	for (int s = 0; s < 2; s++) {
 		if (in_path[s] && pcap_in_open(&in[s], in_path[s]) < 0)

@@ -151,6 +151,22 @@ if [ -z "$fast" ]; then
 		fail "most left through the packet socket" "the raw socket sent $d_out6 of 200"
 fi
 
+# --- a full-size download packet: IPv4 1460 bytes (a 1460-byte segment after
+# the SMAP's MSS, or a sender's PMTUD) is 1500 in IPv6, the access MTU here:
+# over 1280, yet no path MTU is learnt for smap1, so the fast path takes it
+collect ap-smap1; F1=$COLLECTED
+b_fast=$(stat fastpath_packets)
+b_mtu=$(stat fastpath_to_slowpath_mtu)
+inet udp --dst 192.0.2.1 --dport 10505 --len 1432 --count 3 >/dev/null
+expect "1460-byte DF datagrams reach smap1 whole, unfragmented" 3 "$F1" \
+	"$IN and p['dport'] == 10505 and p['payload_len'] == 1432 and p['whole'] and p['l4_csum_ok']"
+if [ -n "$fast" ]; then
+	d_fast=$(( $(stat fastpath_packets) - b_fast ))
+	d_mtu=$(( $(stat fastpath_to_slowpath_mtu) - b_mtu ))
+	[ "$d_fast" -ge 3 ] && [ "$d_mtu" = 0 ] && pass "full-size packets to smap1 take the fast path (fastpath_packets +$d_fast)" ||
+		fail "full-size packets to smap1 take the fast path" "fastpath_packets +$d_fast, fastpath_to_slowpath_mtu +$d_mtu"
+fi
+
 # --- prrctl assign and release take effect at once, on either path -------------
 # (over XDP, the binding map changes with them: an unbound packet is
 # dropped by the fast path itself here, unbound_icmp = "none")
