@@ -15,24 +15,45 @@
 #include "smap/portmap/upnp.h"
 #include "smap/smap.h"
 
-/* The first bound binding: TUN, NAT, mappings, PCP, FTP ALG, UPnP. */
+/*
+ * The first bound binding: TUN, NAT, mappings, PCP, FTP ALG, UPnP. A step
+ * that fails undoes the ones before it, so that the next attempt (the next
+ * registration answer, a path MTU change) starts clean: a TUN left open
+ * made it fail with EBUSY, and smap exit.
+ */
 static int
 datapath_start(struct smap *s)
 {
+	const char *step;
+
 	if (tun_open(s) < 0)
 		return -1;
 	if (nat_install(s) < 0) {
-		log_warnx("cannot install the nft table ip smap");
-		return -1;
+		step = "the nft table ip smap";
+		goto undo;
 	}
 	nat_flush_conntrack(s);
-	if (portmap_init(s) < 0 || pcp_server_start(s) < 0)
-		return -1;
+	step = "the mappings";
+	if (portmap_init(s) < 0)
+		goto undo;
+	step = "the PCP server";
+	if (pcp_server_start(s) < 0)
+		goto undo;
+	step = "the FTP ALG";
 	if (s->cfg.ftp_alg && ftp_alg_start(s, SMAP_FTP_PORT) < 0)
-		return -1;
+		goto undo;
+	step = "the UPnP IGD";
 	if (upnp_start(s) < 0)
-		return -1;
+		goto undo;
 	return 0;
+undo:
+	log_warnx("data path: %s did not start; undone, to be tried again", step);
+	ftp_alg_stop(s);
+	pcp_server_stop(s);
+	portmap_shutdown(s);
+	nat_remove(s);
+	tun_close(s);
+	return -1;
 }
 
 int

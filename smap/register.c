@@ -198,8 +198,10 @@ granted(struct smap *s, const struct smap_live *next, const struct pcp_response 
 	}
 	log_info("registered: %s ports %s (%u ports), lifetime %" PRIu32 " s", a4, pst,
 		 portset_size(ps), rsp->lifetime);
-	if (smap_apply(s, next, 0, "registration") < 0)
+	if (smap_apply(s, next, 0, "registration") < 0) {
 		snprintf(s->registration->problem, sizeof(s->registration->problem), "set granted but not applied");
+		log_warnx("registration: %s", s->registration->problem);
+	}
 }
 
 static void
