@@ -301,6 +301,9 @@ portmap_list(struct smap *s, unsigned *n)
 	struct portmap *p = s->portmap;
 	struct mapping *v = NULL;
 
+	*n = 0;
+	if (!p)		/* no set yet (registration pending): no mappings */
+		return NULL;
 	pthread_mutex_lock(&p->mu);
 	*n = maptable_count(p->t);
 	if (*n) {
@@ -327,6 +330,8 @@ portmap_find_ext(struct smap *s, uint8_t proto, uint16_t ext_port, struct mappin
 {
 	bool ok;
 
+	if (!s->portmap)
+		return false;
 	pthread_mutex_lock(&s->portmap->mu);
 	ok = copy_out(maptable_find_ext(s->portmap->t, proto, ext_port), out);
 	pthread_mutex_unlock(&s->portmap->mu);
@@ -339,6 +344,8 @@ portmap_find_int(struct smap *s, uint8_t proto, uint32_t int_addr, uint16_t int_
 {
 	bool ok;
 
+	if (!s->portmap)
+		return false;
 	pthread_mutex_lock(&s->portmap->mu);
 	ok = copy_out(maptable_find_int(s->portmap->t, proto, int_addr, int_port), out);
 	pthread_mutex_unlock(&s->portmap->mu);
@@ -350,6 +357,8 @@ portmap_at(struct smap *s, unsigned i, struct mapping *out)
 {
 	bool ok;
 
+	if (!s->portmap)
+		return false;
 	pthread_mutex_lock(&s->portmap->mu);
 	ok = copy_out(maptable_at(s->portmap->t, i), out);
 	pthread_mutex_unlock(&s->portmap->mu);
