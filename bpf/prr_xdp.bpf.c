@@ -291,6 +291,7 @@ pool_lookup(const struct prr_xdp_addr *a, __u16 port, struct prr_xdp_val *out)
 	struct prr_xdp_slot *v;
 	void *slots;
 	__u32 j, k, which = a->slots;
+	__u64 dep;
 
 	if (a->flags & PRR_XDP_A_PSID) {
 		unsigned off = a->offset, len = a->psid_len;
@@ -310,14 +311,23 @@ pool_lookup(const struct prr_xdp_addr *a, __u16 port, struct prr_xdp_val *out)
 	if (!slots)
 		return 0;
 	v = bpf_map_lookup_elem(slots, &k);
-	if (!v || !*(volatile __u8 *)&v->live)
+	if (!v)
+		return 0;
+	dep = *(volatile __u8 *)&v->live;
+	if (!dep)
 		return 0;
 	/*
 	 * The address after the flag, as the daemon wrote them (the flag
-	 * last); x86 does not reorder loads, so the compiler barrier is all
-	 * it takes there. A slot changes hands only after hold_time.
+	 * last). BPF has no load-acquire here, so the address is loaded
+	 * through the flag: dep becomes 0 in a way the compiler cannot see,
+	 * and v + dep is an address dependency, which every CPU (arm64
+	 * included) orders after the flag's load, as rcu_dereference()
+	 * relies on. A cell is rewritten for another SMAP only seconds
+	 * after it went dead (prr/registry.h SLOT_COOL), so a reader never
+	 * sees one half-rewritten.
 	 */
-	asm volatile("" ::: "memory");
+	asm volatile("%0 &= 0" : "+r"(dep));
+	v = (void *)((char *)v + dep);
 	__builtin_memcpy(out->ipv6, v->ipv6, 16);
 	out->br = v->br;
 	return 1;

@@ -12,7 +12,10 @@
  * sees (a fast path mirroring the table hooks there); the NFQUEUE
  * workers read them with pool_lookup() without locks. A slot's binding
  * is written before it is marked live, and marked dead before it can be
- * rewritten (after hold_time), so a reader sees a whole binding.
+ * rewritten; the registry hands a dead slot to another SMAP only after
+ * hold_time and at least REG_REUSE_GRACE seconds (registry.h), long
+ * after any reader that saw it live is done, so a reader sees a whole
+ * binding.
  */
 #ifndef PRR_POOL_H
 #define PRR_POOL_H

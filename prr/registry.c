@@ -231,8 +231,9 @@ slot_drop(struct registry *r, uint32_t s)
 	if ((ai = auth_of(r, slot_addr(r, s))) >= 0 && r->auth_count[ai])
 		r->auth_count[ai]--;
 	r->n_dyn--;
-	r->st[s] = SLOT_FREE;
-	free_push(r, s);
+	/* free at the next registry_expire() that comes REG_REUSE_GRACE later */
+	r->st[s] = SLOT_COOL;
+	r->m[s].held_until = 0;
 }
 
 static void
@@ -491,7 +492,7 @@ registry_add(struct registry *r, const struct reg_entry *e, char *err, size_t er
 	if (old == s) {
 		/* the same SMAP's same set again: a later state of it (journal) */
 		pool_unbind(r->pool, (uint32_t)s);
-	} else if (old >= 0 || r->st[s] != SLOT_FREE) {
+	} else if (old >= 0 || (r->st[s] != SLOT_FREE && r->st[s] != SLOT_COOL)) {
 		struct reg_entry was;
 		slot_entry(r, (uint32_t)(old >= 0 ? old : s), &was);
 		binding_format(&was.b, d, sizeof(d));
@@ -744,9 +745,26 @@ registry_expire(struct registry *r, uint64_t now,
 		if (st == SLOT_HELD && r->m[s].held_until <= now) {
 			slot_entry(r, s, &e);
 			slot_drop(r, s);
+			/* dead since the hold began: long enough ago, or cool it */
+			if (r->ap.hold_time >= REG_REUSE_GRACE) {
+				r->st[s] = SLOT_FREE;
+				free_push(r, s);
+			} else {
+				r->m[s].held_until = (uint32_t)(now + REG_REUSE_GRACE);
+			}
+			st = r->st[s];
 			if (fn)
 				fn(arg, &e, "free");
 			changes++;
+		}
+		if (st == SLOT_COOL) {
+			/* 0: given up since the last tick, which starts its grace */
+			if (r->m[s].held_until == 0) {
+				r->m[s].held_until = (uint32_t)(now + REG_REUSE_GRACE);
+			} else if (r->m[s].held_until <= now) {
+				r->st[s] = SLOT_FREE;
+				free_push(r, s);
+			}
 		}
 	}
 	return changes;

@@ -64,8 +64,16 @@ struct reg_limits {
 	unsigned sets_per_authorized;	/* per authorized prefix; 0: no limit */
 };
 
-/* A dynamic slot's state. */
-enum { SLOT_FREE = 0, SLOT_ACTIVE, SLOT_HELD, SLOT_BLOCKED };
+/*
+ * A dynamic slot's state. SLOT_COOL: given up, free again once
+ * held_until has passed (at least REG_REUSE_GRACE seconds after its
+ * data-path cell went dead), so that no reader of the pool (an NFQUEUE
+ * worker between its look-up and its send, an XDP program) can still be
+ * using the cell when it is rewritten for another SMAP, whatever the
+ * CPU's memory ordering or the scheduler's delays.
+ */
+enum { SLOT_FREE = 0, SLOT_ACTIVE, SLOT_HELD, SLOT_BLOCKED, SLOT_COOL };
+#define REG_REUSE_GRACE	2	/* seconds; a hold_time this long or longer is grace enough */
 
 struct reg_slot {
 	uint8_t nonce[PCP_NONCE_LEN];

@@ -193,10 +193,10 @@ elif [ "$(echo "$L2" | grep -v ::8)" != "$L0" ]; then
 	why="the other bindings changed: '$(echo "$L2" | grep -v ::8 | tr '\n' ';')' vs '$(echo "$L0" | tr '\n' ';')'"
 elif ! renew_same 1 "$S1"; then
 	why="smap1 did not renew to $S1: $(set_of 1), reg_last_result $(smap_status 1 reg_last_result)"
-elif ! flow h11 "$S1" >/dev/null; then
-	why="no flow from h11 in $S1"
-elif ! flow h21 "$S2" >/dev/null; then
-	why="no flow from h21 in $S2"
+elif ! f=$(flow h11 "$S1"); then
+	why="no flow from h11 in $S1: $f; $(tail -3 "$RUN/prr.log" | oneline)"
+elif ! f=$(flow h21 "$S2"); then
+	why="no flow from h21 in $S2: $f; $(tail -3 "$RUN/prr.log" | oneline)"
 fi
 if [ -z "$why" ]; then
 	pass "PRR killed (SIGKILL) just after acknowledging 2 registrations: all kept, same sets, traffic resumes"

@@ -53,8 +53,8 @@ pass() { N_PASS=$((N_PASS + 1)); echo "PASS: $1"; }
 fail() { N_FAIL=$((N_FAIL + 1)); echo "FAIL: $1: ${2:-failed}"; }
 skip() { N_SKIP=$((N_SKIP + 1)); echo "SKIP: $1: ${2:-skipped}"; }
 
-# one line of at most 200 characters from the given text
-oneline() { printf '%s' "$*" | tr '\n' ' ' | cut -c1-200; }
+# one line of at most 200 characters, of its arguments or else of its input
+oneline() { if [ $# -gt 0 ]; then printf '%s' "$*"; else cat; fi | tr '\n' ' ' | cut -c1-200; }
 
 check() {
 	local name=$1 out; shift

@@ -283,9 +283,67 @@ START_TEST(assign_release_and_overlap)
 	b.ipv4 = 0xc0000201;
 	b.ps = portset_range(10000, 10999);
 	ck_assert_int_eq(registry_assign(&r, &b, 0, err, sizeof(err)), REG_OK);
+	/* s1's given-up dynamic set comes back once it has cooled */
+	registry_expire(&r, 20, NULL, NULL);
+	registry_expire(&r, 20 + REG_REUSE_GRACE, NULL, NULL);
 	ck_assert_uint_eq(r.nfree, 109);
 	ck_assert_int_eq(registry_release(&r, &s1), REG_OK);
 	ck_assert_uint_eq(r.nfree, 110);
+}
+END_TEST
+
+/*
+ * A set given up goes to nobody else until REG_REUSE_GRACE seconds after
+ * its data-path cell went dead, even with hold_time 0: readers of the
+ * pool (workers, the XDP program) never see a cell rewritten under them.
+ */
+START_TEST(a_dead_slot_cools_before_reuse)
+{
+	struct reg_entry e, e2;
+	struct in6_addr a;
+	char err[256];
+	uint64_t t = 1000;
+
+	registry_free(&r);
+	ap.n_addrs = 1;
+	ap.first_port = 65536 - 2000;	/* 2 sets */
+	ap.hold_time = 0;
+	ck_assert_int_eq(registry_init(&r, &ap), 0);
+	for (unsigned i = 0; i < 2; i++) {
+		a = addr(i, 1);
+		ck_assert_int_eq(reg(&a, N1, t, &e, NULL), REG_OK);
+	}
+	/* given back with hold_time 0: held until the next tick, then cooling */
+	ck_assert_int_eq(registry_unregister(&r, &a, N1, t, &e), REG_OK);
+	ck_assert_uint_eq(registry_expire(&r, t, NULL, NULL), 1);
+	ck_assert_uint_eq(registry_count(&r), 1);
+	a = addr(7, 1);
+	ck_assert_int_eq(reg(&a, N1, t, &e2, NULL), REG_EXHAUSTED);
+	registry_expire(&r, t + REG_REUSE_GRACE - 1, NULL, NULL);
+	ck_assert_int_eq(reg(&a, N1, t + REG_REUSE_GRACE - 1, &e2, NULL), REG_EXHAUSTED);
+	registry_expire(&r, t + REG_REUSE_GRACE, NULL, NULL);
+	ck_assert_int_eq(reg(&a, N1, t + REG_REUSE_GRACE, &e2, NULL), REG_OK);
+	ck_assert(memcmp(&e2.b.ps, &e.b.ps, sizeof(e.b.ps)) == 0);
+	/* the operator's release: the same */
+	t += 100;
+	ck_assert_int_eq(registry_release(&r, &a), REG_OK);
+	a = addr(8, 1);
+	ck_assert_int_eq(reg(&a, N1, t, &e2, NULL), REG_EXHAUSTED);
+	registry_expire(&r, t, NULL, NULL);
+	ck_assert_int_eq(reg(&a, N1, t + 1, &e2, NULL), REG_EXHAUSTED);
+	registry_expire(&r, t + REG_REUSE_GRACE, NULL, NULL);
+	ck_assert_int_eq(reg(&a, N1, t + REG_REUSE_GRACE, &e2, NULL), REG_OK);
+	/* a journal or another PRR naming a cooling slot is still obeyed */
+	t += 100;
+	ck_assert_int_eq(registry_release(&r, &a), REG_OK);
+	memset(&e2, 0, sizeof(e2));
+	e2.b.ipv6 = addr(9, 1);
+	e2.b.ipv4 = e.b.ipv4;
+	e2.b.ps = e.b.ps;
+	e2.origin = REG_DYNAMIC;
+	e2.expires = t + 3600;
+	ck_assert_int_eq(registry_add(&r, &e2, err, sizeof(err)), REG_OK);
+	ck_assert_uint_eq(registry_count(&r), 2);
 }
 END_TEST
 
@@ -593,6 +651,7 @@ main(void)
 	tcase_add_test(tc, subscriber_and_prefix_limits);
 	tcase_add_test(tc, expiry_holds_then_frees);
 	tcase_add_test(tc, assign_release_and_overlap);
+	tcase_add_test(tc, a_dead_slot_cools_before_reuse);
 	tcase_add_test(tc, psid_pool);
 	tcase_add_test(tc, journal_replay_and_compaction);
 	tcase_add_test(tc, damaged_state_is_never_fatal);
