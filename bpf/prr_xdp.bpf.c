@@ -619,6 +619,47 @@ ip4_check(__u8 *ip, void *end, __u32 len)
 }
 
 /*
+ * Next hops the FIB gave, kept a second: bpf_fib_lookup() was more than
+ * half of the program's time (perf: fib6_table_lookup and its callees).
+ * A direct-mapped cache per CPU, indexed by a hash of the addresses: a
+ * hit is one array cell, a miss overwrites it (no allocation, no LRU
+ * lock). Entries stay as long as the NFQUEUE path keeps its next hops
+ * (prr/nexthop_cache.c), so a route or neighbour change reaches both
+ * paths within a second.
+ */
+#define NH_SLOTS	4096
+#define NH_TTL_NS	1000000000ull
+
+struct nh_key {
+	__u32 src[4], dst[4];	/* IPv4: the first word, the rest 0 */
+	__u32 in_ifindex, v6;
+};
+
+struct nh_entry {
+	struct nh_key k;
+	__u64 expiry_ns;
+	__u32 out_ifindex;
+	__u16 max_len;		/* the longest packet the FIB took toward it */
+	__u8 mac[12];		/* destination, then source */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct nh_entry);
+} nexthops SEC(".maps");
+
+static __always_inline int
+nh_same(const struct nh_key *a, const struct nh_key *b)
+{
+	return !((a->src[0] ^ b->src[0]) | (a->src[1] ^ b->src[1]) | (a->src[2] ^ b->src[2]) |
+		 (a->src[3] ^ b->src[3]) | (a->dst[0] ^ b->dst[0]) | (a->dst[1] ^ b->dst[1]) |
+		 (a->dst[2] ^ b->dst[2]) | (a->dst[3] ^ b->dst[3]) |
+		 (a->in_ifindex ^ b->in_ifindex) | (a->v6 ^ b->v6));
+}
+
+/*
  * The next hop for the packet about to be sent: its MACs into eth, the
  * way out in *action. 0 if the kernel must do it (no route, no
  * neighbour entry yet, over the device MTU, forwarding disabled).
@@ -628,11 +669,34 @@ next_hop(struct xdp_md *ctx, const struct prr_xdp_cfg *c, int v6, const void *sr
 	 const void *dst, __u32 tot_len, __u8 *eth, int *action)
 {
 	struct bpf_fib_lookup f = {};
+	struct nh_key k = {};
+	struct nh_entry *e;
+	__u32 h;
+	__u64 now;
 	int rc;
 
 	if (c->flags & PRR_XDP_F_NO_FIB) {
 		__builtin_memset(eth, 0, 12);
 		*action = XDP_TX;
+		return 1;
+	}
+	if (v6) {
+		__builtin_memcpy(k.src, src, 16);
+		__builtin_memcpy(k.dst, dst, 16);
+	} else {
+		__builtin_memcpy(k.src, src, 4);
+		__builtin_memcpy(k.dst, dst, 4);
+	}
+	k.in_ifindex = ctx->ingress_ifindex;
+	k.v6 = v6;
+	h = k.src[0] ^ k.src[1] ^ k.src[2] ^ k.src[3] ^ k.in_ifindex;
+	h = (h * 0x9e3779b1u) ^ k.dst[0] ^ k.dst[1] ^ k.dst[2] ^ k.dst[3];
+	h = (h * 0x9e3779b1u) >> 20;	/* 12 bits: NH_SLOTS */
+	e = bpf_map_lookup_elem(&nexthops, &h);
+	now = bpf_ktime_get_coarse_ns();
+	if (e && now < e->expiry_ns && tot_len <= e->max_len && nh_same(&e->k, &k)) {
+		__builtin_memcpy(eth, e->mac, 12);
+		*action = bpf_redirect(e->out_ifindex, 0);
 		return 1;
 	}
 	f.ifindex = ctx->ingress_ifindex;
@@ -652,6 +716,18 @@ next_hop(struct xdp_md *ctx, const struct prr_xdp_cfg *c, int v6, const void *sr
 		return 0;
 	__builtin_memcpy(eth, f.dmac, 6);
 	__builtin_memcpy(eth + 6, f.smac, 6);
+	if (e) {
+		/* the same next hop still: it took this length as well */
+		if (now < e->expiry_ns && nh_same(&e->k, &k) && e->out_ifindex == f.ifindex &&
+		    e->max_len > tot_len)
+			tot_len = e->max_len;
+		else
+			e->expiry_ns = now + NH_TTL_NS;
+		e->k = k;
+		e->out_ifindex = f.ifindex;
+		e->max_len = (__u16)tot_len;
+		__builtin_memcpy(e->mac, eth, 12);
+	}
 	/*
 	 * A redirect even back out of the ingress device, not XDP_TX: veth
 	 * (6.x) flushes XDP_TX frames to its peer only when the peer runs
