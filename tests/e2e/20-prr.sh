@@ -167,6 +167,31 @@ if [ -n "$fast" ]; then
 		fail "full-size packets to smap1 take the fast path" "fastpath_packets +$d_fast, fastpath_to_slowpath_mtu +$d_mtu"
 fi
 
+# --- the fast path's next hops are the FIB's of a second ago at most (it
+# keeps them a second, bpf/prr_xdp.bpf.c nexthops): once a route to smap1
+# goes unreachable, packets leave the fast path (no_route); once it is
+# back, they take it again
+if [ -n "$fast" ]; then
+	b_nr=$(stat fastpath_to_slowpath_no_route)
+	inet udp --dst 192.0.2.1 --dport 10506 >/dev/null
+	tb ap-prr ip -6 route add unreachable 2001:db8:1::2/128
+	on_exit "tb ap-prr ip -6 route del unreachable 2001:db8:1::2/128 2>/dev/null"
+	no_route() {
+		inet udp --dst 192.0.2.1 --dport 10506 >/dev/null
+		[ "$(stat fastpath_to_slowpath_no_route)" -gt "$b_nr" ]
+	}
+	wait_for -t 10 no_route && pass "a route gone unreachable takes smap1's packets off the fast path (no_route)" ||
+		fail "a route gone unreachable takes packets off the fast path" "fastpath_to_slowpath_no_route still $b_nr"
+	tb ap-prr ip -6 route del unreachable 2001:db8:1::2/128
+	collect ap-smap1; F1=$COLLECTED
+	b_fast=$(stat fastpath_packets)
+	inet udp --dst 192.0.2.1 --dport 10507 --count 3 >/dev/null
+	expect "the route back: smap1 gets its packets" 3 "$F1" "$IN and p['dport'] == 10507"
+	d_fast=$(( $(stat fastpath_packets) - b_fast ))
+	[ "$d_fast" -ge 3 ] && pass "the route back: the fast path takes them (fastpath_packets +$d_fast)" ||
+		fail "the route back: the fast path takes them" "fastpath_packets +$d_fast"
+fi
+
 # --- prrctl assign and release take effect at once, on either path -------------
 # (over XDP, the binding map changes with them: an unbound packet is
 # dropped by the fast path itself here, unbound_icmp = "none")
