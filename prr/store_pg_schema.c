@@ -201,8 +201,8 @@ static const char *const migrations[] = {
 	 * (a PSID set is one range per block, RFC 7597 5.1). ap_clash finds
 	 * the rows of other SMAPs on the address that share a port with a
 	 * set: an equal text, or a set of another shape (ap_shape: what
-	 * follows the PSID, "-" for a range), or two ranges, whose ports are
-	 * compared. Two PSID sets of one shape share a port only if equal,
+	 * follows the PSID, "-" for a range or another spelling), or two
+	 * sets of shape "-", whose ports are compared. Two PSID sets of one shape share a port only if equal,
 	 * so a registration (the pool's shape) compares no ports unless
 	 * the address holds an operator's set of another shape: an index
 	 * on (ipv4, shape) finds those. No exclusion constraint: GiST keeps
@@ -231,11 +231,17 @@ static const char *const migrations[] = {
 	"  END LOOP;\n"
 	"  RETURN int4multirange(VARIADIC r);\n"
 	"END $f$;\n"
+	/*
+	 * Only portset_format's PSID text has a shape: another spelling of
+	 * a PSID set ("psid=5/8") counts as "-" and has its ports compared
+	 */
 	"CREATE FUNCTION ap_shape(p text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS\n"
-	"  $f$ SELECT CASE WHEN p LIKE 'psid%' THEN substr(p, strpos(p, '/')) ELSE '-' END $f$;\n"
+	"  $f$ SELECT CASE WHEN p ~ '^psid (0|[1-9][0-9]*)/[0-9]+ offset [0-9]+$'\n"
+	"                  THEN substr(p, strpos(p, '/')) ELSE '-' END $f$;\n"
 	/* ap_shape's body, not a call: a generated column's SQL function runs uninlined, per row */
 	"ALTER TABLE ap_bindings ADD COLUMN shape text GENERATED ALWAYS AS\n"
-	"  (CASE WHEN ports LIKE 'psid%' THEN substr(ports, strpos(ports, '/')) ELSE '-' END) STORED;\n"
+	"  (CASE WHEN ports ~ '^psid (0|[1-9][0-9]*)/[0-9]+ offset [0-9]+$'\n"
+	"        THEN substr(ports, strpos(ports, '/')) ELSE '-' END) STORED;\n"
 	"CREATE INDEX ap_bindings_shape ON ap_bindings (ipv4, shape);\n"
 	"CREATE FUNCTION ap_clash(a inet, s inet, p text) RETURNS SETOF inet LANGUAGE sql STABLE AS $f$\n"
 	"  SELECT ipv6 FROM ap_bindings WHERE ipv4 = a AND ports = p AND ipv6 <> s\n"
