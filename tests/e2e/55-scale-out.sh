@@ -13,6 +13,8 @@
 #     through both PRRs at once: never both taken, the loser's prrctl says
 #     why, one table on both and one row in the store; an assign over a
 #     set registered through another PRR, not yet seen here, is refused
+#   - a change another PRR committed over an entry both PRRs hold (one
+#     the store does not have) replaces it on both (newest wins)
 #   - a version-2 store is migrated to version 3 (overlapping rows
 #     refused by name), and then a put that overlaps another set loses
 #   - whois --at answers the same on both
@@ -230,6 +232,31 @@ check "both PRRs hold the registration, not the assignment" wait_for -t 5 sh -c 
 	 ! $PRRCTL -s $SOCK1 show 2001:db8:1::a3 && ! $PRRCTL -s $SOCK2 show 2001:db8:1::a3"
 check "the same table on both after it" wait_for -t 5 same_tables
 psql -c "SELECT ap_apply('another-prr', E'-\\t2001:db8:8000:7ff::1\\n')" >/dev/null
+
+# --- a change from the store over entries the PRRs hold (newest wins) --------
+# The PRRs hold an operator set the store no longer has (deleted behind
+# their backs, as a refused change of theirs would be); another PRR's
+# commit over it comes through NOTIFY: both drop theirs and take the
+# store's, an operator's set and then a registration in its slot.
+holds() { "$PRRCTL" -s "$SOCK1" show "$1" >/dev/null 2>&1 && "$PRRCTL" -s "$SOCK2" show "$1" >/dev/null 2>&1; }
+gone() { ! "$PRRCTL" -s "$SOCK1" show "$1" >/dev/null 2>&1 && ! "$PRRCTL" -s "$SOCK2" show "$1" >/dev/null 2>&1; }
+stale() {	# stale IPV6 IPV4 PORTS: both PRRs hold it, the store does not
+	prrctl1 assign "$1" "$2" "$3" >/dev/null
+	wait_for -t 5 holds "$1" || echo "prr2 did not take $1"
+	psql -c "DELETE FROM ap_bindings WHERE ipv6 = '$1'" >/dev/null
+}
+stale 2001:db8:1::a4 192.0.2.9 7000-7999
+psql -c "SELECT ap_apply('another-prr', E'+\\t2001:db8:1::a5\\t192.0.2.9\\t7500-8499\\toperator\\t0\\t0\\t0\\n')" >/dev/null
+check "an operator's set from the store replaces the overlapping one both PRRs held" \
+	wait_for -t 5 sh -c "$(declare -f holds gone); PRRCTL=$PRRCTL SOCK1=$SOCK1 SOCK2=$SOCK2; holds 2001:db8:1::a5 && gone 2001:db8:1::a4"
+lo=$((4096 + psid * 16))
+stale 2001:db8:1::a6 192.0.2.8 "$lo-$((lo + 3))"
+psql -c "SELECT ap_apply('another-prr', E'+\\t2001:db8:8000:7fd::1\\t192.0.2.8\\tpsid $psid/8 offset 4\\tdynamic\\t$exp\\t0\\t0\\t00112233445566778899aabc\\n')" >/dev/null
+check "a registration from the store replaces the operator's set both PRRs held in its slot" \
+	wait_for -t 5 sh -c "$(declare -f holds gone); PRRCTL=$PRRCTL SOCK1=$SOCK1 SOCK2=$SOCK2; holds 2001:db8:8000:7fd::1 && gone 2001:db8:1::a6"
+check "both PRRs still answer, with the same table" wait_for -t 5 same_tables
+psql -c "SELECT ap_apply('another-prr', E'-\\t2001:db8:1::a5\\n-\\t2001:db8:8000:7fd::1\\n')" >/dev/null
+check "and the same table once they are gone" wait_for -t 5 same_tables
 
 # --- whois --at, the same on both ---------------------------------------------
 read -r _ w4 wport <"$A1" || true
