@@ -54,7 +54,7 @@ pings() {	# pings HOST...: each reaches ap-inet through the softwire
 stat_of() { "$PRRCTL" -s "$1" stats | awk -v k="$2" '$1 == k { print $2 }'; }
 
 [ -x "$REGLOAD" ] && [ -x "$PG_SCHEMA" ] || { fail "regload, pg_schema" "build them first (make benches)"; exit 1; }
-"$PG" start /nonexistent 2>&1 | grep -q "no PostgreSQL" && { skip "scale-out" "no PostgreSQL server"; exit 0; }
+"$PG" stop /nonexistent 2>&1 | grep -q "no PostgreSQL" && { skip "scale-out" "no PostgreSQL server"; exit 0; }
 
 restore() {
 	[ -n "${BARRIER:-}" ] && kill "$BARRIER" 2>/dev/null	# the barrier below, if a check failed in it
