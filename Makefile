@@ -65,7 +65,7 @@ BENCH_SRC   := $(wildcard tests/bench/*.c)
 # tests and benchmarks link every core.
 PRR_CORE    := prr/datapath.c prr/config.c prr/stats.c prr/registry.c prr/pool.c prr/store_journal.c \
                prr/pcap.c prr/state.c prr/pcp_rules.c prr/binding.c prr/pmtu.c prr/nfq_stats.c \
-               prr/pg_copy.c
+               prr/pg_copy.c prr/store_pg_schema.c
 SMAP_CORE   := smap/datapath.c smap/register_timing.c smap/register_answer.c smap/ftp_cmd.c \
                smap/live.c smap/map_derive.c smap/gso.c smap/gro.c \
                $(addprefix smap/portmap/,maptable.c natpmp.c pcp_policy.c neigh.c \
@@ -214,7 +214,8 @@ deps:
 	$(Q)scripts/install-deps
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all units build/obj/tests/bench/regload	# 55-scale-out sends with it
+	$(Q)$(MAKE) --no-print-directory all units build/obj/tests/bench/regload \
+		build/obj/tests/bench/pg_schema	# 55-scale-out sends with regload, makes a version-2 store with pg_schema
 	$(Q)$(MAKE) --no-print-directory SAN=1 all units
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)tests/run

@@ -570,10 +570,11 @@ provision_epoch(struct prr *prr)
 
 /* ---- control socket commands ---- */
 
+static const char *const origins[] = { "config", "operator", "dynamic" };
+
 static void
 entry_line(FILE *f, const struct prr *prr, const struct reg_entry *e)
 {
-	static const char *const origins[] = { "config", "operator", "dynamic" };
 	struct prr_env *env = atomic_load(&((struct prr *)prr)->env);
 	char a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN], br[INET6_ADDRSTRLEN], ps[64];
 	uint32_t n = htonl(e->b.ipv4);
@@ -642,6 +643,32 @@ cmd_show(struct prr *prr, const char *arg, FILE *f)
 		fprintf(f, "error\tno binding for %s\n", arg);
 }
 
+/*
+ * An assignment a shared store refused (lost): another SMAP's set on the
+ * address, committed through another PRR first, overlaps it. Named if
+ * this PRR has its row already.
+ */
+static void
+refused(struct prr *prr, const struct binding *b, FILE *f)
+{
+	char mine[160], other[160];
+	struct reg_entry e;
+	size_t pos = 0;
+
+	binding_format(b, mine, sizeof(mine));
+	while (registry_iter(&prr->reg, &pos, &e))
+		if (e.b.ipv4 == b->ipv4 && memcmp(&e.b.ipv6, &b->ipv6, 16) != 0 &&
+		    portset_overlap(&e.b.ps, &b->ps)) {
+			binding_format(&e.b, other, sizeof(other));
+			fprintf(f, "error\t%s overlaps %s (%s), which the store took first "
+				"(through another PRR): not assigned\n", mine, other,
+				origins[e.origin < 3 ? e.origin : 0]);
+			return;
+		}
+	fprintf(f, "error\t%s overlaps a set the store took first (through another PRR): "
+		"not assigned\n", mine);
+}
+
 static void
 cmd_assign(struct prr *prr, char *args, FILE *f)
 {
@@ -704,6 +731,13 @@ cmd_assign(struct prr *prr, char *args, FILE *f)
 	later(prr, "assign", &b);
 	if (commit_and_log(prr) < 0) {
 		fprintf(f, "error\tthe state could not be written\n");
+		return;
+	}
+	if (provision_lost(prr, &b.ipv6)) {
+		/* the store refused it: the registry went back to the store's rows */
+		refused(prr, &b, f);
+		if (publish(prr, err, sizeof(err)) < 0)
+			log_warnx("binding table: %s", err);
 		return;
 	}
 	if (publish(prr, err, sizeof(err)) < 0) {
@@ -877,6 +911,26 @@ struct sync_ctx {
 	unsigned n;
 };
 
+/*
+ * What the store holds wins: this PRR's entries that overlap a change
+ * another PRR committed are changes of ours the store refused (or will
+ * refuse, as lost, at our next commit), never the truth.
+ */
+static bool
+overridden(struct sync_ctx *c, const struct reg_entry *e, bool dynamic)
+{
+	char b[160], first[160];
+	size_t n = registry_clear_overlap(&c->prr->reg, &e->b, dynamic, first, sizeof(first));
+
+	if (n == 0)
+		return false;
+	c->static_changed = true;
+	binding_format(&e->b, b, sizeof(b));
+	log_info("store: %s, committed by another PRR, replaces %s%s here", b, first,
+		 n > 1 ? " and others" : "");
+	return true;
+}
+
 static void
 remote_change(void *arg, const struct reg_entry *e, const struct in6_addr *a)
 {
@@ -894,12 +948,18 @@ remote_change(void *arg, const struct reg_entry *e, const struct in6_addr *a)
 		registry_release(r, a);
 	} else if (e->origin == REG_OPERATOR) {
 		c->static_changed = true;
+		overridden(c, e, true);
 		if (registry_assign(r, &e->b, wall_now(), err, sizeof(err)) != REG_OK)
 			log_warnx("store: another PRR's assignment: %s", err);
 	} else {
+		enum reg_result res;
+
 		if (k && had[0].origin != REG_DYNAMIC)
 			registry_release(r, a);
-		if (registry_add(r, e, err, sizeof(err)) != REG_OK && err[0])
+		/* a slot blocked by an operator set the store did not take: the store's row wins */
+		if ((res = registry_add(r, e, err, sizeof(err))) == REG_OVERLAP && overridden(c, e, false))
+			res = registry_add(r, e, err, sizeof(err));
+		if (res != REG_OK && err[0])
 			log_info("store: another PRR's change: %s", err);
 	}
 }

@@ -664,6 +664,36 @@ registry_unregister(struct registry *r, const struct in6_addr *a, const uint8_t 
 	return REG_OK;
 }
 
+size_t
+registry_clear_overlap(struct registry *r, const struct binding *b, bool dynamic, char *err,
+		       size_t errlen)
+{
+	size_t gone = 0, before = r->n;
+	long i;
+
+	if (errlen)
+		err[0] = '\0';
+	for (size_t j = 0; j < r->n;) {
+		const struct reg_entry *e = &r->e[j];
+		if (e->origin != REG_OPERATOR || e->b.ipv4 != b->ipv4 ||
+		    memcmp(&e->b.ipv6, &b->ipv6, 16) == 0 || !portset_overlap(&e->b.ps, &b->ps)) {
+			j++;
+			continue;
+		}
+		if (gone++ == 0)
+			binding_format(&e->b, err, errlen);
+		r->e[j] = r->e[--r->n];
+	}
+	while (dynamic && (i = dynamic_overlap(r, b)) >= 0) {
+		if (gone++ == 0)
+			binding_format(&r->pool->b[i], err, errlen);
+		slot_drop(r, (uint32_t)i);
+	}
+	if (r->n != before)
+		registry_block_static(r, NULL, NULL);
+	return gone;
+}
+
 enum reg_result
 registry_assign(struct registry *r, const struct binding *b, uint64_t now,
 		char *err, size_t errlen)

@@ -153,6 +153,14 @@ enum reg_result registry_unregister(struct registry *, const struct in6_addr *,
 /* The operator gives a SMAP this set (replacing what it had); overlap refused. */
 enum reg_result registry_assign(struct registry *, const struct binding *, uint64_t now,
 				char *err, size_t errlen);
+/*
+ * A shared store's change for b wins here: other SMAPs' operator sets
+ * that b overlaps go, and with dynamic their registered sets too (this
+ * PRR's changes that the store refused, or will refuse). Config
+ * bindings stay. How many went; err names the first.
+ */
+size_t registry_clear_overlap(struct registry *, const struct binding *, bool dynamic, char *err,
+			      size_t errlen);
 /* The operator takes a SMAP's sets away at once (no hold). */
 enum reg_result registry_release(struct registry *, const struct in6_addr *);
 /*

@@ -183,6 +183,8 @@ take_lost(struct pg *p, const char *v)
 		v += k + (v[k] == '\n');
 	}
 	p->refetch = p->s.n_lost > 0;
+	/* the winners committed first: read them now, not when their NOTIFY comes */
+	p->need_sync |= p->refetch;
 }
 
 /*

@@ -347,6 +347,68 @@ START_TEST(a_dead_slot_cools_before_reuse)
 }
 END_TEST
 
+/* A shared store's change wins here: what it overlaps goes, config stays */
+START_TEST(store_change_clears_overlap)
+{
+	struct binding b = { 0 };
+	struct reg_entry e, d, cfg, es[4];
+	struct in6_addr s1 = a6("2001:db8:1::2"), s2 = a6("2001:db8:2::2"), s3 = a6("2001:db8:3::2");
+	char err[256];
+
+	/* another PRR's operator set over s2's operator set */
+	b.ipv6 = s2;
+	b.ipv4 = 0xc0000209;
+	b.ps = portset_range(20000, 20999);
+	ck_assert_int_eq(registry_assign(&r, &b, 0, err, sizeof(err)), REG_OK);
+	b.ipv6 = s3;
+	b.ps = portset_range(20500, 21500);
+	ck_assert_uint_eq(registry_clear_overlap(&r, &b, true, err, sizeof(err)), 1);
+	ck_assert(strstr(err, "2001:db8:2::2 192.0.2.9 20000-20999"));
+	ck_assert_int_eq(registry_assign(&r, &b, 0, err, sizeof(err)), REG_OK);
+	ck_assert_uint_eq(registry_of(&r, &s2, es, 4), 0);
+	/* over s1's registered set: only with dynamic */
+	reg(&s1, N1, 0, &e, NULL);
+	b.ipv4 = e.b.ipv4;
+	b.ps = portset_range((uint16_t)(e.b.ps.min + 10), (uint16_t)(e.b.ps.min + 20));
+	ck_assert_uint_eq(registry_clear_overlap(&r, &b, false, err, sizeof(err)), 0);
+	ck_assert_uint_eq(registry_clear_overlap(&r, &b, true, err, sizeof(err)), 1);
+	ck_assert_uint_eq(registry_of(&r, &s1, es, 4), 0);
+	/* its slot free again once cooled */
+	ck_assert_uint_eq(r.nfree, 109);
+	registry_expire(&r, 10, NULL, NULL);
+	registry_expire(&r, 10 + REG_REUSE_GRACE, NULL, NULL);
+	ck_assert_uint_eq(r.nfree, 110);
+	/* the SMAP's own sets and config bindings stay */
+	ck_assert_uint_eq(registry_clear_overlap(&r, &(struct binding){ .ipv6 = s3, .ipv4 = 0xc0000209,
+				.ps = portset_range(21000, 21000) }, true, err, sizeof(err)), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.b.ipv6 = s2;
+	cfg.b.ipv4 = 0xc000020a;
+	cfg.b.ps = portset_range(1000, 1999);
+	cfg.origin = REG_CONFIG;
+	ck_assert_int_eq(registry_add(&r, &cfg, err, sizeof(err)), REG_OK);
+	b.ipv4 = 0xc000020a;
+	b.ps = portset_range(1500, 1600);
+	ck_assert_uint_eq(registry_clear_overlap(&r, &b, true, err, sizeof(err)), 0);
+	/* a registration from the store in a slot an operator set here blocks */
+	b.ipv6 = s3;
+	b.ipv4 = 0xc0000201;
+	b.ps = portset_range(10000, 10999);
+	ck_assert_int_eq(registry_assign(&r, &b, 0, err, sizeof(err)), REG_OK);
+	memset(&d, 0, sizeof(d));
+	d.b.ipv6 = s1;
+	d.b.ipv4 = 0xc0000201;
+	d.b.ps = portset_range(10000, 10999);
+	d.origin = REG_DYNAMIC;
+	d.expires = 100;
+	ck_assert_int_eq(registry_add(&r, &d, err, sizeof(err)), REG_OVERLAP);
+	ck_assert_uint_eq(registry_clear_overlap(&r, &d.b, false, err, sizeof(err)), 1);
+	ck_assert_int_eq(registry_add(&r, &d, err, sizeof(err)), REG_OK);
+	ck_assert_uint_eq(registry_of(&r, &s1, es, 4), 1);
+	ck_assert_uint_eq(registry_of(&r, &s3, es, 4), 0);
+}
+END_TEST
+
 START_TEST(psid_pool)
 {
 	struct reg_entry e;
@@ -652,6 +714,7 @@ main(void)
 	tcase_add_test(tc, expiry_holds_then_frees);
 	tcase_add_test(tc, assign_release_and_overlap);
 	tcase_add_test(tc, a_dead_slot_cools_before_reuse);
+	tcase_add_test(tc, store_change_clears_overlap);
 	tcase_add_test(tc, psid_pool);
 	tcase_add_test(tc, journal_replay_and_compaction);
 	tcase_add_test(tc, damaged_state_is_never_fatal);
