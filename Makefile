@@ -213,11 +213,15 @@ benches: $(BENCHES)
 deps:
 	$(Q)scripts/install-deps
 
-check: deps
+# what tests/run needs built (scripts/check-loaded builds it too)
+check-build:
 	$(Q)$(MAKE) --no-print-directory all units build/obj/tests/bench/regload \
 		build/obj/tests/bench/pg_schema	# 55-scale-out sends with regload, makes a version-2 store with pg_schema
 	$(Q)$(MAKE) --no-print-directory SAN=1 all units
 	$(Q)$(MAKE) --no-print-directory fuzz
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-build
 	$(Q)tests/run
 
 deps-demo:
@@ -304,6 +308,6 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: FORCE all units benches deps deps-demo deps-bench check demo bench clean fuzz fuzz-smoke fuzz-long install uninstall deb
+.PHONY: FORCE all units benches deps deps-demo deps-bench check check-build demo bench clean fuzz fuzz-smoke fuzz-long install uninstall deb
 .SECONDARY:
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
