@@ -115,20 +115,28 @@ while True:
 			data, peer = key.fileobj.recvfrom(2048)
 			key.fileobj.sendto(data, peer)	# a reply: a two-way flow
 PY
-# client.py READY_FILE proto:port:count ...: opens the flows, holds them
+# client.py READY_FILE SPORT proto:port:count ...: opens the flows, holds
+# them. Each from its own source port SPORT, SPORT+1, ..., inside the NAT's
+# range, which the NAT then keeps: left to choose, it may give two flows
+# to different destinations one port (a random start, unique per whole
+# tuple), and portsurvey rightly counts such a port once
 cat >"$TMP/client.py" <<'PY'
 import socket, sys, time
 held = []
-for spec in sys.argv[2:]:
+sport = int(sys.argv[2])
+for spec in sys.argv[3:]:
 	proto, port, n = spec.split(":")
 	for _ in range(int(n)):
 		if proto == "tcp":
-			s = socket.create_connection(("203.0.113.10", int(port)), timeout=5)
+			s = socket.create_connection(("203.0.113.10", int(port)), timeout=5,
+						     source_address=("0.0.0.0", sport))
 		else:
 			s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+			s.bind(("0.0.0.0", sport))
 			s.settimeout(5)
 			s.sendto(b"q", ("203.0.113.10", int(port)))
 			s.recvfrom(16)
+		sport += 1
 		held.append(s)
 open(sys.argv[1], "w").write("ready\n")
 time.sleep(120)
@@ -149,9 +157,9 @@ wait_file "$TMP/server.ready" 10 || die "servers in aps-inet did not start"
 
 # h1: dns 5, http 3, https 4, other 2 = 14
 # h2: dns 2, https 5 + 1 QUIC, other 1 + 1 ping (below) = 10
-ip netns exec aps-h1 "$PY" "$TMP/client.py" "$TMP/h1.ready" udp:53:5 tcp:80:3 tcp:443:4 udp:5000:2 &
+ip netns exec aps-h1 "$PY" "$TMP/client.py" "$TMP/h1.ready" 20100 udp:53:5 tcp:80:3 tcp:443:4 udp:5000:2 &
 PIDS="$PIDS $!"
-ip netns exec aps-h2 "$PY" "$TMP/client.py" "$TMP/h2.ready" udp:53:2 tcp:443:5 udp:443:1 udp:5000:1 &
+ip netns exec aps-h2 "$PY" "$TMP/client.py" "$TMP/h2.ready" 20200 udp:53:2 tcp:443:5 udp:443:1 udp:5000:1 &
 PIDS="$PIDS $!"
 wait_file "$TMP/h1.ready" 15 || die "flows from aps-h1 not open"
 wait_file "$TMP/h2.ready" 15 || die "flows from aps-h2 not open"
@@ -161,8 +169,8 @@ ns aps-h2 ping -c 1 -W 2 203.0.113.10 >/dev/null 2>&1 || die "ping from aps-h2 f
 ns aps-h1 ping -c 1 -W 1 192.168.77.1 >/dev/null 2>&1
 
 # the NAT really maps into the range (else the test proves nothing)
-if ns aps-gw conntrack -L 2>/dev/null | grep -q 'dst=203.0.113.1 sport=443 dport=20[0-9][0-9][0-9]'; then
-	pass "snat maps LAN flows into 203.0.113.1:20000-20999"
+if ns aps-gw conntrack -L 2>/dev/null | grep -q 'dst=203.0.113.1 sport=443 dport=20[12][0-9][0-9]'; then
+	pass "snat maps LAN flows into 203.0.113.1:20000-20999, keeping the clients' own ports"
 else
 	fail "snat maps LAN flows into 203.0.113.1:20000-20999" \
 	    "$(ns aps-gw conntrack -L 2>&1 | head -3 | tr '\n' ' ')"
