@@ -775,12 +775,10 @@ registry_expire(struct registry *r, uint64_t now,
 		if (st == SLOT_HELD && r->m[s].held_until <= now) {
 			slot_entry(r, s, &e);
 			slot_drop(r, s);
-			/* dead since the hold began: long enough ago, or cool it */
+			/* dead since the hold began: long enough ago, else it cools below */
 			if (r->ap.hold_time >= REG_REUSE_GRACE) {
 				r->st[s] = SLOT_FREE;
 				free_push(r, s);
-			} else {
-				r->m[s].held_until = (uint32_t)(now + REG_REUSE_GRACE);
 			}
 			st = r->st[s];
 			if (fn)
@@ -788,7 +786,7 @@ registry_expire(struct registry *r, uint64_t now,
 			changes++;
 		}
 		if (st == SLOT_COOL) {
-			/* 0: given up since the last tick, which starts its grace */
+			/* 0: given up since the last tick (or just above): its grace starts now */
 			if (r->m[s].held_until == 0) {
 				r->m[s].held_until = (uint32_t)(now + REG_REUSE_GRACE);
 			} else if (r->m[s].held_until <= now) {
